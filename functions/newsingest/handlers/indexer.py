@@ -1,0 +1,62 @@
+"""Lambda adapter of the index stage: events from the index queue -> DynamoDB.
+
+Configured as `newsingest.handlers.indexer.handler`. Each SQS record is one CloudEvent validated
+against its model at the edge; a record that fails reports alone (partial batch response) and
+reaches the DLQ after five receives, while the rest of the batch is kept.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Json
+
+from newsingest.adapters.aws import client
+from newsingest.adapters.dynamodb import DynamoIndex
+from newsingest.events import IndexEvent
+from newsingest.indexing.service import Indexer, Outcome
+from newsingest.observability import logger, metrics, tracer
+from newsingest.settings import indexer_settings
+
+
+class IndexQueueRecord(SqsRecordModel):
+    """An SQS record whose body is one of our CloudEvents."""
+
+    body: Json[IndexEvent]
+
+
+processor = BatchProcessor(event_type=EventType.SQS, model=IndexQueueRecord)
+
+
+@lru_cache(maxsize=1)
+def _indexer() -> Indexer:
+    return Indexer(DynamoIndex(client("dynamodb"), indexer_settings().table_name))
+
+
+@tracer.capture_method
+def record_handler(record: IndexQueueRecord) -> str:
+    """Apply one event to the index."""
+    event = record.body
+    logger.append_keys(event_id=event.id, event_type=event.type, subject=event.subject)
+    outcome = _indexer().apply(event)
+    metrics.add_metric(name="IndexWrites", unit=MetricUnit.Count, value=1)
+    if outcome is Outcome.INDEXED:
+        metrics.add_metric(name="ArticlesIndexed", unit=MetricUnit.Count, value=1)
+    logger.info("event applied", outcome=outcome)
+    return str(outcome)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Entry point: an SQS batch from the index queue."""
+    response = process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )
+    return dict(response)

@@ -1,0 +1,96 @@
+"""The article record: the one source of truth for what ingest produces.
+
+Every other representation (the parsed JSON in S3, the `ArticleParsed` event, the index items)
+is derived from these models, and `schemas/` is generated from them (`make schemas`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ARTICLE_ID_HEX_CHARS = 32
+"""128 bits of the content hash: collisions are negligible far beyond any news archive's size,
+and the id stays short enough for readable keys and URLs."""
+
+
+class Record(BaseModel):
+    """Base for every contract model: unknown fields are errors, instances are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EntityType(StrEnum):
+    """Coarse entity classes users filter by; spaCy's finer labels map onto these."""
+
+    PERSON = "person"
+    ORGANIZATION = "organization"
+    LOCATION = "location"
+    GROUP = "group"
+    EVENT = "event"
+    OTHER = "other"
+
+
+class SourceRef(Record):
+    """Where an article came from: enough to fetch exactly that version of the object again."""
+
+    bucket: Annotated[str | None, Field(description="S3 bucket; None when parsed outside AWS")] = None
+    key: Annotated[str, Field(description="Object key, decoded (never URL-encoded)")] = ""
+    version_id: Annotated[str | None, Field(description="S3 version id when versioning is on")] = None
+    etag: Annotated[str | None, Field(description="S3 ETag without quotes")] = None
+    sequencer: Annotated[
+        str | None, Field(description="S3 event sequencer: orders events for the same key")
+    ] = None
+
+
+class Mention(Record):
+    """One occurrence of an entity: offsets index the article's `text` (Python str indices)."""
+
+    start: Annotated[int, Field(ge=0)]
+    end: Annotated[int, Field(ge=0)]
+    text: str
+
+
+class Entity(Record):
+    """A named entity aggregated over all its mentions in one article."""
+
+    id: Annotated[str, Field(description="Stable id `<type>:<slug>`, e.g. `person:vladimir-putin`")]
+    name: Annotated[str, Field(description="Canonical name: the fullest form seen in the article")]
+    type: EntityType
+    mention_count: Annotated[int, Field(ge=1)]
+    mentions: list[Mention]
+    salience: Annotated[float, Field(ge=0.0, le=1.0, description="Prominence in the article, 0-1")]
+
+
+class Article(Record):
+    """A parsed news article."""
+
+    id: Annotated[str, Field(description="Content-derived id: the first 32 hex chars of content_sha256")]
+    source: SourceRef
+    format: Annotated[str, Field(description="Detected input format: text, html or json")]
+    url: str | None = None
+    title: str | None = None
+    authors: list[str] = Field(default_factory=list)
+    published_at: Annotated[
+        datetime | None, Field(description="Publication time; timezone kept when the source gives one")
+    ] = None
+    language: Annotated[str | None, Field(description="ISO 639-1 code")] = None
+    text: Annotated[str, Field(description="Main text, paragraphs separated by blank lines")]
+    word_count: Annotated[int, Field(ge=0)]
+    content_sha256: Annotated[str, Field(description="SHA-256 of the UTF-8 main text")]
+    entities: list[Entity] = Field(default_factory=list)
+    extractor_version: Annotated[str, Field(description="newsingest version that produced this")] = ""
+
+
+def hash_text(text: str) -> str:
+    """Hex SHA-256 of the text's UTF-8 bytes: the identity of an article's content."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def article_id_for(content_sha256: str) -> str:
+    """Article ids derive from content so the same text uploaded twice is one article."""
+    return content_sha256[:ARTICLE_ID_HEX_CHARS]

@@ -1,0 +1,48 @@
+"""JSON Schemas of the contract models: `schemas/` is generated from here (`make schemas`) and a
+test fails when the checked-in files differ from what the models say."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from newsingest.events import ArticleDeletedEvent, ArticleParsedEvent, ArticleRejectedEvent
+from newsingest.indexing.items import ArticleItem, EntityStatsItem, PostingItem, RejectionItem, SourceItem
+from newsingest.models import Article, Entity
+
+CONTRACT_MODELS: dict[str, type[BaseModel]] = {
+    "article": Article,
+    "entity": Entity,
+    "event-article-parsed": ArticleParsedEvent,
+    "event-article-rejected": ArticleRejectedEvent,
+    "event-article-deleted": ArticleDeletedEvent,
+    "index-article": ArticleItem,
+    "index-source": SourceItem,
+    "index-rejection": RejectionItem,
+    "index-posting": PostingItem,
+    "index-entity-stats": EntityStatsItem,
+}
+
+
+def render_schemas() -> dict[str, str]:
+    """File name -> schema text, deterministic (sorted keys, trailing newline)."""
+    return {
+        f"{name}.schema.json": json.dumps(
+            model.model_json_schema(mode="serialization"), indent=2, sort_keys=True
+        )
+        + "\n"
+        for name, model in CONTRACT_MODELS.items()
+    }
+
+
+def write_schemas(directory: Path) -> list[Path]:
+    """Write every schema into `directory`; returns the paths written."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in render_schemas().items():
+        path = directory / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written

@@ -1,0 +1,46 @@
+"""Function configuration: read from the environment once, validated, never `os.environ` elsewhere."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DEFAULT_MAX_OBJECT_BYTES = 10 * 1024 * 1024
+"""10 MB: news pages are rarely over 2 MB of HTML; anything larger is almost surely not an article."""
+
+PARSED_PREFIX = "parsed/"
+INCOMING_PREFIX = "incoming/"
+
+
+class IngestSettings(BaseModel):
+    """The ingest function's environment."""
+
+    model_config = ConfigDict(frozen=True)
+
+    parsed_bucket: Annotated[str, Field(alias="PARSED_BUCKET", min_length=3)]
+    index_queue_url: Annotated[str, Field(alias="INDEX_QUEUE_URL", min_length=1)]
+    max_object_bytes: Annotated[int, Field(alias="MAX_OBJECT_BYTES", gt=0)] = DEFAULT_MAX_OBJECT_BYTES
+    idempotency_table_name: Annotated[str | None, Field(alias="IDEMPOTENCY_TABLE_NAME")] = None
+
+
+class IndexerSettings(BaseModel):
+    """The indexer function's environment."""
+
+    model_config = ConfigDict(frozen=True)
+
+    table_name: Annotated[str, Field(alias="TABLE_NAME", min_length=3)]
+
+
+@lru_cache(maxsize=1)
+def ingest_settings() -> IngestSettings:
+    """Validated once per container; a missing variable fails the cold start loudly."""
+    return IngestSettings.model_validate(dict(os.environ))
+
+
+@lru_cache(maxsize=1)
+def indexer_settings() -> IndexerSettings:
+    """Validated once per container; a missing variable fails the cold start loudly."""
+    return IndexerSettings.model_validate(dict(os.environ))

@@ -128,7 +128,10 @@ class QueuePump:
         if not messages:
             return None
         event = sqs_event(messages, self._queue_arn, self._region)
-        response = self._handler(event, LocalContext(function_name=self._function_name))
+        try:
+            response = self._handler(event, LocalContext(function_name=self._function_name))
+        except Exception:  # noqa: BLE001 - as in Lambda, a function error fails the whole batch
+            response = {"batchItemFailures": [{"itemIdentifier": message["MessageId"]} for message in messages]}
         failed_ids = {failure["itemIdentifier"] for failure in (response or {}).get("batchItemFailures", [])}
         done = [message for message in messages if message["MessageId"] not in failed_ids]
         for start in range(0, len(done), SQS_MAX_BATCH):

@@ -1,0 +1,11 @@
+"""Named entities of an article: who, which organisations and places it is about.
+
+Importing this package does not import spaCy; the first `extract_entities` call does, and
+loads the model once per process.
+"""
+
+from __future__ import annotations
+
+from newsingest.entities.extract import extract_entities
+
+__all__ = ["extract_entities"]

@@ -1,0 +1,195 @@
+"""The ingest handler against moto, fed the events moto really produces: URL-encoded keys, the
+s3:TestEvent, deletes, EventBridge deliveries, poison records and duplicate deliveries."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsingest.events import INDEX_EVENT_ADAPTER, ArticleDeletedEvent, ArticleParsedEvent, ArticleRejectedEvent
+from newsingest.handlers import ingest
+from newsingest.local.esm import LocalContext
+
+SAMPLE = Path(__file__).parents[1] / "fixtures" / "articles" / "belarus-russia-alliance.txt"
+
+
+def published_events(sqs: Any, queue_url: str) -> list[Any]:
+    """Everything the ingest function sent to the index queue (consumed)."""
+    events = []
+    while True:
+        response = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+        messages = response.get("Messages", [])
+        if not messages:
+            return events
+        for message in messages:
+            events.append(INDEX_EVENT_ADAPTER.validate_json(message["Body"]))
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def raw_messages(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
+    """Take the ingest queue's messages as S3 delivered them (and leave it empty)."""
+    messages = []
+    while True:
+        response = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+        if not response.get("Messages"):
+            return messages
+        for message in response["Messages"]:
+            messages.append(json.loads(message["Body"]))
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def test_the_s3_test_event_is_skipped(pipeline: Any, clients: dict[str, Any]) -> None:
+    # Given the queue holds only what S3 sent when the notification was configured
+    # When
+    result = pipeline.ingest.run_once()
+    # Then
+    assert result is not None and (result.received, result.failed) == (1, 0)
+    assert published_events(clients["sqs"], pipeline.stack.index_queue_url) == []
+
+
+def test_an_upload_with_an_encoded_key_becomes_a_parsed_article_and_an_event(
+    pipeline: Any, clients: dict[str, Any]
+) -> None:
+    # Given a key that S3 URL-encodes in its notification
+    key = "incoming/2022/03/belarus russia+alliance (v2).txt"
+    clients["s3"].put_object(Bucket=pipeline.stack.bucket, Key=key, Body=SAMPLE.read_bytes())
+    # When
+    pipeline.ingest.drain()
+    # Then
+    events = published_events(clients["sqs"], pipeline.stack.index_queue_url)
+    assert len(events) == 1 and isinstance(events[0], ArticleParsedEvent)
+    event = events[0]
+    assert event.specversion == "1.0" and event.data.source.key == key
+    assert event.data.title and event.data.title.startswith("Belarus-Russia")
+    assert {entity.id for entity in event.data.entities} >= {"organization:nato", "location:belarus"}
+    parsed_key = event.data.parsed_uri.split(f"s3://{pipeline.stack.bucket}/", 1)[1]
+    stored = json.loads(clients["s3"].get_object(Bucket=pipeline.stack.bucket, Key=parsed_key)["Body"].read())
+    assert stored["id"] == event.data.article_id and "JUST IN" not in stored["text"]
+    assert len(event.model_dump_json()) < len(stored["text"])  # the text stays in S3
+
+
+def test_a_poison_record_fails_alone(pipeline: Any, clients: dict[str, Any]) -> None:
+    # Given a batch holding a real notification and a message no S3 would send
+    sqs = clients["sqs"]
+    raw_messages(sqs, pipeline.stack.ingest_queue_url)  # drop the TestEvent
+    clients["s3"].put_object(Bucket=pipeline.stack.bucket, Key="incoming/a.txt", Body=SAMPLE.read_bytes())
+    sqs.send_message(QueueUrl=pipeline.stack.ingest_queue_url, MessageBody='{"hello": "world"}')
+    # When
+    result = pipeline.ingest.run_once()
+    # Then
+    assert result is not None and (result.received, result.failed) == (2, 1)
+    assert [type(e) for e in published_events(sqs, pipeline.stack.index_queue_url)] == [ArticleParsedEvent]
+
+
+def test_the_same_notification_twice_is_processed_once(pipeline: Any, clients: dict[str, Any]) -> None:
+    # Given S3 delivered the same notification twice (at-least-once delivery)
+    sqs = clients["sqs"]
+    raw_messages(sqs, pipeline.stack.ingest_queue_url)
+    clients["s3"].put_object(Bucket=pipeline.stack.bucket, Key="incoming/twice.txt", Body=SAMPLE.read_bytes())
+    [notification] = raw_messages(sqs, pipeline.stack.ingest_queue_url)
+    for _ in range(2):
+        sqs.send_message(QueueUrl=pipeline.stack.ingest_queue_url, MessageBody=json.dumps(notification))
+    # When
+    pipeline.ingest.drain()
+    # Then: one event; the idempotency record short-circuits the duplicate
+    assert len(published_events(sqs, pipeline.stack.index_queue_url)) == 1
+
+
+@pytest.mark.parametrize(
+    ("key", "body", "reason"),
+    [
+        ("incoming/empty.txt", b"", "empty"),
+        ("incoming/picture.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "unsupported_type"),
+        ("incoming/broken.json", b'{"title": "cut off', "invalid_json"),
+    ],
+)
+def test_bad_input_is_rejected_with_a_reason_and_the_original_is_untouched(
+    pipeline: Any, clients: dict[str, Any], key: str, body: bytes, reason: str
+) -> None:
+    # Given
+    s3 = clients["s3"]
+    put = s3.put_object(Bucket=pipeline.stack.bucket, Key=key, Body=body)
+    # When
+    results = pipeline.ingest.drain()
+    # Then
+    assert sum(result.failed for result in results) == 0
+    [event] = published_events(clients["sqs"], pipeline.stack.index_queue_url)
+    assert isinstance(event, ArticleRejectedEvent)
+    assert event.data.reason == reason and event.data.message
+    head = s3.head_object(Bucket=pipeline.stack.bucket, Key=key)
+    assert head["ETag"] == put["ETag"] and head["ContentLength"] == len(body)
+
+
+def test_an_object_over_the_size_limit_is_rejected_without_being_read(
+    pipeline: Any, clients: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a 1 KB limit
+    from newsingest.local.demo import reset_caches
+
+    monkeypatch.setenv("MAX_OBJECT_BYTES", "1024")
+    reset_caches()
+    clients["s3"].put_object(Bucket=pipeline.stack.bucket, Key="incoming/big.txt", Body=SAMPLE.read_bytes())
+    # When
+    pipeline.ingest.drain()
+    # Then
+    [event] = published_events(clients["sqs"], pipeline.stack.index_queue_url)
+    assert isinstance(event, ArticleRejectedEvent) and event.data.reason == "too_large"
+
+
+def test_a_delete_becomes_an_article_deleted_event(pipeline: Any, clients: dict[str, Any]) -> None:
+    # Given
+    s3 = clients["s3"]
+    s3.put_object(Bucket=pipeline.stack.bucket, Key="incoming/gone soon.txt", Body=SAMPLE.read_bytes())
+    pipeline.ingest.drain()
+    published_events(clients["sqs"], pipeline.stack.index_queue_url)
+    # When
+    s3.delete_object(Bucket=pipeline.stack.bucket, Key="incoming/gone soon.txt")
+    pipeline.ingest.drain()
+    # Then
+    [event] = published_events(clients["sqs"], pipeline.stack.index_queue_url)
+    assert isinstance(event, ArticleDeletedEvent) and event.data.source.key == "incoming/gone soon.txt"
+
+
+def test_a_direct_s3_invocation_is_handled(pipeline: Any, clients: dict[str, Any]) -> None:
+    # Given the notification S3 would send straight to Lambda (moto's own record)
+    sqs = clients["sqs"]
+    raw_messages(sqs, pipeline.stack.ingest_queue_url)
+    clients["s3"].put_object(Bucket=pipeline.stack.bucket, Key="incoming/direct+1.txt", Body=SAMPLE.read_bytes())
+    [notification] = raw_messages(sqs, pipeline.stack.ingest_queue_url)
+    # When
+    response = ingest.handler(notification, LocalContext(function_name="IngestFunction"))
+    # Then
+    assert response == {"processed": 1}
+    [event] = published_events(sqs, pipeline.stack.index_queue_url)
+    assert isinstance(event, ArticleParsedEvent) and event.data.source.key == "incoming/direct+1.txt"
+
+
+def test_an_eventbridge_delivery_is_handled(pipeline: Any, clients: dict[str, Any]) -> None:
+    # Given S3 -> EventBridge -> SQS, as moto delivers it
+    from newsingest.adapters.aws import client
+
+    events, sqs, s3 = client("events"), clients["sqs"], clients["s3"]
+    raw_messages(sqs, pipeline.stack.ingest_queue_url)
+    s3.put_bucket_notification_configuration(
+        Bucket=pipeline.stack.bucket, NotificationConfiguration={"EventBridgeConfiguration": {}}
+    )
+    queue_arn = sqs.get_queue_attributes(QueueUrl=pipeline.stack.ingest_queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    events.put_rule(
+        Name="objects", EventPattern=json.dumps({"source": ["aws.s3"], "detail-type": ["Object Created"]})
+    )
+    events.put_targets(Rule="objects", Targets=[{"Id": "ingest", "Arn": queue_arn}])
+    s3.put_object(Bucket=pipeline.stack.bucket, Key="incoming/via bridge.txt", Body=SAMPLE.read_bytes())
+    [delivered] = raw_messages(sqs, pipeline.stack.ingest_queue_url)
+    assert delivered["detail-type"] == "Object Created"
+    # When
+    response = ingest.handler(delivered, LocalContext(function_name="IngestFunction"))
+    # Then
+    assert response == {"processed": 1}
+    [event] = published_events(sqs, pipeline.stack.index_queue_url)
+    assert isinstance(event, ArticleParsedEvent) and event.data.source.key == "incoming/via bridge.txt"
+

@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from newsingest.errors import RejectedInput, RejectReason
 from newsingest.models import Article, Entity, EntityType, Mention, SourceRef
-
-__version__ = "0.1.0"
+from newsingest.version import __version__
 
 __all__ = [
     "Article",

@@ -144,9 +144,7 @@ class ArticleDeletedEvent(_CloudEvent):
     data: ArticleDeleted
 
 
-IndexEvent = Annotated[
-    ArticleParsedEvent | ArticleRejectedEvent | ArticleDeletedEvent, Field(discriminator="type")
-]
+IndexEvent = Annotated[ArticleParsedEvent | ArticleRejectedEvent | ArticleDeletedEvent, Field(discriminator="type")]
 """Any message on the index queue."""
 
 INDEX_EVENT_ADAPTER: TypeAdapter[IndexEvent] = TypeAdapter(IndexEvent)

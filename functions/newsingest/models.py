@@ -42,9 +42,7 @@ class SourceRef(Record):
     key: Annotated[str, Field(description="Object key, decoded (never URL-encoded)")] = ""
     version_id: Annotated[str | None, Field(description="S3 version id when versioning is on")] = None
     etag: Annotated[str | None, Field(description="S3 ETag without quotes")] = None
-    sequencer: Annotated[
-        str | None, Field(description="S3 event sequencer: orders events for the same key")
-    ] = None
+    sequencer: Annotated[str | None, Field(description="S3 event sequencer: orders events for the same key")] = None
 
 
 class Mention(Record):

@@ -29,9 +29,7 @@ CONTRACT_MODELS: dict[str, type[BaseModel]] = {
 def render_schemas() -> dict[str, str]:
     """File name -> schema text, deterministic (sorted keys, trailing newline)."""
     return {
-        f"{name}.schema.json": json.dumps(
-            model.model_json_schema(mode="serialization"), indent=2, sort_keys=True
-        )
+        f"{name}.schema.json": json.dumps(model.model_json_schema(mode="serialization"), indent=2, sort_keys=True)
         + "\n"
         for name, model in CONTRACT_MODELS.items()
     }

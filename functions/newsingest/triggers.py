@@ -90,6 +90,7 @@ class _EventBridgeObject(_Inbound):
 class _EventBridgeDetail(_Inbound):
     bucket: _S3Bucket
     object: _EventBridgeObject
+    deletion_type: str | None = Field(default=None, alias="deletion-type")
 
 
 class S3EventBridgeEvent(_Inbound):
@@ -111,8 +112,19 @@ class UnrecognisedTrigger(ValueError):
     """The event is not one of the shapes S3 sends: a wiring mistake, not a bad article."""
 
 
+DELETE_MARKER_EVENT = "ObjectRemoved:DeleteMarkerCreated"
+DELETE_MARKER_DELETION_TYPE = "Delete Marker Created"
+
+
 def _strip_quotes(etag: str | None) -> str | None:
     return etag.strip('"') if etag else etag
+
+
+def _removed_version(version_id: str | None, *, delete_marker: bool) -> str | None:
+    """A delete marker's version id names the marker, not a version of the article: the object
+    as users see it is gone, whatever version the index holds. A permanent delete names the
+    version removed, which may be an old one the index no longer holds."""
+    return None if delete_marker else version_id
 
 
 def changes_in(message: S3Message) -> list[ObjectChange]:
@@ -122,13 +134,14 @@ def changes_in(message: S3Message) -> list[ObjectChange]:
     if isinstance(message, S3EventBridgeEvent):
         detail = message.detail.object
         kind = ChangeKind.CREATED if message.detail_type == "Object Created" else ChangeKind.REMOVED
+        marker = message.detail.deletion_type == DELETE_MARKER_DELETION_TYPE
         return [
             ObjectChange(
                 kind=kind,
                 source=SourceRef(
                     bucket=message.detail.bucket.name,
                     key=unquote_plus(detail.key),
-                    version_id=detail.version_id,
+                    version_id=_removed_version(detail.version_id, delete_marker=marker),
                     etag=_strip_quotes(detail.etag),
                     sequencer=detail.sequencer,
                 ),
@@ -151,7 +164,7 @@ def changes_in(message: S3Message) -> list[ObjectChange]:
                 source=SourceRef(
                     bucket=record.s3.bucket.name,
                     key=unquote_plus(obj.key),
-                    version_id=obj.version_id,
+                    version_id=_removed_version(obj.version_id, delete_marker=record.event_name == DELETE_MARKER_EVENT),
                     etag=_strip_quotes(obj.e_tag),
                     sequencer=obj.sequencer,
                 ),

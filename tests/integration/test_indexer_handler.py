@@ -178,12 +178,39 @@ def test_a_changed_object_replaces_its_article(harness: Harness) -> None:
     assert source is not None and source.article_id == new.id
 
 
+def test_purging_an_old_version_keeps_the_indexed_one(harness: Harness) -> None:
+    # Given the index holds version v2 of an object
+    article = make_article(
+        "Kyiv thanked Poland.",
+        key="incoming/v.txt",
+        bucket=harness.bucket,
+        entities=[("Kyiv", "location", 1)],
+        published="2024-01-01T00:00:00+00:00",
+    )
+    versioned = article.model_copy(update={"source": article.source.model_copy(update={"version_id": "v2"})})
+    harness.parsed(versioned)
+    harness.drain()
+    # When version v1 is permanently deleted, then a delete marker hides the object
+    old = SourceRef(bucket=harness.bucket, key="incoming/v.txt", version_id="v1")
+    harness.publisher.publish([article_deleted_event(old, received_at=RECEIVED)])
+    harness.drain()
+    still_there = harness.index.get_article(article.id)
+    harness.deleted("incoming/v.txt")
+    harness.drain()
+    # Then
+    assert still_there is not None
+    assert harness.index.get_article(article.id) is None
+
+
 def test_deleting_an_unknown_object_is_harmless(harness: Harness) -> None:
     harness.deleted("incoming/never-seen.txt")
     harness.drain()
-    assert harness.sqs.get_queue_attributes(
-        QueueUrl=harness.pipeline.stack.index_dlq_url, AttributeNames=["ApproximateNumberOfMessages"]
-    )["Attributes"]["ApproximateNumberOfMessages"] == "0"
+    assert (
+        harness.sqs.get_queue_attributes(
+            QueueUrl=harness.pipeline.stack.index_dlq_url, AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]["ApproximateNumberOfMessages"]
+        == "0"
+    )
 
 
 def test_a_poison_record_fails_alone_and_ends_in_the_dlq(harness: Harness) -> None:

@@ -170,9 +170,7 @@ class DynamoIndex:
                     raise
                 reasons = exc.response.get("CancellationReasons", [])
                 failed = {
-                    index // 2
-                    for index, reason in enumerate(reasons)
-                    if reason.get("Code") == "ConditionalCheckFailed"
+                    index // 2 for index, reason in enumerate(reasons) if reason.get("Code") == "ConditionalCheckFailed"
                 }
                 if not failed:
                     raise  # conflicts and throttling: let the queue retry the whole event
@@ -286,9 +284,7 @@ class DynamoIndex:
         )
         return PostingPage(items=[PostingItem.model_validate(item) for item in items], cursor=next_key)
 
-    def query_day(
-        self, day: date, *, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None
-    ) -> ArticlePage:
+    def query_day(self, day: date, *, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None) -> ArticlePage:
         items, next_key = self._query(
             IndexName=GSI1,
             KeyConditionExpression="gsi1pk = :pk",

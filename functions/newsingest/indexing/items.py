@@ -1,17 +1,11 @@
 """Index items: the single-table layout of the DynamoDB index, one pydantic model per item kind.
 
-| item         | pk                         | sk                               | gsi1pk         | gsi1sk               |
-|--------------|----------------------------|----------------------------------|----------------|----------------------|
-| article      | `ARTICLE#<article_id>`     | `ARTICLE`                        | `DAY#<date>`   | `<sort_time>#<id>`   |
-| source       | `SOURCE#<bucket>/<key>`    | `SOURCE`                         |                |                      |
-| rejection    | `SOURCE#<bucket>/<key>`    | `REJECTED`                       | `REJECTED#<date>` | `<time>#<bucket>/<key>` |
-| posting      | `ENTITY#<entity_id>`       | `POSTING#<sort_time>#<article_id>` |              |                      |
-| entity stats | `ENTITY#<entity_id>`       | `STATS`                          |                |                      |
-
-`sort_time` is the publication time in UTC (the S3 event time when the article has none), so an
-entity's postings and a day's articles come back newest first with one Query each. Every key
-derives from the article's content hash and the object's bucket/key, never from an event id, so
-replaying an event rewrites the same items.
+The layout and the request behind each question are tabulated in the README ("Index"). In short:
+articles live at `ARTICLE#<id>` (and on gsi1 by day), objects at `SOURCE#<bucket>/<key>`, and an
+entity's postings and counters at `ENTITY#<entity_id>`. `sort_time` is the publication time in
+UTC (the S3 event time when the article has none), so an entity's postings and a day's articles
+come back newest first with one Query each. Every key derives from the article's content hash and
+the object's bucket/key, never from an event id, so replaying an event rewrites the same items.
 """
 
 from __future__ import annotations

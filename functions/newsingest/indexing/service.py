@@ -28,6 +28,7 @@ class Outcome(StrEnum):
     REPLACED = "replaced"
     DELETED = "deleted"
     UNKNOWN_SOURCE = "unknown_source"
+    OTHER_VERSION = "other_version"
     REJECTION_RECORDED = "rejection_recorded"
 
 
@@ -120,6 +121,8 @@ class Indexer:
         self._store.delete_rejection(source.bucket, source.key)
         if previous is None:
             return Outcome.UNKNOWN_SOURCE
+        if source.version_id and previous.version_id and source.version_id != previous.version_id:
+            return Outcome.OTHER_VERSION  # an old version was purged; the indexed one remains
         self._detach(previous.article_id, source_id(source.bucket, source.key))
         self._store.delete_source(source.bucket, source.key)
         return Outcome.DELETED

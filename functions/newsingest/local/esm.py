@@ -66,9 +66,7 @@ def sqs_event(messages: list[dict[str, Any]], queue_arn: str, region: str) -> di
                     "ApproximateReceiveCount": attributes.get("ApproximateReceiveCount", "1"),
                     "SentTimestamp": attributes.get("SentTimestamp", "0"),
                     "SenderId": attributes.get("SenderId", "AIDAEXAMPLE"),
-                    "ApproximateFirstReceiveTimestamp": attributes.get(
-                        "ApproximateFirstReceiveTimestamp", "0"
-                    ),
+                    "ApproximateFirstReceiveTimestamp": attributes.get("ApproximateFirstReceiveTimestamp", "0"),
                 },
                 "messageAttributes": {
                     name: {
@@ -92,17 +90,15 @@ def sqs_event(messages: list[dict[str, Any]], queue_arn: str, region: str) -> di
 class QueuePump:
     """Feeds one queue to one handler in Lambda-sized batches."""
 
-    def __init__(
-        self, sqs: Any, queue_url: str, handler: Handler, *, function_name: str, batch_size: int
-    ) -> None:
+    def __init__(self, sqs: Any, queue_url: str, handler: Handler, *, function_name: str, batch_size: int) -> None:
         self._sqs = sqs
         self._queue_url = queue_url
         self._handler = handler
         self._function_name = function_name
         self._batch_size = batch_size
-        self._queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-            "Attributes"
-        ]["QueueArn"]
+        self._queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
         self._region = sqs.meta.region_name
 
     def _receive(self) -> list[dict[str, Any]]:
@@ -130,7 +126,7 @@ class QueuePump:
         event = sqs_event(messages, self._queue_arn, self._region)
         try:
             response = self._handler(event, LocalContext(function_name=self._function_name))
-        except Exception:  # noqa: BLE001 - as in Lambda, a function error fails the whole batch
+        except Exception:  # as in Lambda, a function error fails the whole batch
             response = {"batchItemFailures": [{"itemIdentifier": message["MessageId"]} for message in messages]}
         failed_ids = {failure["itemIdentifier"] for failure in (response or {}).get("batchItemFailures", [])}
         done = [message for message in messages if message["MessageId"] not in failed_ids]

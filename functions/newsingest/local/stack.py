@@ -72,16 +72,12 @@ class LocalStack:
 
 def _queue_with_dlq(sqs: Any, name: str, visibility_timeout: int) -> tuple[str, str]:
     dlq_url = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     url = sqs.create_queue(
         QueueName=name,
         Attributes={
             "VisibilityTimeout": str(visibility_timeout),
-            "RedrivePolicy": json.dumps(
-                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": MAX_RECEIVE_COUNT}
-            ),
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": MAX_RECEIVE_COUNT}),
         },
     )["QueueUrl"]
     return url, dlq_url
@@ -96,15 +92,11 @@ def create_stack(s3: Any, sqs: Any, dynamodb: Any, *, name: str = "newsingest") 
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     ingest_url, ingest_dlq = _queue_with_dlq(sqs, f"{name}-ingest", INGEST_VISIBILITY_TIMEOUT)
     index_url, index_dlq = _queue_with_dlq(sqs, f"{name}-index", INDEX_VISIBILITY_TIMEOUT)
-    ingest_arn = sqs.get_queue_attributes(QueueUrl=ingest_url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
+    ingest_arn = sqs.get_queue_attributes(QueueUrl=ingest_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     table = f"{name}-index"
     dynamodb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST", **INDEX_TABLE_KEYS)
     idempotency_table = f"{name}-idempotency"
-    dynamodb.create_table(
-        TableName=idempotency_table, BillingMode="PAY_PER_REQUEST", **IDEMPOTENCY_TABLE_KEYS
-    )
+    dynamodb.create_table(TableName=idempotency_table, BillingMode="PAY_PER_REQUEST", **IDEMPOTENCY_TABLE_KEYS)
     s3.put_bucket_notification_configuration(
         Bucket=bucket,
         NotificationConfiguration={

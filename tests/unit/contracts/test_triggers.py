@@ -67,3 +67,11 @@ def test_an_eventbridge_object_created_event() -> None:
 def test_anything_else_is_an_unrecognised_trigger() -> None:
     with pytest.raises(UnrecognisedTrigger):
         parse_s3_message({"hello": "world"})
+
+
+def test_a_delete_marker_removes_whatever_version_is_indexed() -> None:
+    marker = {**MOTO_RECORD, "eventName": "ObjectRemoved:DeleteMarkerCreated"}
+    permanent = {**MOTO_RECORD, "eventName": "ObjectRemoved:Delete"}
+    [by_marker, by_purge] = changes_in(parse_s3_message({"Records": [marker, permanent]}))
+    assert by_marker.source.version_id is None
+    assert by_purge.source.version_id == "v1"

@@ -1,0 +1,199 @@
+"""Metadata a page states explicitly: JSON-LD (schema.org `NewsArticle`), OpenGraph and meta tags.
+
+Publishers fill these for search engines and social previews, so they are more reliable than
+anything inferred from the layout, and they keep what layout heuristics lose: the publication
+time with its timezone, and each author as a separate name.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from lxml.html import HtmlElement
+
+from newsingest.parsing.fields import (
+    clean_title,
+    normalize_language,
+    normalize_url,
+    parse_datetime,
+    split_authors,
+)
+
+ARTICLE_TYPES = frozenset(
+    {"Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle",
+     "BackgroundNewsArticle", "ReviewNewsArticle", "AskPublicNewsArticle", "ScholarlyArticle",
+     "TechArticle", "Report", "BlogPosting", "LiveBlogPosting", "SocialMediaPosting", "WebPage"}
+)  # fmt: skip
+"""schema.org types that describe the article itself. `WebPage` is accepted last, for sites
+that put `headline` and `datePublished` on the page node."""
+
+MAX_JSONLD_DEPTH = 6
+"""Article nodes sit at most a few levels down (`@graph` > node > `mainEntity`); bounding the
+walk keeps a hostile, deeply nested script from costing more than a normal one."""
+
+PUBLISHED_TIME_META = (
+    # OpenGraph/Facebook first (most common on news sites), then Dublin Core and vendor tags
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.created",
+    "dc.date",
+    "date",
+)
+
+_JSONLD_WRAPPERS = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(?:-->|//\s*\]\]>|\]\]>)\s*$|;\s*$")
+"""HTML comments, CDATA markers and a trailing semicolon that some CMSs wrap JSON-LD in."""
+
+
+@dataclass(frozen=True)
+class PageMetadata:
+    """The explicit metadata of a page; every field is None (or empty) when the page lacks it."""
+
+    headline: str | None = None
+    og_title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published_at: datetime | None = None
+    url: str | None = None
+    site_names: list[str] = field(default_factory=list)
+    language: str | None = None
+
+
+def read_page_metadata(tree: HtmlElement) -> PageMetadata:
+    """Collect JSON-LD, OpenGraph and `<meta>`/`<link>` metadata from a parsed page."""
+    article = _jsonld_article(tree)
+    meta = _meta_values(tree)
+    canonical = next(
+        (link.get("href") for link in tree.iter("link") if "canonical" in (link.get("rel") or "").lower().split()),
+        None,
+    )
+    jsonld_published = parse_datetime(article.get("datePublished")) if article else None
+    meta_published = next(
+        (parsed for name in PUBLISHED_TIME_META if (parsed := parse_datetime(meta.get(name))) is not None),
+        None,
+    )
+    html_lang = tree.getroottree().getroot().get("lang")
+    site_names = [
+        name
+        for name in (
+            _publisher_name(article) if article else None,
+            clean_title(meta.get("og:site_name")),
+            clean_title(meta.get("application-name")),
+        )
+        if name
+    ]
+    return PageMetadata(
+        headline=clean_title(article.get("headline") or article.get("name")) if article else None,
+        og_title=clean_title(meta.get("og:title") or meta.get("twitter:title")),
+        authors=(split_authors(article.get("author")) if article else [])
+        or split_authors(_unless_url(meta.get("author")))
+        or split_authors(_unless_url(meta.get("article:author"))),
+        published_at=jsonld_published or meta_published,
+        url=normalize_url(canonical)
+        or normalize_url(meta.get("og:url"))
+        or (normalize_url(_first_url(article)) if article else None),
+        site_names=site_names,
+        language=normalize_language(article.get("inLanguage") if article else None)
+        or normalize_language(html_lang)
+        or normalize_language(meta.get("content-language"))
+        or normalize_language(meta.get("og:locale")),
+    )
+
+
+def _meta_values(tree: HtmlElement) -> dict[str, str]:
+    """`<meta>` contents by lower-cased name/property/itemprop/http-equiv; the first one wins."""
+    values: dict[str, str] = {}
+    for meta in tree.iter("meta"):
+        content = meta.get("content")
+        if not content or not content.strip():
+            continue
+        for attribute in ("property", "name", "itemprop", "http-equiv"):
+            key = meta.get(attribute)
+            if key:
+                values.setdefault(key.strip().lower(), content.strip())
+    return values
+
+
+def _unless_url(value: str | None) -> str | None:
+    """`article:author` often holds a profile URL rather than a name."""
+    return None if value is None or normalize_url(value) else value
+
+
+def _jsonld_article(tree: HtmlElement) -> dict[str, Any] | None:
+    """The first schema.org article node in the page's JSON-LD, with `@id` references resolved."""
+    nodes: list[dict[str, Any]] = []
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = json.loads(_JSONLD_WRAPPERS.sub("", script.text), strict=False)
+        except (json.JSONDecodeError, RecursionError):
+            continue  # broken JSON-LD is common; the other sources still apply
+        nodes.extend(_walk(data, depth=0))
+    by_id = {node["@id"]: node for node in nodes if isinstance(node.get("@id"), str)}
+    articles = [node for node in nodes if _types(node) & ARTICLE_TYPES]
+    # a real article type beats a WebPage node that merely carries a headline
+    articles.sort(key=lambda node: _types(node) <= {"WebPage"})
+    if not articles:
+        return None
+    article = dict(articles[0])
+    for key in ("author", "publisher"):
+        article[key] = _resolve(article.get(key), by_id)
+    return article
+
+
+def _walk(data: object, depth: int) -> Iterator[dict[str, Any]]:
+    if depth > MAX_JSONLD_DEPTH:
+        return
+    if isinstance(data, list):
+        for item in data:
+            yield from _walk(item, depth + 1)
+    elif isinstance(data, dict):
+        yield data
+        for key in ("@graph", "mainEntity", "mainEntityOfPage", "itemListElement", "item"):
+            if key in data:
+                yield from _walk(data[key], depth + 1)
+
+
+def _types(node: dict[str, Any]) -> set[str]:
+    raw = node.get("@type")
+    types = raw if isinstance(raw, list) else [raw]
+    return {t.rsplit("/", 1)[-1] for t in types if isinstance(t, str)}
+
+
+def _resolve(value: object, by_id: dict[str, dict[str, Any]]) -> object:
+    """Replace `{"@id": ...}` references (Yoast-style graphs) by the nodes they point to."""
+    if isinstance(value, list):
+        return [_resolve(item, by_id) for item in value]
+    if isinstance(value, dict) and "name" not in value and isinstance(value.get("@id"), str):
+        return by_id.get(value["@id"], value)
+    return value
+
+
+def _publisher_name(article: dict[str, Any]) -> str | None:
+    publisher = article.get("publisher")
+    if isinstance(publisher, list) and publisher:
+        publisher = publisher[0]
+    if isinstance(publisher, dict):
+        return clean_title(publisher.get("name"))
+    return clean_title(publisher)
+
+
+def _first_url(article: dict[str, Any]) -> str | None:
+    for key in ("url", "mainEntityOfPage"):
+        value = article.get(key)
+        if isinstance(value, dict):
+            value = value.get("@id") or value.get("url")
+        if isinstance(value, str):
+            return value
+    return None

@@ -1,0 +1,96 @@
+"""Furniture lines (promos, notices, credits) are recognised; article sentences are not."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsingest.parsing.boilerplate import is_boilerplate
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # consent and cookie notices
+        "We use your sign-up to provide content in ways you’ve consented to and to improve our understanding of you.",
+        "We use cookies to give you the best experience on our website.",
+        "This site uses cookies. By continuing to browse you agree to our use of cookies.",
+        "By clicking Subscribe you agree to our Terms and Privacy Policy.",
+        "You can unsubscribe at any time.",
+        # promo labels
+        "JUST IN: Putin final lifeline ruined as £100bn ‘fortress Russia’ about to CRUMBLE",
+        "READ MORE: Divers find medieval coins near Visby harbour",
+        "Read more: How the storm unfolded",
+        "SEE ALSO",
+        "See also: Our full coverage of the election",
+        "PICTURED: The Prime Minister arriving in Brussels",
+        "Related: Residents count the cost of the January floods",
+        "Related articles",
+        "Don’t miss: The ten best walks in the Peak District",
+        "More from Sport",
+        # trailing tags of related-link lists
+        "‘Real problem’ Europe threatened by further crisis over another major Russian export [LATEST]",
+        "Lord Sugar’s blunt response to ‘sickening’ world of political correctness [INSIGHT]",
+        "Max Verstappen infuriated Italian press after claiming Ferrari were ‘cheating’ [ANALYSIS]",
+        "Watch the moment the bridge collapsed [VIDEO]",
+        "Inside the royal wedding [PICTURES]",
+        # aggregator footers and calls to action
+        "Source: Read Full Article",
+        "Read the full story",
+        "Continue reading",
+        "Follow us on Facebook and X for the latest local news",
+        "Sign up to our newsletter for weekly science news",
+        "Subscribe to our free daily newsletter",
+        "Click here to subscribe to our daily briefing",
+        "Share this article",
+        "Download our free news app",
+        # widget labels, copyright and credits
+        "Advertisement",
+        "ADVERTISEMENT",
+        "Story continues below advertisement",
+        "Share",
+        "3 of 12",
+        "© 2024 Riverton Gazette Media Ltd",
+        "Copyright 2024 Nordic Science Wire. All rights reserved.",
+        "(Image: Getty)",
+        "Photo credit: AP",
+    ],
+)
+def test_furniture_lines_are_boilerplate(line: str) -> None:
+    assert is_boilerplate(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # quotation paragraphs, including ones with brackets and colons
+        "She wrote: “Such a union would entail a common legal system, foreign policy and joint defence.",
+        "“Additionally, it would mean a prolonged Russian border for NATO countries Lithuania and Latvia.",
+        "Mr Stoltenberg said: “[NATO] has also agreed that Belarus must stop acting as an accomplice.”",
+        "He said the decision was taken by the [UN]",
+        # sentences that talk about the things furniture is made of
+        "Regulators say websites that use cookies to track children must ask for consent first.",
+        "The newspaper said it would share the article with the police.",
+        "Subscribers to the service will see prices rise by 5% in April.",
+        "Copyright law has not kept up with artificial intelligence, the committee found.",
+        "Follow-up interviews with residents are planned for next year.",
+        "More than 200 people attended the meeting.",
+        "Related research from Oxford suggests the effect is small.",
+        "Watch: the word the minister used, is now a hashtag.",
+        "Update: police have now named the victim.",
+        "Ukraine: Belarus urged to refrain from aiding Russia by NATO",
+    ],
+)
+def test_article_sentences_are_not_boilerplate(line: str) -> None:
+    assert not is_boilerplate(line)
+
+
+def test_a_long_paragraph_that_opens_like_a_call_to_action_is_kept() -> None:
+    # Given a body paragraph starting with 'Sign up' but running well past a CTA's length
+    line = (
+        "Sign up for the draft begins on Monday, and officials expect more than 40,000 young men and women "
+        "to register online in the first week, according to the ministry of defence, which said it had "
+        "hired extra staff to cope with the demand for updates."
+    )
+
+    # When / Then
+    assert not is_boilerplate(line)

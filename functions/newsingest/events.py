@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 from pydantic import Field, TypeAdapter
 
 from newsingest.errors import RejectReason
-from newsingest.models import Article, Entity, EntityType, Record, SourceRef
+from newsingest.models import Article, Entity, EntityStatus, EntityType, Quote, Record, SourceRef
 
 EVENT_SOURCE = "newsingest/ingest"
 """CloudEvents `source` of every event this service emits."""
@@ -25,6 +25,15 @@ MAX_EVENT_ENTITIES = 500
 """Entities carried in one ArticleParsed event, most salient first. At ~150 bytes each in JSON
 this bounds the entity list to ~75 KB, a third of the SQS limit; articles with more entities
 (a rare listicle or results table) keep all of them in the parsed JSON in S3."""
+
+
+MAX_EVENT_QUOTES = 100
+"""Quotations carried in one event, in text order; at ~400 bytes each (a quotation is cut to
+MAX_EVENT_QUOTE_CHARS) they add at most ~40 KB. The parsed JSON keeps them all."""
+
+MAX_EVENT_QUOTE_CHARS = 300
+"""Long enough for nearly every quotation in news prose (a sentence or two); longer ones are cut
+with an ellipsis in the event only."""
 
 
 class EventType(StrEnum):
@@ -56,11 +65,19 @@ class EntitySummary(Record):
         )
 
 
+def _event_quote(quote: Quote) -> Quote:
+    if len(quote.text) <= MAX_EVENT_QUOTE_CHARS:
+        return quote
+    return quote.model_copy(update={"text": quote.text[: MAX_EVENT_QUOTE_CHARS - 1].rstrip() + "…"})
+
+
 class ArticleParsed(Record):
-    """An object became an article; the full record is at `parsed_uri`."""
+    """An object became an article (one per record of a multi-record object); the full record is
+    at `parsed_uri`."""
 
     article_id: str
     source: SourceRef
+    record_count: Annotated[int, Field(ge=1, description="Articles the object version holds")] = 1
     parsed_uri: Annotated[str, Field(description="s3://bucket/parsed/<article_id>.json")]
     received_at: Annotated[datetime, Field(description="When S3 reported the object (event time)")]
     url: str | None = None
@@ -74,15 +91,23 @@ class ArticleParsed(Record):
     entities_truncated: Annotated[
         bool, Field(description=f"True when the article had more than {MAX_EVENT_ENTITIES} entities")
     ] = False
+    entity_status: EntityStatus = EntityStatus.NOT_RUN
+    quotes: Annotated[
+        list[Quote], Field(description=f"At most {MAX_EVENT_QUOTES}, each cut to {MAX_EVENT_QUOTE_CHARS} chars")
+    ] = Field(default_factory=list)
+    quotes_truncated: bool = False
     extractor_version: str
+    entity_model: str | None = None
+    alias_table_version: str | None = None
 
     @classmethod
-    def of(cls, article: Article, *, parsed_uri: str, received_at: datetime) -> ArticleParsed:
-        """Summarise an article for the event: entities capped, text left in S3."""
+    def of(cls, article: Article, *, parsed_uri: str, received_at: datetime, record_count: int = 1) -> ArticleParsed:
+        """Summarise an article for the event: entities and quotes capped, text left in S3."""
         ranked = sorted(article.entities, key=lambda entity: -entity.salience)
         return cls(
             article_id=article.id,
             source=article.source,
+            record_count=record_count,
             parsed_uri=parsed_uri,
             received_at=received_at,
             url=article.url,
@@ -94,7 +119,12 @@ class ArticleParsed(Record):
             content_sha256=article.content_sha256,
             entities=[EntitySummary.of(entity) for entity in ranked[:MAX_EVENT_ENTITIES]],
             entities_truncated=len(ranked) > MAX_EVENT_ENTITIES,
+            entity_status=article.entity_status,
+            quotes=[_event_quote(quote) for quote in article.quotes[:MAX_EVENT_QUOTES]],
+            quotes_truncated=len(article.quotes) > MAX_EVENT_QUOTES,
             extractor_version=article.extractor_version,
+            entity_model=article.entity_model,
+            alias_table_version=article.alias_table_version,
         )
 
 
@@ -165,11 +195,13 @@ def event_id_for(event_type: EventType, source: SourceRef, discriminator: str = 
     return hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]
 
 
-def article_parsed_event(article: Article, *, parsed_uri: str, received_at: datetime) -> ArticleParsedEvent:
+def article_parsed_event(
+    article: Article, *, parsed_uri: str, received_at: datetime, record_count: int = 1
+) -> ArticleParsedEvent:
     """Wrap an article's summary in its CloudEvents envelope."""
-    data = ArticleParsed.of(article, parsed_uri=parsed_uri, received_at=received_at)
+    data = ArticleParsed.of(article, parsed_uri=parsed_uri, received_at=received_at, record_count=record_count)
     return ArticleParsedEvent(
-        id=event_id_for(EventType.ARTICLE_PARSED, article.source, article.content_sha256),
+        id=event_id_for(EventType.ARTICLE_PARSED, article.source, f"{article.source.record}|{article.content_sha256}"),
         time=received_at,
         subject=article.source.key or article.id,
         data=data,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from newsingest.errors import RejectedInput, RejectReason
 from newsingest.events import (
@@ -21,9 +21,12 @@ from newsingest.events import (
     article_parsed_event,
     article_rejected_event,
 )
-from newsingest.models import Article, Entity, SourceRef
+from newsingest.models import Article, EntityStatus, SourceRef
 from newsingest.settings import PARSED_PREFIX
 from newsingest.triggers import ChangeKind, ObjectChange
+
+if TYPE_CHECKING:
+    from newsingest.entities.analysis import TextAnalysis
 
 ENGLISH = "en"
 """The entity model is English-only: other languages are indexed without entities."""
@@ -76,8 +79,8 @@ class EventPublisher(Protocol):
         ...
 
 
-Parser = Callable[..., Article]
-EntityExtractor = Callable[..., list[Entity]]
+Parser = Callable[..., list[Article]]
+TextAnalyser = Callable[..., "TextAnalysis"]
 
 
 def parsed_key(article_id: str) -> str:
@@ -96,49 +99,65 @@ class IngestService:
         parsed_bucket: str,
         max_object_bytes: int,
         parse: Parser,
-        extract: EntityExtractor,
+        analyse: TextAnalyser,
     ) -> None:
         self._store = store
         self._publisher = publisher
         self._parsed_bucket = parsed_bucket
         self._max_object_bytes = max_object_bytes
         self._parse = parse
-        self._extract = extract
+        self._analyse = analyse
 
-    def handle(self, change: ObjectChange) -> IngestEvent | None:
-        """Process one change and publish its event; None when there is nothing to publish."""
+    def handle(self, change: ObjectChange) -> list[IngestEvent]:
+        """Process one change and publish its events (one per article the object holds, or one
+        rejection, or one deletion); none when the object vanished before it was read."""
         if change.kind is ChangeKind.REMOVED:
-            event: IngestEvent | None = article_deleted_event(change.source, received_at=change.event_time)
+            events: list[IngestEvent] = [article_deleted_event(change.source, received_at=change.event_time)]
         else:
-            event = self._ingest(change)
-        if event is not None:
-            self._publisher.publish([event])
-        return event
+            events = self._ingest(change)
+        if events:
+            self._publisher.publish(events)
+        return events
 
-    def analyse(self, fetched: FetchedObject, source: SourceRef) -> Article:
-        """Parse and add entities: the CPU-bound core, callable without any store."""
-        article = self._parse(
+    def analyse(self, fetched: FetchedObject, source: SourceRef) -> list[Article]:
+        """Parse and add entities, quotes, dates and amounts: the CPU-bound core, no store needed."""
+        articles = self._parse(
             fetched.data,
             key=source.key,
             content_type=fetched.content_type,
             source=source,
             max_bytes=self._max_object_bytes,
         )
-        if article.language not in (ENGLISH, None):
-            return article
-        entities = self._extract(article.text, title=article.title)
-        return article.model_copy(update={"entities": entities})
+        return [self._enrich(article) for article in articles]
 
-    def _ingest(self, change: ObjectChange) -> IngestEvent | None:
+    def _enrich(self, article: Article) -> Article:
+        if article.language not in (ENGLISH, None):
+            return article.model_copy(update={"entity_status": EntityStatus.SKIPPED_LANGUAGE})
+        analysis = self._analyse(article.text, title=article.title)
+        return article.model_copy(
+            update={
+                "entities": analysis.entities,
+                "quotes": analysis.quotes,
+                "dates": analysis.dates,
+                "amounts": analysis.amounts,
+                "entity_status": EntityStatus.EXTRACTED,
+                "entity_model": analysis.entity_model,
+                "alias_table_version": analysis.alias_table_version,
+            }
+        )
+
+    def _ingest(self, change: ObjectChange) -> list[IngestEvent]:
         source = change.source
         try:
             fetched = self._store.fetch(source, max_bytes=self._max_object_bytes)
         except ObjectTooLarge as exc:
-            return article_rejected_event(
-                source, reason=RejectReason.TOO_LARGE, message=str(exc), received_at=change.event_time
-            )
+            return [
+                article_rejected_event(
+                    source, reason=RejectReason.TOO_LARGE, message=str(exc), received_at=change.event_time
+                )
+            ]
         except ObjectGone:
-            return None
+            return []
         source = source.model_copy(
             update={
                 "etag": source.etag or fetched.etag,
@@ -146,16 +165,26 @@ class IngestService:
             }
         )
         try:
-            article = self.analyse(fetched, source)
+            articles = self.analyse(fetched, source)
         except RejectedInput as exc:
-            return article_rejected_event(
-                source,
-                reason=RejectReason(exc.reason),
-                message=exc.message,
-                received_at=change.event_time,
+            return [
+                article_rejected_event(
+                    source,
+                    reason=RejectReason(exc.reason),
+                    message=exc.message,
+                    received_at=change.event_time,
+                )
+            ]
+        events: list[IngestEvent] = []
+        for article in articles:
+            key = parsed_key(article.id)
+            self._store.put_json(self._parsed_bucket, key, article.model_dump_json().encode("utf-8"))
+            events.append(
+                article_parsed_event(
+                    article,
+                    parsed_uri=f"s3://{self._parsed_bucket}/{key}",
+                    received_at=change.event_time,
+                    record_count=len(articles),
+                )
             )
-        key = parsed_key(article.id)
-        self._store.put_json(self._parsed_bucket, key, article.model_dump_json().encode("utf-8"))
-        return article_parsed_event(
-            article, parsed_uri=f"s3://{self._parsed_bucket}/{key}", received_at=change.event_time
-        )
+        return events

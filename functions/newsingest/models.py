@@ -43,6 +43,10 @@ class SourceRef(Record):
     version_id: Annotated[str | None, Field(description="S3 version id when versioning is on")] = None
     etag: Annotated[str | None, Field(description="S3 ETag without quotes")] = None
     sequencer: Annotated[str | None, Field(description="S3 event sequencer: orders events for the same key")] = None
+    record: Annotated[
+        int | None,
+        Field(ge=0, description="Index of the record in a multi-record object (JSON list, NDJSON); else None"),
+    ] = None
 
 
 class Mention(Record):
@@ -64,24 +68,80 @@ class Entity(Record):
     salience: Annotated[float, Field(ge=0.0, le=1.0, description="Prominence in the article, 0-1")]
 
 
+class Quote(Record):
+    """A direct quotation and, where the text says who, its speaker. Offsets index `text` and
+    cover the words inside the quotation marks."""
+
+    text: str
+    start: Annotated[int, Field(ge=0)]
+    end: Annotated[int, Field(ge=0)]
+    speaker_id: Annotated[str | None, Field(description="Entity id of the speaker when resolved")] = None
+    speaker_name: Annotated[str | None, Field(description="Canonical name of the speaker when resolved")] = None
+
+
+class DateMention(Record):
+    """A date or time expression in the text; `value` is ISO 8601 when it names an absolute date."""
+
+    text: str
+    start: Annotated[int, Field(ge=0)]
+    end: Annotated[int, Field(ge=0)]
+    value: Annotated[str | None, Field(description="YYYY-MM-DD, YYYY-MM or YYYY when absolute")] = None
+
+
+class AmountKind(StrEnum):
+    """What an amount measures."""
+
+    MONEY = "money"
+    PERCENT = "percent"
+    QUANTITY = "quantity"
+
+
+class Amount(Record):
+    """A sum of money, a percentage or a quantity mentioned in the text."""
+
+    text: str
+    start: Annotated[int, Field(ge=0)]
+    end: Annotated[int, Field(ge=0)]
+    kind: AmountKind
+
+
+class EntityStatus(StrEnum):
+    """Whether entity extraction ran: the English model is not applied to other languages."""
+
+    EXTRACTED = "extracted"
+    SKIPPED_LANGUAGE = "skipped_language"
+    NOT_RUN = "not_run"
+
+
 class Article(Record):
     """A parsed news article."""
 
     id: Annotated[str, Field(description="Content-derived id: the first 32 hex chars of content_sha256")]
     source: SourceRef
     format: Annotated[str, Field(description="Detected input format: text, html or json")]
-    url: str | None = None
+    url: Annotated[str | None, Field(description="Canonical URL when the source gives one")] = None
     title: str | None = None
     authors: list[str] = Field(default_factory=list)
     published_at: Annotated[
         datetime | None, Field(description="Publication time; timezone kept when the source gives one")
     ] = None
+    modified_at: Annotated[datetime | None, Field(description="Last modification time, when given")] = None
+    site_name: str | None = None
+    description: str | None = None
     language: Annotated[str | None, Field(description="ISO 639-1 code")] = None
     text: Annotated[str, Field(description="Main text, paragraphs separated by blank lines")]
     word_count: Annotated[int, Field(ge=0)]
     content_sha256: Annotated[str, Field(description="SHA-256 of the UTF-8 main text")]
     entities: list[Entity] = Field(default_factory=list)
+    entity_status: EntityStatus = EntityStatus.NOT_RUN
+    quotes: list[Quote] = Field(default_factory=list)
+    dates: list[DateMention] = Field(default_factory=list)
+    amounts: list[Amount] = Field(default_factory=list)
     extractor_version: Annotated[str, Field(description="newsingest version that produced this")] = ""
+    entity_model: Annotated[
+        str | None, Field(description="NER model and version, e.g. en_core_web_sm-3.8.0; None when not run")
+    ] = None
+    alias_table_version: Annotated[str | None, Field(description="Version of the entity alias table used")] = None
 
 
 def hash_text(text: str) -> str:

@@ -6,6 +6,7 @@ loads the model once per process.
 
 from __future__ import annotations
 
+from newsingest.entities.analysis import TextAnalysis, analyse_text
 from newsingest.entities.extract import extract_entities
 
-__all__ = ["extract_entities"]
+__all__ = ["TextAnalysis", "analyse_text", "extract_entities"]

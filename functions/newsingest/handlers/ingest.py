@@ -7,10 +7,12 @@ after five receives to the DLQ. Bad articles are not failures: they become `Arti
 
 from __future__ import annotations
 
+import os
+import time
 from functools import lru_cache
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.idempotency import (
@@ -27,7 +29,7 @@ from newsingest.events import ArticleParsedEvent, ArticleRejectedEvent
 from newsingest.ingest import IngestEvent, IngestService
 from newsingest.observability import logger, metrics, tracer
 from newsingest.settings import ingest_settings
-from newsingest.triggers import ObjectChange, changes_in, parse_s3_message
+from newsingest.triggers import ChangeKind, ObjectChange, changes_in, parse_s3_message
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 """SQS redelivers within the visibility timeout (minutes) and retries for at most five receives:
@@ -44,8 +46,8 @@ idempotency_config = IdempotencyConfig(
 
 @lru_cache(maxsize=1)
 def _service() -> IngestService:
-    from newsingest.entities import extract_entities
-    from newsingest.parsing import parse_article
+    from newsingest.entities import analyse_text
+    from newsingest.parsing import parse_articles
 
     settings = ingest_settings()
     return IngestService(
@@ -53,28 +55,34 @@ def _service() -> IngestService:
         publisher=SqsEventPublisher(client("sqs"), settings.index_queue_url),
         parsed_bucket=settings.parsed_bucket,
         max_object_bytes=settings.max_object_bytes,
-        parse=parse_article,
-        extract=extract_entities,
+        parse=parse_articles,
+        analyse=analyse_text,
     )
 
 
-def _record_metrics(event: IngestEvent | None) -> None:
+def _record_metrics(event: IngestEvent) -> None:
     if isinstance(event, ArticleParsedEvent):
         metrics.add_metric(name="ArticlesParsed", unit=MetricUnit.Count, value=1)
         metrics.add_metric(name="EntitiesExtracted", unit=MetricUnit.Count, value=len(event.data.entities))
     elif isinstance(event, ArticleRejectedEvent):
-        metrics.add_metric(name=f"ArticlesRejected_{event.data.reason}", unit=MetricUnit.Count, value=1)
+        with single_metric(name="ArticlesRejected", unit=MetricUnit.Count, value=1) as metric:
+            metric.add_dimension(name="reason", value=str(event.data.reason))
 
 
-def _process_change(change: ObjectChange) -> dict[str, Any] | None:
+def _process_change(change: ObjectChange) -> list[dict[str, str]]:
     logger.append_keys(object_key=change.source.key, change=change.kind)
-    event = _service().handle(change)
-    _record_metrics(event)
-    if event is None:
+    started = time.perf_counter()
+    events = _service().handle(change)
+    if change.kind is ChangeKind.CREATED:
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        metrics.add_metric(name="ParseLatency", unit=MetricUnit.Milliseconds, value=elapsed_ms)
+    if not events:
         logger.info("object gone before it was read")
-        return None
-    logger.info("event published", event_type=event.type, subject=event.subject)
-    return {"type": str(event.type), "id": event.id}
+    for event in events:
+        _record_metrics(event)
+        article_id = event.data.article_id if isinstance(event, ArticleParsedEvent) else None
+        logger.info("event published", event_type=event.type, subject=event.subject, article_id=article_id)
+    return [{"type": str(event.type), "id": event.id} for event in events]
 
 
 @lru_cache(maxsize=1)
@@ -89,15 +97,31 @@ def _change_processor() -> Any:
     )(_process_change)
 
 
-def process_message(payload: Any) -> list[dict[str, Any] | None]:
+def process_message(payload: Any) -> list[list[dict[str, str]]]:
     """Handle one S3 message (notification, TestEvent or EventBridge event)."""
     message = parse_s3_message(payload)
     process = _change_processor()
     return [process(change=change) for change in changes_in(message)]
 
 
+LAMBDA_INIT_TYPES = frozenset({"on-demand", "provisioned-concurrency", "snap-start"})
+"""AWS_LAMBDA_INITIALIZATION_TYPE values: set only inside Lambda, where init is the time to load
+the model (before a SnapStart snapshot, or during the free-of-charge-feeling init phase), never
+in tests or tools that merely import this module."""
+
+
+def warm_up() -> None:
+    """Build the service and run the NLP once so the first article pays no loading cost."""
+    service = _service()
+    service._analyse("NATO met in Brussels.", title=None)
+
+
+if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") in LAMBDA_INIT_TYPES:
+    warm_up()
+
+
 @tracer.capture_method
-def record_handler(record: SQSRecord) -> list[dict[str, Any] | None]:
+def record_handler(record: SQSRecord) -> list[list[dict[str, str]]]:
     """One SQS record: its body is what S3 or EventBridge delivered."""
     return process_message(record.json_body)
 

@@ -6,7 +6,7 @@ each handle one concern (format detection, decoding, one module per format, lang
 
 from __future__ import annotations
 
-from newsingest.parsing.parse import parse_article
+from newsingest.parsing.parse import parse_article, parse_articles
 from newsingest.settings import DEFAULT_MAX_OBJECT_BYTES
 
-__all__ = ["DEFAULT_MAX_OBJECT_BYTES", "parse_article"]
+__all__ = ["DEFAULT_MAX_OBJECT_BYTES", "parse_article", "parse_articles"]

@@ -98,3 +98,15 @@ def _nfc(value: str | None) -> str | None:
     if not value:
         return None
     return unicodedata.normalize("NFC", normalize_whitespace(value)) or None
+
+
+def parse_articles(
+    data: bytes,
+    *,
+    key: str = "",
+    content_type: str | None = None,
+    source: SourceRef | None = None,
+    max_bytes: int = DEFAULT_MAX_OBJECT_BYTES,
+) -> list[Article]:
+    """Every article an object holds, in order. One for now: multi-record JSON comes next."""
+    return [parse_article(data, key=key, content_type=content_type, source=source, max_bytes=max_bytes)]

@@ -29,16 +29,15 @@ def test_the_sample_article_is_indexed_with_its_people_and_without_the_promo_nam
     pipeline.run()
     # Then
     index = DynamoIndex(clients["dynamodb"], pipeline.stack.table_name)
-    source = index.get_source(pipeline.stack.bucket, key)
-    assert source is not None
-    names = indexed_names(index, source.article_id)
+    [record] = index.get_records(pipeline.stack.bucket, key)
+    names = indexed_names(index, record.article_id)
     for expected in ("Putin", "Alexander Lukashenko", "Jens Stoltenberg", "NATO", "Belarus"):
         assert expected in names, f"{expected} missing from {sorted(names)}"
     for promo_only in ("Lord Sugar", "Sugar", "Max Verstappen", "Verstappen", "Ferrari"):
         assert promo_only not in names
     stoltenberg = entity_stats(index, "person:jens-stoltenberg")
     assert stoltenberg is not None and stoltenberg.article_count == 1
-    assert [p.article_id for p in index.query_postings("organization:nato").items] == [source.article_id]
+    assert [p.article_id for p in index.query_postings("organization:nato").items] == [record.article_id]
 
 
 def test_the_demo_runs_end_to_end_and_prints_the_index(aws_environment: None) -> None:

@@ -2,13 +2,14 @@
 
 Counters stay exact under retries and duplicates because each posting and its entity's counter
 change in one transaction that is conditioned on the posting (not) existing: a replayed event
-finds its postings and changes nothing.
+finds its postings and changes nothing. An entity's postings, quotes and counters are spread
+over POSTING_SHARDS partitions; reads query every shard and merge.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -16,27 +17,40 @@ from typing import Any, TypeVar
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from newsingest.events import EntitySummary
 from newsingest.indexing.items import (
     ARTICLE_SK,
+    POSTING_SHARDS,
     POSTING_SK_PREFIX,
+    PROFILE_SK,
+    QUOTE_SK_PREFIX,
+    RECORD_SK_PREFIX,
     REJECTED_SK,
     SOURCE_SK,
     STATS_SK,
     ArticleItem,
+    EntityProfileItem,
     EntityStatsItem,
     PostingItem,
+    QuoteItem,
+    RecordItem,
     RejectionItem,
     SourceItem,
     article_pk,
     day_pk,
     entity_pk,
+    entity_shard_pk,
+    name_pk,
+    normalize_name,
     rejected_day_pk,
     source_pk,
 )
 from newsingest.indexing.queries import (
     DEFAULT_PAGE_SIZE,
     ArticlePage,
+    InvalidCursor,
     PostingPage,
+    QuotePage,
     decode_cursor,
     encode_cursor,
 )
@@ -44,7 +58,14 @@ from newsingest.indexing.queries import (
 ENTITIES_PER_TRANSACTION = 50
 """TransactWriteItems takes at most 100 items and each entity writes two (posting + counter)."""
 
+BATCH_WRITE_LIMIT = 25
+BATCH_GET_LIMIT = 100
+PROFILE_CACHE_SIZE = 50_000
+"""Entity ids whose profile this process has already written (~100 bytes each: ~5 MB). Profiles
+never change once written, so a warm indexer skips the write for every entity it has seen."""
+
 GSI1 = "gsi1"
+_GSI1_KEYS = {"pk", "sk", "gsi1pk", "gsi1sk"}
 SORT_KEY_MAX = "~"
 """Sorts after every character used in our sort keys (digits, letters, '#', ':', '-')."""
 
@@ -93,11 +114,11 @@ class DynamoIndex:
     def __init__(self, client: Any, table_name: str) -> None:
         self._client = client
         self._table = table_name
+        self._profiles_written: set[str] = set()
 
     # -- writes -----------------------------------------------------------------------------
 
-    def add_postings(self, postings: list[PostingItem], article: ArticleItem) -> int:
-        by_entity = {entity.id: entity for entity in article.entities}
+    def add_postings(self, postings: list[PostingItem]) -> int:
         added = 0
         for chunk in _chunks(postings, ENTITIES_PER_TRANSACTION):
             added += self._transact_postings(
@@ -110,13 +131,12 @@ class DynamoIndex:
                             "ConditionExpression": "attribute_not_exists(pk)",
                         }
                     },
-                    self._counter_update(posting, by_entity[posting.entity_id].name, +1),
+                    self._counter_update(posting, +1),
                 ],
             )
         return added
 
-    def remove_postings(self, postings: list[PostingItem], article: ArticleItem) -> int:
-        by_entity = {entity.id: entity for entity in article.entities}
+    def remove_postings(self, postings: list[PostingItem]) -> int:
         removed = 0
         for chunk in _chunks(postings, ENTITIES_PER_TRANSACTION):
             removed += self._transact_postings(
@@ -129,35 +149,31 @@ class DynamoIndex:
                             "ConditionExpression": "attribute_exists(pk)",
                         }
                     },
-                    self._counter_update(posting, by_entity[posting.entity_id].name, -1),
+                    self._counter_update(posting, -1),
                 ],
             )
         return removed
 
-    def _counter_update(self, posting: PostingItem, name: str, sign: int) -> dict[str, Any]:
-        entity_type = posting.entity_id.split(":", 1)[0]
+    def _counter_update(self, posting: PostingItem, sign: int) -> dict[str, Any]:
         return {
             "Update": {
                 "TableName": self._table,
-                "Key": _key(entity_pk(posting.entity_id), STATS_SK),
-                "UpdateExpression": (
-                    "SET #kind = :kind, entity_id = :entity_id, #name = if_not_exists(#name, :name), "
-                    "#type = if_not_exists(#type, :type) "
-                    "ADD article_count :articles, mention_count :mentions"
-                ),
-                "ExpressionAttributeNames": {"#kind": "kind", "#name": "name", "#type": "type"},
+                "Key": _key(posting.pk, STATS_SK),
+                "UpdateExpression": "SET #kind = :kind, entity_id = :entity_id "
+                "ADD article_count :articles, mention_count :mentions",
+                "ExpressionAttributeNames": {"#kind": "kind"},
                 "ExpressionAttributeValues": {
-                    ":kind": {"S": "entity"},
+                    ":kind": {"S": "entity_stats"},
                     ":entity_id": {"S": posting.entity_id},
-                    ":name": {"S": name},
-                    ":type": {"S": entity_type},
                     ":articles": {"N": str(sign)},
                     ":mentions": {"N": str(sign * posting.mention_count)},
                 },
             }
         }
 
-    def _transact_postings(self, postings: list[PostingItem], actions_for: Any) -> int:
+    def _transact_postings(
+        self, postings: list[PostingItem], actions_for: Callable[[PostingItem], list[dict[str, Any]]]
+    ) -> int:
         """Run one transaction; when some postings' conditions fail (already there / already
         gone), run it again without them. Returns how many postings changed."""
         pending = postings
@@ -179,10 +195,40 @@ class DynamoIndex:
             return len(pending)
         return 0
 
-    def put_article(self, article: ArticleItem, source_id: str) -> None:
+    def _batch_write(self, requests: list[dict[str, Any]]) -> None:
+        """BatchWriteItem in chunks of 25, resubmitting what DynamoDB left unprocessed."""
+        for chunk in _chunks(requests, BATCH_WRITE_LIMIT):
+            pending: dict[str, Any] = {self._table: list(chunk)}
+            while pending:
+                response = self._client.batch_write_item(RequestItems=pending)
+                pending = response.get("UnprocessedItems") or {}
+
+    def put_quotes(self, quotes: list[QuoteItem]) -> None:
+        self._batch_write([{"PutRequest": {"Item": _to_attribute_values(quote.to_item())}} for quote in quotes])
+
+    def delete_quotes(self, quotes: list[QuoteItem]) -> None:
+        self._batch_write([{"DeleteRequest": {"Key": _key(quote.pk, quote.sk)}} for quote in quotes])
+
+    def put_profiles(self, entities: list[EntitySummary]) -> None:
+        fresh = [entity for entity in entities if entity.id not in self._profiles_written]
+        for entity in fresh:
+            try:
+                self._client.put_item(
+                    TableName=self._table,
+                    Item=_to_attribute_values(EntityProfileItem.of(entity).to_item()),
+                    ConditionExpression="attribute_not_exists(pk)",  # the first name seen stays
+                )
+            except ClientError as exc:
+                if not _is_error(exc, "ConditionalCheckFailedException"):
+                    raise
+        if len(self._profiles_written) + len(fresh) > PROFILE_CACHE_SIZE:
+            self._profiles_written.clear()
+        self._profiles_written.update(entity.id for entity in fresh)
+
+    def put_article(self, article: ArticleItem, source: str) -> None:
         item = _to_attribute_values(article.to_item())
         names: dict[str, str] = {}
-        values: dict[str, Any] = {":source": {"SS": [source_id]}}
+        values: dict[str, Any] = {":source": {"SS": [source]}}
         assignments = []
         for index, (name, value) in enumerate(item.items()):
             if name in ("pk", "sk"):
@@ -198,14 +244,14 @@ class DynamoIndex:
             ExpressionAttributeValues=values,
         )
 
-    def remove_article_source(self, article_id: str, source_id: str) -> set[str]:
+    def remove_article_source(self, article_id: str, source: str) -> set[str]:
         try:
             response = self._client.update_item(
                 TableName=self._table,
                 Key=_key(article_pk(article_id), ARTICLE_SK),
                 UpdateExpression="DELETE sources :source",
                 ConditionExpression="attribute_exists(pk)",
-                ExpressionAttributeValues={":source": {"SS": [source_id]}},
+                ExpressionAttributeValues={":source": {"SS": [source]}},
                 ReturnValues="ALL_NEW",
             )
         except ClientError as exc:
@@ -220,8 +266,11 @@ class DynamoIndex:
     def put_source(self, item: SourceItem) -> None:
         self._client.put_item(TableName=self._table, Item=_to_attribute_values(item.to_item()))
 
-    def delete_source(self, bucket: str | None, key: str) -> None:
-        self._client.delete_item(TableName=self._table, Key=_key(source_pk(bucket, key), SOURCE_SK))
+    def put_record(self, item: RecordItem) -> None:
+        self._client.put_item(TableName=self._table, Item=_to_attribute_values(item.to_item()))
+
+    def delete_record(self, item: RecordItem) -> None:
+        self._client.delete_item(TableName=self._table, Key=_key(item.pk, item.sk))
 
     def put_rejection(self, item: RejectionItem) -> None:
         self._client.put_item(TableName=self._table, Item=_to_attribute_values(item.to_item()))
@@ -236,9 +285,37 @@ class DynamoIndex:
         item = response.get("Item")
         return _from_attribute_values(item) if item else None
 
+    def _batch_get(self, keys: list[tuple[str, str]]) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        unique = list(dict.fromkeys(keys))
+        for chunk in _chunks(unique, BATCH_GET_LIMIT):
+            pending: dict[str, Any] = {self._table: {"Keys": [_key(pk, sk) for pk, sk in chunk]}}
+            while pending:
+                response = self._client.batch_get_item(RequestItems=pending)
+                found.extend(_from_attribute_values(item) for item in response["Responses"].get(self._table, []))
+                pending = response.get("UnprocessedKeys") or {}
+        return found
+
     def get_source(self, bucket: str | None, key: str) -> SourceItem | None:
         item = self._get(source_pk(bucket, key), SOURCE_SK)
         return SourceItem.model_validate(item) if item else None
+
+    def get_records(self, bucket: str | None, key: str) -> list[RecordItem]:
+        items: list[RecordItem] = []
+        start: dict[str, Any] | None = None
+        while True:
+            kwargs: dict[str, Any] = {"ExclusiveStartKey": start} if start else {}
+            response = self._client.query(
+                TableName=self._table,
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+                ExpressionAttributeValues={":pk": {"S": source_pk(bucket, key)}, ":prefix": {"S": RECORD_SK_PREFIX}},
+                ConsistentRead=True,
+                **kwargs,
+            )
+            items.extend(RecordItem.model_validate(_from_attribute_values(i)) for i in response.get("Items", []))
+            start = response.get("LastEvaluatedKey")
+            if not start:
+                return items
 
     def get_article(self, article_id: str) -> ArticleItem | None:
         item = self._get(article_pk(article_id), ARTICLE_SK)
@@ -255,9 +332,44 @@ class DynamoIndex:
         item = self._get(source_pk(bucket, key), REJECTED_SK)
         return RejectionItem.model_validate(item) if item else None
 
-    def get_entity_stats(self, entity_id: str) -> EntityStatsItem | None:
-        item = self._get(entity_pk(entity_id), STATS_SK)
-        return EntityStatsItem.model_validate(item) if item else None
+    def get_profiles(self, entity_ids: list[str]) -> dict[str, EntityProfileItem]:
+        items = self._batch_get([(entity_pk(entity_id), PROFILE_SK) for entity_id in entity_ids])
+        profiles = [EntityProfileItem.model_validate(item) for item in items]
+        return {profile.entity_id: profile for profile in profiles}
+
+    def get_entity_stats(self, entity_id: str) -> list[EntityStatsItem]:
+        keys = [(entity_shard_pk(entity_id, shard), STATS_SK) for shard in range(POSTING_SHARDS)]
+        return [EntityStatsItem.model_validate(item) for item in self._batch_get(keys)]
+
+    def search_entities(
+        self, prefix: str, *, entity_type: str | None = None, limit: int = DEFAULT_PAGE_SIZE
+    ) -> list[EntityProfileItem]:
+        normalized = normalize_name(prefix)
+        if not normalized:
+            return []
+        kwargs: dict[str, Any] = {}
+        values: dict[str, Any] = {":pk": {"S": name_pk(normalized)}, ":prefix": {"S": normalized}}
+        if entity_type:
+            kwargs = {"FilterExpression": "#type = :type", "ExpressionAttributeNames": {"#type": "type"}}
+            values[":type"] = {"S": entity_type}
+        found: list[EntityProfileItem] = []
+        start: dict[str, Any] | None = None
+        while len(found) < limit:
+            if start:
+                kwargs["ExclusiveStartKey"] = start
+            response = self._client.query(
+                TableName=self._table,
+                IndexName=GSI1,
+                KeyConditionExpression="gsi1pk = :pk AND begins_with(gsi1sk, :prefix)",
+                ExpressionAttributeValues=values,
+                Limit=limit,
+                **kwargs,
+            )
+            found.extend(EntityProfileItem.model_validate(_from_attribute_values(i)) for i in response["Items"])
+            start = response.get("LastEvaluatedKey")
+            if not start:
+                break
+        return found[:limit]
 
     def query_postings(
         self,
@@ -269,22 +381,91 @@ class DynamoIndex:
         limit: int = DEFAULT_PAGE_SIZE,
         cursor: str | None = None,
     ) -> PostingPage:
-        low = f"{POSTING_SK_PREFIX}{since or ''}"
-        high = f"{POSTING_SK_PREFIX}{until or ''}{SORT_KEY_MAX}"
-        items, next_key = self._query(
-            KeyConditionExpression="pk = :pk AND sk BETWEEN :low AND :high",
-            ExpressionAttributeValues={
-                ":pk": {"S": entity_pk(entity_id)},
-                ":low": {"S": low},
-                ":high": {"S": high},
-            },
-            ScanIndexForward=not newest_first,
-            Limit=limit,
+        items, next_cursor = self._merged_query(
+            entity_id,
+            POSTING_SK_PREFIX,
+            newest_first=newest_first,
+            since=since,
+            until=until,
+            limit=limit,
             cursor=cursor,
         )
-        return PostingPage(items=[PostingItem.model_validate(item) for item in items], cursor=next_key)
+        return PostingPage(items=[PostingItem.model_validate(item) for item in items], cursor=next_cursor)
+
+    def query_quotes(
+        self,
+        entity_id: str,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        limit: int = DEFAULT_PAGE_SIZE,
+        cursor: str | None = None,
+    ) -> QuotePage:
+        items, next_cursor = self._merged_query(
+            entity_id, QUOTE_SK_PREFIX, newest_first=True, since=since, until=until, limit=limit, cursor=cursor
+        )
+        return QuotePage(items=[QuoteItem.model_validate(item) for item in items], cursor=next_cursor)
+
+    def _merged_query(
+        self,
+        entity_id: str,
+        sk_prefix: str,
+        *,
+        newest_first: bool,
+        since: str | None,
+        until: str | None,
+        limit: int,
+        cursor: str | None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page across the entity's shards: query each (from where the cursor left it),
+        merge by sort key, keep `limit`. The cursor records, per shard, the last key returned
+        (or that the shard is exhausted), so pages never repeat or skip an item."""
+        state = decode_cursor(cursor) or {}
+        shards: dict[str, Any] = state.get("shards", {str(shard): "" for shard in range(POSTING_SHARDS)})
+        if not isinstance(shards, dict) or not set(shards) <= {str(s) for s in range(POSTING_SHARDS)}:
+            raise InvalidCursor("cursor is not one this API issued")
+        low = f"{sk_prefix}{since or ''}"
+        high = f"{sk_prefix}{until or ''}{SORT_KEY_MAX}"
+        candidates: list[tuple[str, str, dict[str, Any]]] = []
+        more: dict[str, bool] = {}
+        for shard, last_sk in shards.items():
+            if last_sk is None:
+                continue  # exhausted
+            pk = entity_shard_pk(entity_id, int(shard))
+            kwargs: dict[str, Any] = {}
+            if last_sk:
+                kwargs["ExclusiveStartKey"] = _key(pk, str(last_sk))
+            response = self._client.query(
+                TableName=self._table,
+                KeyConditionExpression="pk = :pk AND sk BETWEEN :low AND :high",
+                ExpressionAttributeValues={":pk": {"S": pk}, ":low": {"S": low}, ":high": {"S": high}},
+                ScanIndexForward=not newest_first,
+                Limit=limit,
+                **kwargs,
+            )
+            for raw in response.get("Items", []):
+                item = _from_attribute_values(raw)
+                candidates.append((item["sk"], shard, item))
+            more[shard] = "LastEvaluatedKey" in response
+        candidates.sort(key=lambda candidate: candidate[0], reverse=newest_first)
+        page = candidates[:limit]
+        taken = {shard: sk for sk, shard, _ in page}  # the last taken per shard (in page order)
+        next_shards: dict[str, Any] = {}
+        for shard, last_sk in shards.items():
+            if last_sk is None:
+                next_shards[shard] = None
+                continue
+            returned = [sk for sk, candidate_shard, _ in candidates if candidate_shard == shard]
+            consumed_all = len([sk for sk, s, _ in page if s == shard]) == len(returned)
+            new_last = taken.get(shard, last_sk)
+            next_shards[shard] = None if consumed_all and not more.get(shard) else new_last
+        exhausted = all(value is None for value in next_shards.values())
+        return [item for _, _, item in page], None if exhausted else encode_cursor({"shards": next_shards})
 
     def query_day(self, day: date, *, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None) -> ArticlePage:
+        start = decode_cursor(cursor)
+        if start is not None and (start.get("gsi1pk") != day_pk(day.isoformat()) or set(start) != _GSI1_KEYS):
+            raise InvalidCursor("cursor is not one this API issued for that day")
         items, next_key = self._query(
             IndexName=GSI1,
             KeyConditionExpression="gsi1pk = :pk",

@@ -1,15 +1,19 @@
 """Index items: the single-table layout of the DynamoDB index, one pydantic model per item kind.
 
 The layout and the request behind each question are tabulated in the README ("Index"). In short:
-articles live at `ARTICLE#<id>` (and on gsi1 by day), objects at `SOURCE#<bucket>/<key>`, and an
-entity's postings and counters at `ENTITY#<entity_id>`. `sort_time` is the publication time in
-UTC (the S3 event time when the article has none), so an entity's postings and a day's articles
-come back newest first with one Query each. Every key derives from the article's content hash and
-the object's bucket/key, never from an event id, so replaying an event rewrites the same items.
+articles live at `ARTICLE#<id>` (and on gsi1 by day), objects at `SOURCE#<bucket>/<key>` with one
+`RECORD#` item per article the object holds, and an entity's postings, quotes and counters at
+`ENTITY#<entity_id>#<shard>`, spread over POSTING_SHARDS partitions so that no entity, however
+often it is named, funnels its writes into one partition. `sort_time` is the publication time in
+UTC (the S3 event time when the article has none), so postings and a day's articles come back
+newest first. Every key derives from the article's content hash and the object's bucket/key,
+never from an event id, so replaying an event rewrites the same items.
 """
 
 from __future__ import annotations
 
+import hashlib
+import unicodedata
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -17,17 +21,40 @@ from pydantic import Field
 
 from newsingest.errors import RejectReason
 from newsingest.events import ArticleParsed, ArticleRejected, EntitySummary
-from newsingest.models import EntityType, Record, SourceRef
+from newsingest.models import EntityType, Quote, Record, SourceRef
+
+POSTING_SHARDS = 4
+"""Partitions per entity. DynamoDB serves at most 1,000 WCU/s per partition key; a posting and
+its counter update cost 2 WCU each inside a transaction, so one shard absorbs ~250 articles/s
+naming the entity and four absorb ~1,000/s: about thirty times the whole world's news output
+(~3M articles/day, ~35/s). Reads pay for it with four small Queries instead of one."""
+
+CO_ENTITIES_PER_POSTING = 20
+"""The article's most salient other entities stored on each posting, so "who appears alongside
+X" is answered from X's postings alone; 20 covers the entities an article is about (the long
+tail of one-off mentions is noise for co-occurrence)."""
 
 ARTICLE_SK = "ARTICLE"
 SOURCE_SK = "SOURCE"
 REJECTED_SK = "REJECTED"
+PROFILE_SK = "PROFILE"
 STATS_SK = "STATS"
+RECORD_SK_PREFIX = "RECORD#"
 POSTING_SK_PREFIX = "POSTING#"
+QUOTE_SK_PREFIX = "QUOTE#"
 
 
 def article_pk(article_id: str) -> str:
     return f"ARTICLE#{article_id}"
+
+
+def shard_of(article_id: str) -> int:
+    """Stable shard of an article: its postings in every entity land in the same shard number."""
+    return int(hashlib.sha256(article_id.encode()).hexdigest()[:8], 16) % POSTING_SHARDS
+
+
+def entity_shard_pk(entity_id: str, shard: int) -> str:
+    return f"ENTITY#{entity_id}#{shard}"
 
 
 def entity_pk(entity_id: str) -> str:
@@ -38,6 +65,10 @@ def source_pk(bucket: str | None, key: str) -> str:
     return f"SOURCE#{bucket or ''}/{key}"
 
 
+def record_sk(record: int | None) -> str:
+    return f"{RECORD_SK_PREFIX}{record or 0:06d}"
+
+
 def day_pk(day: str) -> str:
     return f"DAY#{day}"
 
@@ -46,8 +77,29 @@ def rejected_day_pk(day: str) -> str:
     return f"REJECTED#{day}"
 
 
+def name_pk(normalized_name: str) -> str:
+    return f"NAME#{normalized_name[:1]}"
+
+
 def posting_sk(sort_time: str, article_id: str) -> str:
     return f"{POSTING_SK_PREFIX}{sort_time}#{article_id}"
+
+
+def quote_sk(sort_time: str, article_id: str, number: int) -> str:
+    return f"{QUOTE_SK_PREFIX}{sort_time}#{article_id}#{number:04d}"
+
+
+def source_id(bucket: str | None, key: str, record: int | None = None) -> str:
+    """How an article names one of its sources: `bucket/key`, plus `#n` for record n of a
+    multi-record object."""
+    base = f"{bucket or ''}/{key}"
+    return base if record is None else f"{base}#{record}"
+
+
+def normalize_name(name: str) -> str:
+    """Case- and accent-insensitive form for name look-ups ("Bickauskaitė" finds "bickauskaite")."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
 def to_sort_time(moment: datetime) -> str:
@@ -64,12 +116,12 @@ class _Item(Record):
     sk: str
 
     def to_item(self) -> dict[str, Any]:
-        """The DynamoDB item: JSON-compatible, None values left out (DynamoDB has no null need)."""
+        """The DynamoDB item: JSON-compatible, None values left out."""
         return self.model_dump(mode="json", exclude_none=True)
 
 
 class ArticleItem(_Item):
-    """An indexed article: its summary, entities and every source it arrived from."""
+    """An indexed article: its summary, entities, quotes and every source it arrived from."""
 
     kind: Literal["article"] = "article"
     gsi1pk: str
@@ -85,7 +137,11 @@ class ArticleItem(_Item):
     content_sha256: str
     parsed_uri: str
     extractor_version: str
+    entity_model: str | None = None
+    alias_table_version: str | None = None
+    entity_status: str | None = None
     entities: list[EntitySummary]
+    quotes: list[Quote] = Field(default_factory=list)
 
     @classmethod
     def of(cls, event: ArticleParsed) -> ArticleItem:
@@ -106,36 +162,36 @@ class ArticleItem(_Item):
             content_sha256=event.content_sha256,
             parsed_uri=event.parsed_uri,
             extractor_version=event.extractor_version,
+            entity_model=event.entity_model,
+            alias_table_version=event.alias_table_version,
+            entity_status=str(event.entity_status),
             entities=event.entities,
+            quotes=event.quotes,
         )
 
 
 class SourceItem(_Item):
-    """Which article an object currently holds: lets a delete or an update find its article."""
+    """The latest state of one object, so late and duplicate events can be told apart: what
+    version it holds (or that it was deleted), and when S3 reported that."""
 
     kind: Literal["source"] = "source"
     bucket: str | None = None
     key: str
-    article_id: str
     version_id: str | None = None
     etag: str | None = None
     sequencer: str | None = None
-    received_at: str
+    event_time: str
+    record_count: int = 1
+    deleted: bool = False
 
-    @classmethod
-    def of(cls, event: ArticleParsed) -> SourceItem:
-        source = event.source
-        return cls(
-            pk=source_pk(source.bucket, source.key),
-            sk=SOURCE_SK,
-            bucket=source.bucket,
-            key=source.key,
-            article_id=event.article_id,
-            version_id=source.version_id,
-            etag=source.etag,
-            sequencer=source.sequencer,
-            received_at=event.received_at.isoformat(),
-        )
+
+class RecordItem(_Item):
+    """Article n of an object (n = 0 for a single-article object)."""
+
+    kind: Literal["record"] = "record"
+    record: int
+    article_id: str
+    source_id: Annotated[str, Field(description="How the article lists this record among its sources")]
 
 
 class RejectionItem(_Item):
@@ -168,7 +224,7 @@ class RejectionItem(_Item):
 
 
 class PostingItem(_Item):
-    """Entity X is mentioned in article A: one Query lists an entity's articles newest first."""
+    """Entity X is mentioned in article A."""
 
     kind: Literal["posting"] = "posting"
     entity_id: str
@@ -177,11 +233,15 @@ class PostingItem(_Item):
     title: str | None = None
     mention_count: Annotated[int, Field(ge=1)]
     salience: float
+    co_entities: Annotated[list[str], Field(description="The article's most salient other entity ids")] = Field(
+        default_factory=list
+    )
 
     @classmethod
     def of(cls, article: ArticleItem, entity: EntitySummary) -> PostingItem:
+        others = [other.id for other in article.entities if other.id != entity.id]
         return cls(
-            pk=entity_pk(entity.id),
+            pk=entity_shard_pk(entity.id, shard_of(article.article_id)),
             sk=posting_sk(article.sort_time, article.article_id),
             entity_id=entity.id,
             article_id=article.article_id,
@@ -189,26 +249,83 @@ class PostingItem(_Item):
             title=article.title,
             mention_count=entity.mention_count,
             salience=entity.salience,
+            co_entities=others[:CO_ENTITIES_PER_POSTING],
+        )
+
+
+class QuoteItem(_Item):
+    """Something a person said, filed under the speaker: "what did X say" is one Query per shard."""
+
+    kind: Literal["quote"] = "quote"
+    speaker_id: str
+    speaker_name: str | None = None
+    article_id: str
+    sort_time: str
+    title: str | None = None
+    text: str
+
+    @classmethod
+    def of(cls, article: ArticleItem, quote: Quote, number: int) -> QuoteItem:
+        speaker = quote.speaker_id or ""
+        return cls(
+            pk=entity_shard_pk(speaker, shard_of(article.article_id)),
+            sk=quote_sk(article.sort_time, article.article_id, number),
+            speaker_id=speaker,
+            speaker_name=quote.speaker_name,
+            article_id=article.article_id,
+            sort_time=article.sort_time,
+            title=article.title,
+            text=quote.text,
         )
 
 
 class EntityStatsItem(_Item):
-    """Counters per entity, kept exact by updating them in the same transaction as the postings."""
+    """One shard's counters for an entity, kept exact by changing them in the same transaction
+    as that shard's postings. An entity's totals are the sum over its shards."""
+
+    kind: Literal["entity_stats"] = "entity_stats"
+    entity_id: str
+    article_count: Annotated[int, Field(ge=0)]
+    mention_count: Annotated[int, Field(ge=0)]
+
+
+class EntityProfileItem(_Item):
+    """Name and type of an entity, and its entry in the name index (gsi1) for look-ups by prefix."""
 
     kind: Literal["entity"] = "entity"
+    gsi1pk: str
+    gsi1sk: str
     entity_id: str
     name: str
     type: EntityType
-    article_count: Annotated[int, Field(ge=0)]
-    mention_count: Annotated[int, Field(ge=0)]
+
+    @classmethod
+    def of(cls, entity: EntitySummary) -> EntityProfileItem:
+        normalized = normalize_name(entity.name)
+        return cls(
+            pk=entity_pk(entity.id),
+            sk=PROFILE_SK,
+            gsi1pk=name_pk(normalized),
+            gsi1sk=f"{normalized}#{entity.id}",
+            entity_id=entity.id,
+            name=entity.name,
+            type=entity.type,
+        )
+
+
+def postings_for(article: ArticleItem) -> list[PostingItem]:
+    """An article's postings are a pure function of the article item, so removing an article
+    rebuilds exactly the keys indexing wrote."""
+    return [PostingItem.of(article, entity) for entity in article.entities]
+
+
+def quotes_for(article: ArticleItem) -> list[QuoteItem]:
+    """The article's attributed quotations, keyed like its postings."""
+    return [QuoteItem.of(article, quote, n) for n, quote in enumerate(article.quotes) if quote.speaker_id]
 
 
 def source_of(item: SourceItem) -> SourceRef:
     """The SourceRef a source item records."""
     return SourceRef(
-        bucket=item.bucket,
-        key=item.key,
-        version_id=item.version_id,
-        etag=item.etag,
-        sequencer=item.sequencer,
+        bucket=item.bucket, key=item.key, version_id=item.version_id, etag=item.etag, sequencer=item.sequencer
     )

@@ -1,32 +1,50 @@
-"""What the index answers, as result models, and the opaque cursors that page through them."""
+"""What the index answers, as result models, and the opaque cursors that page through them.
+
+Plain Python over the IndexReader interface: the HTTP API, the CLI and the demo all call these.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import json
+from collections import Counter
 from datetime import date
 from typing import Annotated, Any, Protocol
 
 from pydantic import Field
 
-from newsingest.indexing.items import ArticleItem, EntityStatsItem, PostingItem, RejectionItem
+from newsingest.indexing.items import (
+    ArticleItem,
+    EntityProfileItem,
+    EntityStatsItem,
+    PostingItem,
+    QuoteItem,
+    RejectionItem,
+)
 from newsingest.models import Record
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
-"""One DynamoDB Query page of postings (~300 bytes each) stays far below the 1 MB page limit."""
+"""One Query page per shard of at most 100 postings (~500 bytes each) stays far below the 1 MB
+page limit, and 100 rows is as many as a person reads at once."""
+
+CO_OCCURRENCE_WINDOW = 200
+"""Most recent postings read to rank an entity's companions: enough for a stable top ten, and
+at most four Query pages (one per shard)."""
+
+TOP_COMPANIONS = 10
 
 
 class InvalidCursor(ValueError):
     """A cursor that this index did not issue (or that was altered)."""
 
 
-def encode_cursor(last_evaluated_key: dict[str, Any] | None) -> str | None:
+def encode_cursor(state: dict[str, Any] | None) -> str | None:
     """Opaque to callers: they pass it back unchanged to get the next page."""
-    if not last_evaluated_key:
+    if not state:
         return None
-    raw = json.dumps(last_evaluated_key, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    raw = json.dumps(state, sort_keys=True, separators=(",", ":")).encode("utf-8")
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
@@ -56,10 +74,34 @@ class EntityStats(Record):
     last_seen: Annotated[str | None, Field(description="sort_time of its newest article")] = None
 
 
+class Companion(Record):
+    """An entity seen in the same articles as another."""
+
+    entity_id: str
+    name: str | None = None
+    type: str | None = None
+    shared_articles: int
+
+
+class EntityDetail(Record):
+    """Stats plus the entities most often seen with it in a time window."""
+
+    stats: EntityStats
+    companions: list[Companion]
+    window_articles: Annotated[int, Field(description="Articles the companions were counted over")]
+
+
 class PostingPage(Record):
-    """A page of an entity's articles, newest first."""
+    """A page of an entity's articles."""
 
     items: list[PostingItem]
+    cursor: str | None = None
+
+
+class QuotePage(Record):
+    """A page of what an entity said, newest first."""
+
+    items: list[QuoteItem]
     cursor: str | None = None
 
 
@@ -75,7 +117,13 @@ class IndexReader(Protocol):
 
     def get_article(self, article_id: str) -> ArticleItem | None: ...
 
-    def get_entity_stats(self, entity_id: str) -> EntityStatsItem | None: ...
+    def get_entity_stats(self, entity_id: str) -> list[EntityStatsItem]: ...
+
+    def get_profiles(self, entity_ids: list[str]) -> dict[str, EntityProfileItem]: ...
+
+    def search_entities(
+        self, prefix: str, *, entity_type: str | None = None, limit: int = DEFAULT_PAGE_SIZE
+    ) -> list[EntityProfileItem]: ...
 
     def query_postings(
         self,
@@ -88,33 +136,68 @@ class IndexReader(Protocol):
         cursor: str | None = None,
     ) -> PostingPage: ...
 
+    def query_quotes(
+        self,
+        entity_id: str,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        limit: int = DEFAULT_PAGE_SIZE,
+        cursor: str | None = None,
+    ) -> QuotePage: ...
+
     def query_day(self, day: date, *, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None) -> ArticlePage: ...
 
     def query_rejections(self, day: date, *, limit: int = DEFAULT_PAGE_SIZE) -> list[RejectionItem]: ...
 
 
 def entity_stats(reader: IndexReader, entity_id: str) -> EntityStats | None:
-    """Counters from the stats item; first and last seen from the two ends of the postings, so
-    they stay exact when articles are deleted (a counter could not say what the new first is)."""
-    stats = reader.get_entity_stats(entity_id)
-    if stats is None or stats.article_count == 0:
+    """Counters summed over the shards; first and last seen from the two ends of the postings,
+    so they stay exact when articles are deleted (a counter could not say what the new first is)."""
+    shards = reader.get_entity_stats(entity_id)
+    articles = sum(shard.article_count for shard in shards)
+    if articles == 0:
         return None
+    profile = reader.get_profiles([entity_id]).get(entity_id)
     newest = reader.query_postings(entity_id, newest_first=True, limit=1).items
     oldest = reader.query_postings(entity_id, newest_first=False, limit=1).items
     return EntityStats(
         entity_id=entity_id,
-        name=stats.name,
-        type=stats.type,
-        article_count=stats.article_count,
-        mention_count=stats.mention_count,
+        name=profile.name if profile else entity_id.split(":", 1)[-1],
+        type=str(profile.type) if profile else entity_id.split(":", 1)[0],
+        article_count=articles,
+        mention_count=sum(shard.mention_count for shard in shards),
         first_seen=oldest[0].sort_time if oldest else None,
         last_seen=newest[0].sort_time if newest else None,
     )
 
 
-def clamp_limit(limit: int | None) -> int:
-    """Page sizes outside 1..MAX_PAGE_SIZE are errors, not silently clamped, at the API; here
-    the library default applies when none is given."""
+def entity_detail(
+    reader: IndexReader, entity_id: str, *, since: str | None = None, until: str | None = None
+) -> EntityDetail | None:
+    """Stats and the entities most often seen with it among its most recent articles in the
+    window: one pass over its postings, which carry their article's other entities."""
+    stats = entity_stats(reader, entity_id)
+    if stats is None:
+        return None
+    postings = reader.query_postings(entity_id, since=since, until=until, limit=CO_OCCURRENCE_WINDOW).items
+    counts = Counter(other for posting in postings for other in posting.co_entities)
+    top = [entity for entity, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_COMPANIONS]]
+    profiles = reader.get_profiles(top) if top else {}
+    companions = [
+        Companion(
+            entity_id=other,
+            name=profiles[other].name if other in profiles else None,
+            type=str(profiles[other].type) if other in profiles else None,
+            shared_articles=counts[other],
+        )
+        for other in top
+    ]
+    return EntityDetail(stats=stats, companions=companions, window_articles=len(postings))
+
+
+def check_limit(limit: int | None) -> int:
+    """The page size asked for, or the default; outside 1..MAX_PAGE_SIZE is an error."""
     if limit is None:
         return DEFAULT_PAGE_SIZE
     if not 1 <= limit <= MAX_PAGE_SIZE:

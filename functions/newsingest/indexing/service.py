@@ -1,12 +1,19 @@
-"""Applying events to the index: which items change, in which order, so replays change nothing.
+"""Applying events to the index: which items change, in which order, so that replays, duplicates
+and late deliveries change nothing they should not.
 
-The order makes every step safe to repeat after a crash: postings (with their counters, in one
-transaction each, conditioned on the posting not existing yet) come first, then the article,
-then the source item that points at it. A retry redoes only what is missing.
+- Order: S3 may deliver events for one key late or out of order. Each object's source item keeps
+  the sequencer (or, where S3 gave none, the event time) of the newest event applied; an older
+  event is ignored, so a late create never resurrects a deleted object or an old version.
+- Updates: the first event of a new object version detaches the articles of the previous version.
+- Duplicates: articles are keyed by content; the same text under two keys (or records) is one
+  article with two sources, and it leaves the index with its last source.
+- Crashes: every step is safe to repeat. Postings and their counters change in transactions that
+  are conditioned on the posting (not) existing, so a retry redoes only what is missing.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -14,9 +21,24 @@ from newsingest.events import (
     ArticleDeletedEvent,
     ArticleParsedEvent,
     ArticleRejectedEvent,
+    EntitySummary,
     IndexEvent,
 )
-from newsingest.indexing.items import ArticleItem, PostingItem, RejectionItem, SourceItem
+from newsingest.indexing.items import (
+    SOURCE_SK,
+    ArticleItem,
+    PostingItem,
+    QuoteItem,
+    RecordItem,
+    RejectionItem,
+    SourceItem,
+    postings_for,
+    quotes_for,
+    record_sk,
+    source_id,
+    source_pk,
+)
+from newsingest.models import SourceRef
 
 
 class Outcome(StrEnum):
@@ -27,6 +49,7 @@ class Outcome(StrEnum):
     SOURCE_ADDED = "source_added"
     REPLACED = "replaced"
     DELETED = "deleted"
+    STALE = "stale"
     UNKNOWN_SOURCE = "unknown_source"
     OTHER_VERSION = "other_version"
     REJECTION_RECORDED = "rejection_recorded"
@@ -37,45 +60,66 @@ class IndexStore(Protocol):
 
     def get_source(self, bucket: str | None, key: str) -> SourceItem | None: ...
 
+    def put_source(self, item: SourceItem) -> None: ...
+
+    def get_records(self, bucket: str | None, key: str) -> list[RecordItem]: ...
+
+    def put_record(self, item: RecordItem) -> None: ...
+
+    def delete_record(self, item: RecordItem) -> None: ...
+
     def get_article(self, article_id: str) -> ArticleItem | None: ...
 
-    def add_postings(self, postings: list[PostingItem], article: ArticleItem) -> int:
+    def add_postings(self, postings: list[PostingItem]) -> int:
         """Create the postings that do not exist yet and count them into their entities' stats;
         returns how many were new."""
         ...
 
-    def remove_postings(self, postings: list[PostingItem], article: ArticleItem) -> int:
+    def remove_postings(self, postings: list[PostingItem]) -> int:
         """Delete the postings that exist and count them out of their entities' stats."""
         ...
 
-    def put_article(self, article: ArticleItem, source_id: str) -> None:
-        """Create the article if absent and add `source_id` to its sources."""
+    def put_quotes(self, quotes: list[QuoteItem]) -> None: ...
+
+    def delete_quotes(self, quotes: list[QuoteItem]) -> None: ...
+
+    def put_profiles(self, entities: list[EntitySummary]) -> None:
+        """Make sure each entity has a profile (name, type, name-index entry)."""
         ...
 
-    def remove_article_source(self, article_id: str, source_id: str) -> set[str]:
+    def put_article(self, article: ArticleItem, source: str) -> None:
+        """Create the article if absent and add `source` to its sources."""
+        ...
+
+    def remove_article_source(self, article_id: str, source: str) -> set[str]:
         """Remove one source from an article; returns the sources left."""
         ...
 
     def delete_article(self, article_id: str) -> None: ...
-
-    def put_source(self, item: SourceItem) -> None: ...
-
-    def delete_source(self, bucket: str | None, key: str) -> None: ...
 
     def put_rejection(self, item: RejectionItem) -> None: ...
 
     def delete_rejection(self, bucket: str | None, key: str) -> None: ...
 
 
-def source_id(bucket: str | None, key: str) -> str:
-    """How an article names one of its sources."""
-    return f"{bucket or ''}/{key}"
+def _padded(sequencer: str, width: int) -> str:
+    return sequencer.upper().ljust(width, "0")
 
 
-def postings_for(article: ArticleItem) -> list[PostingItem]:
-    """An article's postings are a pure function of the article item, so a delete rebuilds
-    exactly the keys the index wrote."""
-    return [PostingItem.of(article, entity) for entity in article.entities]
+def is_older(sequencer: str | None, event_time: datetime, applied: SourceItem) -> bool:
+    """True when an event predates the newest one already applied to the same key.
+
+    S3 sequencers order events for one key: compared as hexadecimal strings, the shorter padded
+    with zeros on the right, as AWS documents. moto (and EventBridge replays) may send none;
+    the event time (millisecond precision) orders them then."""
+    if sequencer and applied.sequencer:
+        width = max(len(sequencer), len(applied.sequencer))
+        return _padded(sequencer, width) < _padded(applied.sequencer, width)
+    return event_time < datetime.fromisoformat(applied.event_time)
+
+
+def _version_of(source: SourceRef) -> str | None:
+    return source.version_id or source.etag
 
 
 class Indexer:
@@ -94,42 +138,96 @@ class Indexer:
 
     def _on_article_parsed(self, event: ArticleParsedEvent) -> Outcome:
         data = event.data
-        bucket, key = data.source.bucket, data.source.key
-        previous = self._store.get_source(bucket, key)
+        bucket, key, record = data.source.bucket, data.source.key, data.source.record
+        applied = self._store.get_source(bucket, key)
+        if applied is not None and is_older(data.source.sequencer, data.received_at, applied):
+            return Outcome.STALE
         outcome = Outcome.INDEXED
-        if previous is not None and previous.article_id != data.article_id:
-            self._detach(previous.article_id, source_id(bucket, key))
+        replacing = applied is not None and not applied.deleted and applied.version_id != _version_of(data.source)
+        if replacing and self._detach_records(bucket, key, keep_article=data.article_id):
+            outcome = Outcome.REPLACED
+        self._store.put_source(
+            SourceItem(
+                pk=source_pk(bucket, key),
+                sk=SOURCE_SK,
+                bucket=bucket,
+                key=key,
+                version_id=_version_of(data.source),
+                etag=data.source.etag,
+                sequencer=data.source.sequencer,
+                event_time=data.received_at.isoformat(),
+                record_count=data.record_count,
+            )
+        )
+        this_source = source_id(bucket, key, record if data.record_count > 1 else None)
+        previous_record = next(
+            (item for item in self._store.get_records(bucket, key) if item.record == (record or 0)), None
+        )
+        if previous_record is not None and previous_record.article_id != data.article_id:
+            self._detach(previous_record.article_id, previous_record.source_id)
             outcome = Outcome.REPLACED
         existing = self._store.get_article(data.article_id)
         # The same text seen before (another key, or a replay) keeps its first article item, so
         # its postings keep their keys and the counters count it once.
         article = existing or ArticleItem.of(data)
-        added = self._store.add_postings(postings_for(article), article)
-        self._store.put_article(article, source_id(bucket, key))
-        self._store.put_source(SourceItem.of(data))
+        self._store.put_profiles(article.entities)
+        added = self._store.add_postings(postings_for(article))
+        self._store.put_quotes(quotes_for(article))
+        self._store.put_article(article, this_source)
+        self._store.put_record(
+            RecordItem(
+                pk=source_pk(bucket, key),
+                sk=record_sk(record),
+                record=record or 0,
+                article_id=article.article_id,
+                source_id=this_source,
+            )
+        )
         self._store.delete_rejection(bucket, key)
-        if outcome is Outcome.REPLACED:
+        if outcome is Outcome.REPLACED or existing is None or added:
             return outcome
-        if existing is not None and added == 0:
-            already_here = previous is not None and previous.article_id == data.article_id
-            return Outcome.ALREADY_INDEXED if already_here else Outcome.SOURCE_ADDED
-        return outcome
+        return Outcome.ALREADY_INDEXED if previous_record is not None else Outcome.SOURCE_ADDED
 
     def _on_article_deleted(self, event: ArticleDeletedEvent) -> Outcome:
         source = event.data.source
-        previous = self._store.get_source(source.bucket, source.key)
-        self._store.delete_rejection(source.bucket, source.key)
-        if previous is None:
-            return Outcome.UNKNOWN_SOURCE
-        if source.version_id and previous.version_id and source.version_id != previous.version_id:
+        applied = self._store.get_source(source.bucket, source.key)
+        if applied is not None and is_older(source.sequencer, event.data.received_at, applied):
+            return Outcome.STALE
+        if applied is not None and source.version_id and applied.version_id not in (None, source.version_id):
             return Outcome.OTHER_VERSION  # an old version was purged; the indexed one remains
-        self._detach(previous.article_id, source_id(source.bucket, source.key))
-        self._store.delete_source(source.bucket, source.key)
-        return Outcome.DELETED
+        self._store.delete_rejection(source.bucket, source.key)
+        detached = self._detach_records(source.bucket, source.key, keep_article=None)
+        # A tombstone: a create for this key that S3 delivers late must not bring the object back.
+        self._store.put_source(
+            SourceItem(
+                pk=source_pk(source.bucket, source.key),
+                sk=SOURCE_SK,
+                bucket=source.bucket,
+                key=source.key,
+                version_id=applied.version_id if applied else None,
+                sequencer=source.sequencer,
+                event_time=event.data.received_at.isoformat(),
+                record_count=0,
+                deleted=True,
+            )
+        )
+        return Outcome.DELETED if detached else Outcome.UNKNOWN_SOURCE
 
     def _on_article_rejected(self, event: ArticleRejectedEvent) -> Outcome:
         self._store.put_rejection(RejectionItem.of(event.data))
         return Outcome.REJECTION_RECORDED
+
+    def _detach_records(self, bucket: str | None, key: str, *, keep_article: str | None) -> bool:
+        """Detach every article the object's previous version held; returns whether any was
+        replaced by different content (the same text re-uploaded is not a replacement)."""
+        replaced = False
+        for item in self._store.get_records(bucket, key):
+            if item.article_id == keep_article:
+                continue  # the same text again: nothing to undo, its record is rewritten
+            replaced = True
+            self._detach(item.article_id, item.source_id)
+            self._store.delete_record(item)
+        return replaced
 
     def _detach(self, article_id: str, source: str) -> None:
         """Drop one source of an article; the article leaves the index with its last source."""
@@ -139,5 +237,6 @@ class Indexer:
         article = self._store.get_article(article_id)
         if article is None:
             return
-        self._store.remove_postings(postings_for(article), article)
+        self._store.remove_postings(postings_for(article))
+        self._store.delete_quotes(quotes_for(article))
         self._store.delete_article(article_id)

@@ -160,20 +160,24 @@ def run_demo(out: TextIO = sys.stdout) -> int:
         counts: dict[str, tuple[str, int, int]] = {}
         for name, _ in samples:
             key = f"incoming/samples/{name}"
-            source = index.get_source(stack.bucket, key)
-            if source is None:
+            records = index.get_records(stack.bucket, key)
+            if not records:
                 rejection = _rejection(index, stack.bucket, key)
                 print(f"- {name}: not indexed ({rejection})", file=out)
                 continue
-            article = index.get_article(source.article_id)
-            if article is None:
-                continue
-            print(f"- {name}: {article.title!r} ({article.language}, {article.word_count} words)", file=out)
-            top = ", ".join(f"{e.name} [{e.type}]" for e in article.entities[:TOP_ENTITIES_SHOWN])
-            print(f"    top entities: {top or '(none)'}", file=out)
-            for entity in article.entities:
-                stats = counts.get(entity.id, (entity.name, 0, 0))
-                counts[entity.id] = (entity.name, stats[1] + 1, stats[2] + entity.mention_count)
+            for record in records:
+                article = index.get_article(record.article_id)
+                if article is None:
+                    continue
+                print(f"- {name}: {article.title!r} ({article.language}, {article.word_count} words)", file=out)
+                top = ", ".join(f"{e.name} [{e.type}]" for e in article.entities[:TOP_ENTITIES_SHOWN])
+                print(f"    top entities: {top or '(none)'}", file=out)
+                speakers = sorted({q.speaker_name for q in article.quotes if q.speaker_name})
+                if speakers:
+                    print(f"    quoted: {', '.join(speakers)}", file=out)
+                for entity in article.entities:
+                    stats = counts.get(entity.id, (entity.name, 0, 0))
+                    counts[entity.id] = (entity.name, stats[1] + 1, stats[2] + entity.mention_count)
         if not counts:
             print("\nNothing was indexed.", file=out)
             return 1

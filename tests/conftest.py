@@ -3,11 +3,18 @@ local event source mapping that hands SQS batches to the handlers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from newsingest.adapters.dynamodb import DynamoIndex
+from newsingest.adapters.sqs import SqsEventPublisher
+from newsingest.events import article_deleted_event, article_parsed_event
+from newsingest.indexing.queries import entity_stats
+from newsingest.models import Article, Entity, EntityType, Mention, Quote, SourceRef, article_id_for, hash_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -54,3 +61,77 @@ def pipeline(clients: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Any:
     from newsingest.local.demo import start_pipeline
 
     return start_pipeline(clients["s3"], clients["sqs"], clients["dynamodb"], set_env=monkeypatch.setenv)
+
+
+# -- events published straight to the index queue ----------------------------------------
+
+RECEIVED = datetime(2024, 3, 18, 17, 0, tzinfo=UTC)
+
+
+def make_article(
+    text: str,
+    *,
+    key: str,
+    bucket: str,
+    entities: list[tuple[str, str, int]],
+    published: str,
+    quotes: list[Quote] | None = None,
+) -> Article:
+    digest = hash_text(text)
+    return Article(
+        id=article_id_for(digest),
+        source=SourceRef(bucket=bucket, key=key, etag=digest[:32]),
+        format="text",
+        title=text.split(".")[0],
+        published_at=datetime.fromisoformat(published),
+        language="en",
+        text=text,
+        word_count=len(text.split()),
+        content_sha256=digest,
+        entities=[
+            Entity(
+                id=f"{kind}:{name.lower().replace(' ', '-')}",
+                name=name,
+                type=EntityType(kind),
+                mention_count=count,
+                mentions=[Mention(start=0, end=len(name), text=name)] * count,
+                salience=0.5,
+            )
+            for name, kind, count in entities
+        ],
+        quotes=quotes or [],
+        extractor_version="test",
+    )
+
+
+class Harness:
+    def __init__(self, pipeline: Any, clients: dict[str, Any]) -> None:
+        self.pipeline = pipeline
+        self.bucket = pipeline.stack.bucket
+        self.publisher = SqsEventPublisher(clients["sqs"], pipeline.stack.index_queue_url)
+        self.index = DynamoIndex(clients["dynamodb"], pipeline.stack.table_name)
+        self.sqs = clients["sqs"]
+
+    def parsed(self, article: Article) -> None:
+        uri = f"s3://{self.bucket}/parsed/{article.id}.json"
+        self.publisher.publish([article_parsed_event(article, parsed_uri=uri, received_at=RECEIVED)])
+
+    def deleted(self, key: str) -> None:
+        self.publisher.publish([article_deleted_event(SourceRef(bucket=self.bucket, key=key), received_at=RECEIVED)])
+
+    def drain(self) -> None:
+        self.pipeline.index.drain()
+
+    def stats(self, entity_id: str) -> tuple[int, int] | None:
+        found = entity_stats(self.index, entity_id)
+        return (found.article_count, found.mention_count) if found else None
+
+
+@pytest.fixture
+def harness(pipeline: Any, clients: dict[str, Any]) -> Harness:
+    return Harness(pipeline, clients)
+
+
+@pytest.fixture
+def article_factory() -> Callable[..., Article]:
+    return make_article

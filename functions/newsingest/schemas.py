@@ -9,7 +9,16 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from newsingest.events import ArticleDeletedEvent, ArticleParsedEvent, ArticleRejectedEvent
-from newsingest.indexing.items import ArticleItem, EntityStatsItem, PostingItem, RejectionItem, SourceItem
+from newsingest.indexing.items import (
+    ArticleItem,
+    EntityProfileItem,
+    EntityStatsItem,
+    PostingItem,
+    QuoteItem,
+    RecordItem,
+    RejectionItem,
+    SourceItem,
+)
 from newsingest.models import Article, Entity
 
 CONTRACT_MODELS: dict[str, type[BaseModel]] = {
@@ -23,16 +32,24 @@ CONTRACT_MODELS: dict[str, type[BaseModel]] = {
     "index-rejection": RejectionItem,
     "index-posting": PostingItem,
     "index-entity-stats": EntityStatsItem,
+    "index-entity-profile": EntityProfileItem,
+    "index-record": RecordItem,
+    "index-quote": QuoteItem,
 }
 
 
 def render_schemas() -> dict[str, str]:
-    """File name -> schema text, deterministic (sorted keys, trailing newline)."""
-    return {
+    """File name -> schema text, deterministic (sorted keys, trailing newline): the models' JSON
+    Schemas and the HTTP API's OpenAPI document."""
+    from newsingest.handlers.api import openapi_document
+
+    rendered = {
         f"{name}.schema.json": json.dumps(model.model_json_schema(mode="serialization"), indent=2, sort_keys=True)
         + "\n"
         for name, model in CONTRACT_MODELS.items()
     }
+    rendered["openapi.json"] = json.dumps(json.loads(openapi_document()), indent=2, sort_keys=True) + "\n"
+    return rendered
 
 
 def write_schemas(directory: Path) -> list[Path]:

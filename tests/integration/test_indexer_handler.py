@@ -7,74 +7,17 @@ from typing import Any
 
 import pytest
 
-from newsingest.adapters.dynamodb import DynamoIndex
-from newsingest.adapters.sqs import SqsEventPublisher
 from newsingest.errors import RejectReason
-from newsingest.events import article_deleted_event, article_parsed_event, article_rejected_event
+from newsingest.events import article_deleted_event, article_rejected_event
 from newsingest.indexing.queries import InvalidCursor, entity_stats
-from newsingest.models import Article, Entity, EntityType, Mention, SourceRef, article_id_for, hash_text
+from newsingest.models import SourceRef
 
 RECEIVED = datetime(2024, 3, 18, 17, 0, tzinfo=UTC)
 
 
-def make_article(text: str, *, key: str, bucket: str, entities: list[tuple[str, str, int]], published: str) -> Article:
-    digest = hash_text(text)
-    return Article(
-        id=article_id_for(digest),
-        source=SourceRef(bucket=bucket, key=key, etag=digest[:32]),
-        format="text",
-        title=text.split(".")[0],
-        published_at=datetime.fromisoformat(published),
-        language="en",
-        text=text,
-        word_count=len(text.split()),
-        content_sha256=digest,
-        entities=[
-            Entity(
-                id=f"{kind}:{name.lower().replace(' ', '-')}",
-                name=name,
-                type=EntityType(kind),
-                mention_count=count,
-                mentions=[Mention(start=0, end=len(name), text=name)] * count,
-                salience=0.5,
-            )
-            for name, kind, count in entities
-        ],
-        extractor_version="test",
-    )
-
-
-class Harness:
-    def __init__(self, pipeline: Any, clients: dict[str, Any]) -> None:
-        self.pipeline = pipeline
-        self.bucket = pipeline.stack.bucket
-        self.publisher = SqsEventPublisher(clients["sqs"], pipeline.stack.index_queue_url)
-        self.index = DynamoIndex(clients["dynamodb"], pipeline.stack.table_name)
-        self.sqs = clients["sqs"]
-
-    def parsed(self, article: Article) -> None:
-        uri = f"s3://{self.bucket}/parsed/{article.id}.json"
-        self.publisher.publish([article_parsed_event(article, parsed_uri=uri, received_at=RECEIVED)])
-
-    def deleted(self, key: str) -> None:
-        self.publisher.publish([article_deleted_event(SourceRef(bucket=self.bucket, key=key), received_at=RECEIVED)])
-
-    def drain(self) -> None:
-        self.pipeline.index.drain()
-
-    def stats(self, entity_id: str) -> tuple[int, int] | None:
-        found = entity_stats(self.index, entity_id)
-        return (found.article_count, found.mention_count) if found else None
-
-
-@pytest.fixture
-def harness(pipeline: Any, clients: dict[str, Any]) -> Harness:
-    return Harness(pipeline, clients)
-
-
-def test_parsed_event_is_indexed_by_id_entity_and_day(harness: Harness) -> None:
+def test_parsed_event_is_indexed_by_id_entity_and_day(harness: Any, article_factory: Any) -> None:
     # Given
-    article = make_article(
+    article = article_factory(
         "NATO met in Brussels. Stoltenberg spoke.",
         key="incoming/a.txt",
         bucket=harness.bucket,
@@ -94,9 +37,9 @@ def test_parsed_event_is_indexed_by_id_entity_and_day(harness: Harness) -> None:
     assert [item.article_id for item in day.items] == [article.id]
 
 
-def test_the_same_event_twice_changes_nothing_the_second_time(harness: Harness) -> None:
+def test_the_same_event_twice_changes_nothing_the_second_time(harness: Any, article_factory: Any) -> None:
     # Given
-    article = make_article(
+    article = article_factory(
         "Putin met Lukashenko.",
         key="incoming/b.txt",
         bucket=harness.bucket,
@@ -114,10 +57,12 @@ def test_the_same_event_twice_changes_nothing_the_second_time(harness: Harness) 
     assert len(harness.index.query_postings("person:putin").items) == 1
 
 
-def test_same_text_under_two_keys_is_one_article_counted_once_until_its_last_source_goes(harness: Harness) -> None:
+def test_same_text_under_two_keys_is_one_article_counted_once_until_its_last_source_goes(
+    harness: Any, article_factory: Any
+) -> None:
     # Given the same text uploaded under two keys
     text = "Belarus borders Ukraine."
-    first = make_article(
+    first = article_factory(
         text,
         key="incoming/one.txt",
         bucket=harness.bucket,
@@ -151,9 +96,9 @@ def test_same_text_under_two_keys_is_one_article_counted_once_until_its_last_sou
     assert tombstone is not None and tombstone.deleted
 
 
-def test_a_changed_object_replaces_its_article(harness: Harness) -> None:
+def test_a_changed_object_replaces_its_article(harness: Any, article_factory: Any) -> None:
     # Given
-    old = make_article(
+    old = article_factory(
         "Ferrari won.",
         key="incoming/c.txt",
         bucket=harness.bucket,
@@ -163,7 +108,7 @@ def test_a_changed_object_replaces_its_article(harness: Harness) -> None:
     harness.parsed(old)
     harness.drain()
     # When the same key now holds other text
-    new = make_article(
+    new = article_factory(
         "Verstappen won.",
         key="incoming/c.txt",
         bucket=harness.bucket,
@@ -179,9 +124,9 @@ def test_a_changed_object_replaces_its_article(harness: Harness) -> None:
     assert [record.article_id for record in harness.index.get_records(harness.bucket, "incoming/c.txt")] == [new.id]
 
 
-def test_purging_an_old_version_keeps_the_indexed_one(harness: Harness) -> None:
+def test_purging_an_old_version_keeps_the_indexed_one(harness: Any, article_factory: Any) -> None:
     # Given the index holds version v2 of an object
-    article = make_article(
+    article = article_factory(
         "Kyiv thanked Poland.",
         key="incoming/v.txt",
         bucket=harness.bucket,
@@ -203,7 +148,7 @@ def test_purging_an_old_version_keeps_the_indexed_one(harness: Harness) -> None:
     assert harness.index.get_article(article.id) is None
 
 
-def test_deleting_an_unknown_object_is_harmless(harness: Harness) -> None:
+def test_deleting_an_unknown_object_is_harmless(harness: Any, article_factory: Any) -> None:
     harness.deleted("incoming/never-seen.txt")
     harness.drain()
     assert (
@@ -214,10 +159,10 @@ def test_deleting_an_unknown_object_is_harmless(harness: Harness) -> None:
     )
 
 
-def test_a_poison_record_fails_alone_and_ends_in_the_dlq(harness: Harness) -> None:
+def test_a_poison_record_fails_alone_and_ends_in_the_dlq(harness: Any, article_factory: Any) -> None:
     # Given a batch with one message that is not an event between two good ones
     good = [
-        make_article(
+        article_factory(
             f"Article {n} about NATO.",
             key=f"incoming/{n}.txt",
             bucket=harness.bucket,
@@ -240,7 +185,7 @@ def test_a_poison_record_fails_alone_and_ends_in_the_dlq(harness: Harness) -> No
     assert [message["Body"] for message in dlq["Messages"]] == ['{"type": "nonsense"}']
 
 
-def test_rejections_are_recorded_and_cleared_when_the_object_later_parses(harness: Harness) -> None:
+def test_rejections_are_recorded_and_cleared_when_the_object_later_parses(harness: Any, article_factory: Any) -> None:
     # Given
     source = SourceRef(bucket=harness.bucket, key="incoming/d.json")
     harness.publisher.publish(
@@ -252,7 +197,7 @@ def test_rejections_are_recorded_and_cleared_when_the_object_later_parses(harnes
     assert [r.key for r in harness.index.query_rejections(RECEIVED.date())] == ["incoming/d.json"]
     # When the fixed object arrives
     harness.parsed(
-        make_article(
+        article_factory(
             "Fixed.", key="incoming/d.json", bucket=harness.bucket, entities=[], published="2024-01-01T00:00:00+00:00"
         )
     )
@@ -261,11 +206,11 @@ def test_rejections_are_recorded_and_cleared_when_the_object_later_parses(harnes
     assert harness.index.get_rejection(harness.bucket, "incoming/d.json") is None
 
 
-def test_entity_articles_page_newest_first_to_the_end(harness: Harness) -> None:
+def test_entity_articles_page_newest_first_to_the_end(harness: Any, article_factory: Any) -> None:
     # Given three articles on three days
     for day in (1, 2, 3):
         harness.parsed(
-            make_article(
+            article_factory(
                 f"Day {day}: the EU met.",
                 key=f"incoming/day{day}.txt",
                 bucket=harness.bucket,

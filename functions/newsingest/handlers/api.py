@@ -1,0 +1,176 @@
+"""Lambda adapter of the query API: API Gateway HTTP API (payload 2.0) -> index queries.
+
+Configured as `newsingest.handlers.api.handler`, behind IAM authorisation. Routes, parameters and
+responses are declared with Powertools' Event Handler, which validates requests (422 with the
+offending field) and generates the OpenAPI document checked in at `schemas/openapi.json`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from typing import Annotated, Any, Literal
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Field
+
+from newsingest.adapters.aws import client
+from newsingest.adapters.dynamodb import DynamoIndex
+from newsingest.indexing.items import ArticleItem, EntityProfileItem
+from newsingest.indexing.queries import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    ArticlePage,
+    EntityDetail,
+    InvalidCursor,
+    PostingPage,
+    QuotePage,
+    entity_detail,
+)
+from newsingest.models import EntityType, Record
+from newsingest.observability import logger, tracer
+from newsingest.settings import indexer_settings
+from newsingest.version import __version__
+
+ENTITY_ID_PATTERN = r"^(person|organization|location|group|event|other):[a-z0-9][a-z0-9-]{0,199}$"
+ARTICLE_ID_PATTERN = r"^[0-9a-f]{32}$"
+MAX_CURSOR_CHARS = 2048
+"""A cursor holds at most one sort key per shard (~100 chars each) base64-encoded: 2 KB is ample."""
+
+app = APIGatewayHttpResolver(enable_validation=True)
+
+PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page")]
+Cursor = Annotated[str | None, Query(max_length=MAX_CURSOR_CHARS, description="From the previous page")]
+EntityId = Annotated[str, Path(pattern=ENTITY_ID_PATTERN, description="e.g. person:vladimir-putin")]
+From = Annotated[date | None, Query(alias="from", description="First day included (UTC)")]
+To = Annotated[date | None, Query(alias="to", description="Last day included (UTC)")]
+
+
+class EntityMatches(Record):
+    """Entities whose name starts with the text asked for."""
+
+    items: list[EntityProfileItem]
+
+
+class ErrorBody(Record):
+    """What every 4xx says."""
+
+    message: str
+    details: Annotated[list[Any], Field(default_factory=list)]
+
+
+@lru_cache(maxsize=1)
+def _index() -> DynamoIndex:
+    return DynamoIndex(client("dynamodb"), indexer_settings().table_name)
+
+
+def _since(day: date | None) -> str | None:
+    return f"{day.isoformat()}T00:00:00Z" if day else None
+
+
+def _until(day: date | None) -> str | None:
+    return f"{day.isoformat()}T23:59:59Z" if day else None
+
+
+@app.exception_handler(InvalidCursor)  # type: ignore[untyped-decorator]
+def _invalid_cursor(error: InvalidCursor) -> Response[dict[str, Any]]:
+    return Response(status_code=400, content_type="application/json", body={"message": str(error), "details": []})
+
+
+@app.get("/articles/<article_id>", summary="An indexed article with its entities and quotes")
+def get_article(article_id: Annotated[str, Path(pattern=ARTICLE_ID_PATTERN)]) -> ArticleItem:
+    article = _index().get_article(article_id)
+    if article is None:
+        raise NotFoundError(f"no article {article_id}")
+    return article
+
+
+@app.get("/articles", summary="Articles published on a day (UTC), newest first")
+def list_articles(
+    day: Annotated[date, Query(description="YYYY-MM-DD")],
+    cursor: Cursor = None,
+    limit: PageSize = DEFAULT_PAGE_SIZE,
+) -> ArticlePage:
+    return _index().query_day(day, limit=limit, cursor=cursor)
+
+
+@app.get("/entities", summary="Entities whose canonical name starts with q (autocomplete)")
+def search_entities(
+    q: Annotated[str, Query(min_length=1, max_length=200, description="Name prefix, any case or accents")],
+    type: Annotated[EntityType | None, Query(description="Only this type")] = None,  # noqa: A002 - the API's name
+    limit: PageSize = DEFAULT_PAGE_SIZE,
+) -> EntityMatches:
+    found = _index().search_entities(q, entity_type=str(type) if type else None, limit=limit)
+    return EntityMatches(items=found)
+
+
+@app.get("/entities/<entity_id>", summary="An entity's totals and the entities most often seen with it")
+def get_entity(entity_id: EntityId, from_: From = None, to: To = None) -> EntityDetail:
+    detail = entity_detail(_index(), entity_id, since=_since(from_), until=_until(to))
+    if detail is None:
+        raise NotFoundError(f"no entity {entity_id}")
+    return detail
+
+
+@app.get("/entities/<entity_id>/articles", summary="Articles mentioning an entity, newest first by default")
+def entity_articles(
+    entity_id: EntityId,
+    from_: From = None,
+    to: To = None,
+    order: Annotated[Literal["newest", "oldest"], Query(description="newest first (default) or oldest")] = "newest",
+    cursor: Cursor = None,
+    limit: PageSize = DEFAULT_PAGE_SIZE,
+) -> PostingPage:
+    return _index().query_postings(
+        entity_id,
+        newest_first=order == "newest",
+        since=_since(from_),
+        until=_until(to),
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+@app.get("/entities/<entity_id>/quotes", summary="What an entity said, newest first")
+def entity_quotes(
+    entity_id: EntityId,
+    from_: From = None,
+    to: To = None,
+    cursor: Cursor = None,
+    limit: PageSize = DEFAULT_PAGE_SIZE,
+) -> QuotePage:
+    return _index().query_quotes(entity_id, since=_since(from_), until=_until(to), limit=limit, cursor=cursor)
+
+
+def openapi_document() -> str:
+    """The OpenAPI 3 document of this API (also served at /openapi.json)."""
+    return app.get_openapi_json_schema(
+        title="newsingest query API",
+        version=__version__,
+        security_schemes={
+            "sigv4": APIKey(
+                name="Authorization",
+                in_=APIKeyIn.header,
+                description="AWS Signature Version 4 (IAM authorisation): sign requests for service execute-api",
+            )
+        },
+        security=[{"sigv4": []}],
+        description="Which articles mention an entity, when, alongside whom, what it said; what arrived on a day. "
+        "Every request is signed with AWS SigV4 (IAM authorisation).",
+    )
+
+
+@app.get("/openapi.json", summary="This API's OpenAPI document", include_in_schema=False)
+def get_openapi() -> Response[str]:
+    return Response(status_code=200, content_type="application/json", body=openapi_document())
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Entry point: an HTTP API request."""
+    return app.resolve(event, context)

@@ -1,0 +1,155 @@
+"""The query API handler against an index built on moto, called with HTTP API (payload 2.0) events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from newsingest.handlers import api
+from newsingest.local.http import call_api
+from newsingest.models import Quote
+
+
+@pytest.fixture
+def indexed(harness: Any, article_factory: Any) -> dict[str, Any]:
+    """Five articles about NATO over five days; one quotes Stoltenberg; Belarus appears in three."""
+    articles = []
+    for day in range(1, 6):
+        text = f"Day {day}. NATO met. Stoltenberg said: “We stand together.”"
+        quote_start = text.index("We stand")
+        entities = [("NATO", "organization", 2), ("Jens Stoltenberg", "person", 1)]
+        if day % 2:
+            entities.append(("Belarus", "location", 1))
+        articles.append(
+            article_factory(
+                text,
+                key=f"incoming/day{day}.txt",
+                bucket=harness.bucket,
+                entities=entities,
+                published=f"2024-06-0{day}T08:00:00+00:00",
+                quotes=[
+                    Quote(
+                        text="We stand together.",
+                        start=quote_start,
+                        end=quote_start + 18,
+                        speaker_id="person:jens-stoltenberg",
+                        speaker_name="Jens Stoltenberg",
+                    )
+                ]
+                if day == 3
+                else [],
+            )
+        )
+    for article in articles:
+        harness.parsed(article)
+    harness.drain()
+    return {"articles": articles}
+
+
+def get(target: str) -> tuple[int, Any]:
+    return call_api(api.handler, target)
+
+
+def test_an_article_by_id_with_its_entities_and_quotes(indexed: dict[str, Any]) -> None:
+    article = indexed["articles"][2]
+    status, body = get(f"/articles/{article.id}")
+    assert status == 200
+    assert body["article_id"] == article.id
+    assert {entity["id"] for entity in body["entities"]} >= {"organization:nato", "person:jens-stoltenberg"}
+    assert body["quotes"][0]["speaker_id"] == "person:jens-stoltenberg"
+
+
+def test_unknown_and_malformed_article_ids_are_4xx_with_a_message(indexed: dict[str, Any]) -> None:
+    status, body = get("/articles/" + "0" * 32)
+    assert status == 404 and "no article" in body["message"]
+    status, body = get("/articles/not-an-id")
+    assert status == 422 and body["detail"]
+
+
+def test_entity_articles_page_to_the_end_and_back(indexed: dict[str, Any]) -> None:
+    # When paging newest first, two at a time
+    newest, cursor = [], None
+    while True:
+        status, body = get("/entities/organization:nato/articles?limit=2" + (f"&cursor={cursor}" if cursor else ""))
+        assert status == 200
+        newest += [item["sort_time"][:10] for item in body["items"]]
+        cursor = body["cursor"]
+        if not cursor:
+            break
+    # And oldest first
+    oldest, cursor = [], None
+    while True:
+        suffix = f"&cursor={cursor}" if cursor else ""
+        _, body = get("/entities/organization:nato/articles?limit=3&order=oldest" + suffix)
+        oldest += [item["sort_time"][:10] for item in body["items"]]
+        cursor = body["cursor"]
+        if not cursor:
+            break
+    # Then every article once, in order, both ways
+    days = [f"2024-06-0{day}" for day in range(1, 6)]
+    assert newest == days[::-1]
+    assert oldest == days
+
+
+def test_entity_articles_within_a_window(indexed: dict[str, Any]) -> None:
+    _, body = get("/entities/organization:nato/articles?from=2024-06-02&to=2024-06-04")
+    assert [item["sort_time"][:10] for item in body["items"]] == ["2024-06-04", "2024-06-03", "2024-06-02"]
+
+
+def test_entity_stats_and_companions(indexed: dict[str, Any]) -> None:
+    status, body = get("/entities/organization:nato")
+    assert status == 200
+    assert body["stats"]["article_count"] == 5 and body["stats"]["mention_count"] == 10
+    assert body["stats"]["first_seen"].startswith("2024-06-01") and body["stats"]["last_seen"].startswith("2024-06-05")
+    companions = {c["entity_id"]: c["shared_articles"] for c in body["companions"]}
+    assert companions == {"person:jens-stoltenberg": 5, "location:belarus": 3}
+    status, body = get("/entities/organization:nato?from=2024-06-04")
+    assert {c["entity_id"]: c["shared_articles"] for c in body["companions"]} == {
+        "person:jens-stoltenberg": 2,
+        "location:belarus": 1,
+    }
+
+
+def test_entity_lookup_by_prefix_any_case(indexed: dict[str, Any]) -> None:
+    _, body = get("/entities?q=stolt")
+    assert [item["entity_id"] for item in body["items"]] == []  # canonical names start with the first name
+    _, body = get("/entities?q=JENS")
+    assert [item["entity_id"] for item in body["items"]] == ["person:jens-stoltenberg"]
+    _, body = get("/entities?q=n&type=organization")
+    assert [item["name"] for item in body["items"]] == ["NATO"]
+    _, body = get("/entities?q=n&type=person")
+    assert body["items"] == []
+
+
+def test_quotes_of_a_person(indexed: dict[str, Any]) -> None:
+    status, body = get("/entities/person:jens-stoltenberg/quotes")
+    assert status == 200
+    assert [(q["text"], q["sort_time"][:10]) for q in body["items"]] == [("We stand together.", "2024-06-03")]
+
+
+def test_articles_of_a_day(indexed: dict[str, Any]) -> None:
+    _, body = get("/articles?day=2024-06-02")
+    assert [item["sort_time"][:10] for item in body["items"]] == ["2024-06-02"]
+    _, body = get("/articles?day=2024-07-01")
+    assert body == {"items": [], "cursor": None}
+
+
+@pytest.mark.parametrize(
+    ("target", "status"),
+    [
+        ("/entities/organization:nato/articles?limit=0", 422),
+        ("/entities/organization:nato/articles?limit=101", 422),
+        ("/entities/organization:nato/articles?cursor=garbage!", 400),
+        ("/entities/organization:nato/articles?from=yesterday", 422),
+        ("/entities/NotAnId/articles", 422),
+        ("/entities?q=", 422),
+        ("/articles", 422),
+        ("/articles?day=2024-06-01&cursor=eyJ4IjoxfQ", 400),
+        ("/entities/person:nobody", 404),
+        ("/nowhere", 404),
+    ],
+)
+def test_bad_requests_get_clear_4xx(indexed: dict[str, Any], target: str, status: int) -> None:
+    got, body = get(target)
+    assert got == status, body

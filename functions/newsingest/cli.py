@@ -1,13 +1,16 @@
 """The `newsingest` command: `demo` runs the service on an embedded moto AWS, `parse` parses files
-with no AWS at all."""
+with no AWS at all, `query` asks a deployed stack (or any endpoint), `local up` runs a local stack."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
+
+from newsingest.models import EntityType
 
 PROGRESS_FROM_FILES = 5
 """Below this many files a run is quick enough to need no progress lines."""
@@ -43,6 +46,133 @@ def _parse(paths: Sequence[Path], *, with_entities: bool) -> int:
     return 1 if rejected else 0
 
 
+def _table(rows: list[list[str]], headers: list[str]) -> str:
+    """A plain fixed-width table for people."""
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=False)]
+    lines = [
+        "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=False)).rstrip()
+        for row in [headers, ["-" * width for width in widths], *rows]
+    ]
+    return "\n".join(lines)
+
+
+def _shorten(text: str | None, width: int = 70) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _pages(client: Any, path: str, params: dict[str, Any], *, follow: bool) -> Iterator[dict[str, Any]]:
+    cursor = None
+    while True:
+        page = client.get(path, **params, cursor=cursor)
+        yield page
+        cursor = page.get("cursor")
+        if not follow or not cursor:
+            return
+
+
+def _query(args: argparse.Namespace) -> int:
+    from newsingest.adapters.api_client import ApiError, QueryClient, stack_api_url
+
+    try:
+        base_url = args.endpoint_url or stack_api_url(args.stack, args.region)
+        client = QueryClient(base_url, region=args.region)
+        window = {"from": args.since, "to": args.until} if hasattr(args, "since") else {}
+        if args.what == "article":
+            result: Any = client.get(f"/articles/{args.article_id}")
+            text = _describe_article(result)
+        elif args.what == "day":
+            pages = list(_pages(client, "/articles", {"day": args.day, "limit": args.limit}, follow=args.all))
+            result = [item for page in pages for item in page["items"]]
+            rows = [[item["sort_time"], item["article_id"], _shorten(item.get("title"))] for item in result]
+            text = _table(rows, ["time (UTC)", "article", "title"])
+        elif args.what == "entities":
+            result = client.get("/entities", q=args.prefix, type=args.type, limit=args.limit)["items"]
+            text = _table([[e["entity_id"], e["name"], e["type"]] for e in result], ["id", "name", "type"])
+        elif args.what == "entity":
+            result = client.get(f"/entities/{args.entity_id}", **window)
+            stats = result["stats"]
+            text = (
+                f"{stats['name']} ({stats['entity_id']}, {stats['type']}): {stats['article_count']} article(s), "
+                f"{stats['mention_count']} mention(s), "
+                f"first seen {stats['first_seen']}, last seen {stats['last_seen']}\n"
+                f"Seen most often with (in its {result['window_articles']} most recent articles in the window):\n"
+                + _table(
+                    [[c["entity_id"], c.get("name") or "", str(c["shared_articles"])] for c in result["companions"]],
+                    ["id", "name", "shared articles"],
+                )
+            )
+        elif args.what == "articles":
+            params = {**window, "order": args.order, "limit": args.limit}
+            pages = list(_pages(client, f"/entities/{args.entity_id}/articles", params, follow=args.all))
+            result = [item for page in pages for item in page["items"]]
+            rows = [
+                [item["sort_time"], item["article_id"], str(item["mention_count"]), _shorten(item.get("title"))]
+                for item in result
+            ]
+            text = _table(rows, ["time (UTC)", "article", "mentions", "title"])
+        else:
+            params = {**window, "limit": args.limit}
+            pages = list(_pages(client, f"/entities/{args.entity_id}/quotes", params, follow=args.all))
+            result = [item for page in pages for item in page["items"]]
+            rows = [[item["sort_time"], item["article_id"], _shorten(item["text"], 90)] for item in result]
+            text = _table(rows, ["time (UTC)", "article", "quote"])
+    except ApiError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else text)
+    return 0
+
+
+def _describe_article(article: dict[str, Any]) -> str:
+    lines = [
+        f"{article.get('title') or '(untitled)'}",
+        f"  id {article['article_id']}  published {article.get('published_at') or '?'}  language "
+        f"{article.get('language') or '?'}  {article['word_count']} words",
+        f"  {article.get('url') or ''}".rstrip(),
+        "Entities:",
+        _table(
+            [[e["id"], e["name"], str(e["mention_count"]), f"{e['salience']:.2f}"] for e in article["entities"]],
+            ["id", "name", "mentions", "salience"],
+        ),
+    ]
+    if article.get("quotes"):
+        lines.append("Quotes:")
+        lines += [f"  {q.get('speaker_name') or '?'}: “{_shorten(q['text'], 100)}”" for q in article["quotes"]]
+    return "\n".join(line for line in lines if line)
+
+
+def _add_query_commands(commands: Any) -> None:
+    query = commands.add_parser("query", help="ask a deployed stack (or any endpoint) what the index knows")
+    target = query.add_mutually_exclusive_group(required=True)
+    target.add_argument("--stack", help="a deployed stack's name: its ApiUrl output is used")
+    target.add_argument("--endpoint-url", help="the API's base URL, e.g. from `newsingest local up`")
+    query.add_argument("--region", help="AWS region (default: your AWS configuration's)")
+    query.add_argument("--json", action="store_true", help="print JSON for scripts instead of tables")
+    what = query.add_subparsers(dest="what", required=True)
+    article = what.add_parser("article", help="one article with its entities and quotes")
+    article.add_argument("article_id")
+    day = what.add_parser("day", help="articles published on a day (UTC)")
+    day.add_argument("day", help="YYYY-MM-DD")
+    entities = what.add_parser("entities", help="entities whose name starts with PREFIX")
+    entities.add_argument("prefix")
+    entities.add_argument("--type", choices=[t.value for t in EntityType])
+    entity = what.add_parser("entity", help="an entity's totals and who appears alongside it")
+    entity.add_argument("entity_id", help="e.g. person:vladimir-putin")
+    articles = what.add_parser("articles", help="articles mentioning an entity")
+    articles.add_argument("entity_id")
+    articles.add_argument("--order", choices=["newest", "oldest"], default="newest")
+    quotes = what.add_parser("quotes", help="what an entity said")
+    quotes.add_argument("entity_id")
+    for sub in (day, entities, articles, quotes):
+        sub.add_argument("--limit", type=int, default=20, help="items per page (1-100)")
+    for sub in (day, articles, quotes):
+        sub.add_argument("--all", action="store_true", help="follow the cursor to the last page")
+    for sub in (entity, articles, quotes):
+        sub.add_argument("--from", dest="since", help="first day included, YYYY-MM-DD")
+        sub.add_argument("--to", dest="until", help="last day included, YYYY-MM-DD")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `newsingest` console script."""
     parser = argparse.ArgumentParser(prog="newsingest", description=__doc__)
@@ -53,12 +183,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     parse.add_argument("--no-entities", action="store_true", help="skip entity extraction (faster)")
     schemas = commands.add_parser("schemas", help="write the JSON Schemas of the contract models")
     schemas.add_argument("directory", type=Path, nargs="?", default=Path("schemas"))
+    _add_query_commands(commands)
+    local = commands.add_parser("local", help="a local stack on 127.0.0.1")
+    local_commands = local.add_subparsers(dest="local_command", required=True)
+    up = local_commands.add_parser("up", help="moto server + event wiring + HTTP API; Ctrl-C stops it")
+    up.add_argument("--aws-port", type=int, default=4566, help="moto server port (0: any free port)")
+    up.add_argument("--api-port", type=int, default=8080, help="HTTP API port (0: any free port)")
     args = parser.parse_args(argv)
 
     if args.command == "demo":
         from newsingest.local.demo import run_demo
 
         return run_demo()
+    if args.command == "query":
+        return _query(args)
+    if args.command == "local":
+        from newsingest.local.up import run_local_up
+
+        return run_local_up(sys.stdout, aws_port=args.aws_port, api_port=args.api_port)
     if args.command == "schemas":
         from newsingest.schemas import write_schemas
 

@@ -12,9 +12,11 @@ from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.exceptions import BadRequestError, NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
@@ -46,8 +48,9 @@ app = APIGatewayHttpResolver(enable_validation=True)
 PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page")]
 Cursor = Annotated[str | None, Query(max_length=MAX_CURSOR_CHARS, description="From the previous page")]
 EntityId = Annotated[str, Path(pattern=ENTITY_ID_PATTERN, description="e.g. person:vladimir-putin")]
-From = Annotated[date | None, Query(alias="from", description="First day included (UTC)")]
-To = Annotated[date | None, Query(alias="to", description="Last day included (UTC)")]
+ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+From = Annotated[str | None, Query(alias="from", pattern=ISO_DATE, description="First day included (UTC), YYYY-MM-DD")]
+To = Annotated[str | None, Query(alias="to", pattern=ISO_DATE, description="Last day included (UTC), YYYY-MM-DD")]
 
 
 class EntityMatches(Record):
@@ -60,7 +63,22 @@ class ErrorBody(Record):
     """What every 4xx says."""
 
     message: str
-    details: Annotated[list[Any], Field(default_factory=list)]
+    details: list[Any] = Field(default_factory=list)
+
+
+def _responses(ok: type[Record], *errors: int) -> dict[int, OpenAPIResponse]:
+    """OpenAPI entries for a route: its 200 body, and the 4xx it can answer besides validation's
+    422 (documented by Powertools), all with ErrorBody."""
+    descriptions = {400: "Invalid cursor or date", 403: "Not signed with SigV4", 404: "Not found"}
+    documented: dict[int, OpenAPIResponse] = {
+        200: {"description": "OK", "content": {"application/json": {"model": ok}}},
+    }
+    for status in (*errors, 403):
+        documented[status] = {
+            "description": descriptions[status],
+            "content": {"application/json": {"model": ErrorBody}},
+        }
+    return documented
 
 
 @lru_cache(maxsize=1)
@@ -68,20 +86,69 @@ def _index() -> DynamoIndex:
     return DynamoIndex(client("dynamodb"), indexer_settings().table_name)
 
 
-def _since(day: date | None) -> str | None:
-    return f"{day.isoformat()}T00:00:00Z" if day else None
+def _day(value: str, name: str) -> date:
+    """A YYYY-MM-DD that is a real date (the pattern alone lets 2024-02-31 through)."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise BadRequestError(f"{name} is not a date: {value}") from exc
 
 
-def _until(day: date | None) -> str | None:
-    return f"{day.isoformat()}T23:59:59Z" if day else None
+def _since(day: str | None) -> str | None:
+    return f"{_day(day, 'from').isoformat()}T00:00:00Z" if day else None
+
+
+def _until(day: str | None) -> str | None:
+    return f"{_day(day, 'to').isoformat()}T23:59:59Z" if day else None
+
+
+@app.exception_handler(BadRequestError)  # type: ignore[untyped-decorator]
+def _bad_request(error: BadRequestError) -> Response[dict[str, Any]]:
+    return Response(
+        status_code=400, content_type="application/json", body=ErrorBody(message=str(error.msg)).model_dump(mode="json")
+    )
 
 
 @app.exception_handler(InvalidCursor)  # type: ignore[untyped-decorator]
 def _invalid_cursor(error: InvalidCursor) -> Response[dict[str, Any]]:
-    return Response(status_code=400, content_type="application/json", body={"message": str(error), "details": []})
+    return Response(
+        status_code=400, content_type="application/json", body=ErrorBody(message=str(error)).model_dump(mode="json")
+    )
 
 
-@app.get("/articles/<article_id>", summary="An indexed article with its entities and quotes")
+@app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
+def _invalid_request(error: RequestValidationError) -> Response[dict[str, Any]]:
+    """422 with the documented shape (`detail` items with loc, msg, type) and one readable line."""
+    detail = [
+        {
+            "loc": [str(part) for part in item.get("loc", ())],
+            "msg": str(item.get("msg") or "invalid value"),
+            "type": str(item.get("type") or "value_error"),
+        }
+        for item in error.errors()
+    ]
+    summary = "; ".join(f"{' '.join(item['loc'])}: {item['msg']}" for item in detail)
+    return Response(
+        status_code=422,
+        content_type="application/json",
+        body={"message": f"invalid request: {summary}", "detail": detail},
+    )
+
+
+@app.not_found
+def _not_found(error: NotFoundError) -> Response[dict[str, Any]]:
+    return Response(
+        status_code=404,
+        content_type="application/json",
+        body=ErrorBody(message=str(error.msg) if error.msg else "no such resource").model_dump(mode="json"),
+    )
+
+
+@app.get(
+    "/articles/<article_id>",
+    summary="An indexed article with its entities and quotes",
+    responses=_responses(ArticleItem, 404),
+)
 def get_article(article_id: Annotated[str, Path(pattern=ARTICLE_ID_PATTERN)]) -> ArticleItem:
     article = _index().get_article(article_id)
     if article is None:
@@ -89,26 +156,34 @@ def get_article(article_id: Annotated[str, Path(pattern=ARTICLE_ID_PATTERN)]) ->
     return article
 
 
-@app.get("/articles", summary="Articles published on a day (UTC), newest first")
+@app.get("/articles", summary="Articles published on a day (UTC), newest first", responses=_responses(ArticlePage, 400))
 def list_articles(
-    day: Annotated[date, Query(description="YYYY-MM-DD")],
+    day: Annotated[str, Query(pattern=ISO_DATE, description="YYYY-MM-DD")],
     cursor: Cursor = None,
     limit: PageSize = DEFAULT_PAGE_SIZE,
 ) -> ArticlePage:
-    return _index().query_day(day, limit=limit, cursor=cursor)
+    return _index().query_day(_day(day, "day"), limit=limit, cursor=cursor)
 
 
-@app.get("/entities", summary="Entities whose canonical name starts with q (autocomplete)")
+@app.get(
+    "/entities",
+    summary="Entities whose canonical name starts with q (autocomplete)",
+    responses=_responses(EntityMatches),
+)
 def search_entities(
     q: Annotated[str, Query(min_length=1, max_length=200, description="Name prefix, any case or accents")],
-    type: Annotated[EntityType | None, Query(description="Only this type")] = None,  # noqa: A002 - the API's name
+    type: Annotated[EntityType | None, Query(description="Only this type")] = None,
     limit: PageSize = DEFAULT_PAGE_SIZE,
 ) -> EntityMatches:
     found = _index().search_entities(q, entity_type=str(type) if type else None, limit=limit)
     return EntityMatches(items=found)
 
 
-@app.get("/entities/<entity_id>", summary="An entity's totals and the entities most often seen with it")
+@app.get(
+    "/entities/<entity_id>",
+    summary="An entity's totals and the entities most often seen with it",
+    responses=_responses(EntityDetail, 400, 404),
+)
 def get_entity(entity_id: EntityId, from_: From = None, to: To = None) -> EntityDetail:
     detail = entity_detail(_index(), entity_id, since=_since(from_), until=_until(to))
     if detail is None:
@@ -116,7 +191,11 @@ def get_entity(entity_id: EntityId, from_: From = None, to: To = None) -> Entity
     return detail
 
 
-@app.get("/entities/<entity_id>/articles", summary="Articles mentioning an entity, newest first by default")
+@app.get(
+    "/entities/<entity_id>/articles",
+    summary="Articles mentioning an entity, newest first by default",
+    responses=_responses(PostingPage, 400),
+)
 def entity_articles(
     entity_id: EntityId,
     from_: From = None,
@@ -135,7 +214,9 @@ def entity_articles(
     )
 
 
-@app.get("/entities/<entity_id>/quotes", summary="What an entity said, newest first")
+@app.get(
+    "/entities/<entity_id>/quotes", summary="What an entity said, newest first", responses=_responses(QuotePage, 400)
+)
 def entity_quotes(
     entity_id: EntityId,
     from_: From = None,
@@ -172,5 +253,12 @@ def get_openapi() -> Response[str]:
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Entry point: an HTTP API request."""
+    """Entry point: an HTTP API request. The API is read-only: other methods get 405."""
+    method = event.get("requestContext", {}).get("http", {}).get("method", "GET")
+    if method not in ("GET", "HEAD"):
+        return {
+            "statusCode": 405,
+            "headers": {"Content-Type": "application/json", "Allow": "GET"},
+            "body": ErrorBody(message=f"{method} is not allowed: this API is read-only").model_dump_json(),
+        }
     return app.resolve(event, context)

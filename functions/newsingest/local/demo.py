@@ -68,7 +68,7 @@ def reset_caches() -> None:
     """Settings and clients are cached per process, as in a Lambda container: a new stack
     (a new moto world) needs new ones."""
     from newsingest.adapters.aws import client
-    from newsingest.handlers import indexer, ingest
+    from newsingest.handlers import api, indexer, ingest
     from newsingest.settings import indexer_settings, ingest_settings
 
     client.cache_clear()
@@ -77,6 +77,7 @@ def reset_caches() -> None:
     ingest._service.cache_clear()
     ingest._change_processor.cache_clear()
     indexer._indexer.cache_clear()
+    api._index.cache_clear()
 
 
 @dataclass

@@ -69,27 +69,61 @@ def call_api(handler: ApiHandler, target: str) -> tuple[int, Any]:
     return int(response["statusCode"]), json.loads(body) if body else None
 
 
+SIGV4_PREFIX = "AWS4-HMAC-SHA256 "
+MISSING_SIGNATURE: dict[str, Any] = {
+    "statusCode": 403,
+    "headers": {"Content-Type": "application/json"},
+    "body": json.dumps({"message": "Missing Authentication Token", "details": []}),
+}
+"""What API Gateway answers a request that IAM authorisation refuses for want of a signature."""
+
+
+def is_signed(headers: dict[str, str]) -> bool:
+    """Whether a request carries a SigV4 signature. The local stand-in checks its presence and form
+    only: verifying it needs the caller's secret, which API Gateway gets from IAM."""
+    authorization = next((value for name, value in headers.items() if name.lower() == "authorization"), "")
+    return authorization.startswith(SIGV4_PREFIX) and "Credential=" in authorization and "Signature=" in authorization
+
+
 class _Handler(BaseHTTPRequestHandler):
     api: ApiHandler
+    require_signature: bool
 
-    def do_GET(self) -> None:
-        event = http_api_event("GET", self.path, dict(self.headers.items()))
-        response = self.api(event, LocalContext(function_name="ApiFunction", memory_limit_in_mb=256))
+    def _forward(self) -> None:
+        headers = dict(self.headers.items())
+        if self.require_signature and not is_signed(headers):
+            response = MISSING_SIGNATURE
+        else:
+            event = http_api_event(self.command, self.path, headers)
+            response = self.api(event, LocalContext(function_name="ApiFunction", memory_limit_in_mb=256))
         body = response_body(response)
         self.send_response(int(response["statusCode"]))
         for name, value in (response.get("headers") or {}).items():
             self.send_header(name, str(value))
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def __getattr__(self, name: str) -> Any:
+        """`do_<METHOD>` for any method: the API's catch-all route hands every method to the
+        function, which decides (405 for all but GET)."""
+        if name.startswith("do_"):
+            return self._forward
+        raise AttributeError(name)
+
+    def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the local stack prints its own summary."""
 
 
-def serve_api(handler: ApiHandler, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
-    """Serve the API function over HTTP on a background thread; `server.shutdown()` stops it."""
-    handler_class = type("ApiRequestHandler", (_Handler,), {"api": staticmethod(handler)})
+def serve_api(
+    handler: ApiHandler, host: str = "127.0.0.1", port: int = 0, *, require_signature: bool = True
+) -> ThreadingHTTPServer:
+    """Serve the API function over HTTP on a background thread, refusing unsigned requests as the
+    deployed API's IAM authorisation does; `server.shutdown()` stops it."""
+    handler_class = type(
+        "ApiRequestHandler", (_Handler,), {"api": staticmethod(handler), "require_signature": require_signature}
+    )
     server = ThreadingHTTPServer((host, port), handler_class)
     threading.Thread(target=server.serve_forever, name="local-http-api", daemon=True).start()
     return server

@@ -5,6 +5,10 @@ checked against its committed OpenAPI document with schemathesis."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -139,3 +143,43 @@ def test_the_api_honours_its_openapi_document(case: Any, running: LocalEndpoints
         session=session,
         excluded_checks=[positive_data_acceptance],
     )
+
+
+def test_ctrl_c_stops_the_local_stack_cleanly() -> None:
+    # Given `newsingest local up` running in its own process
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newsingest.cli", "local", "up", "--aws-port", "0", "--api-port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k != "AWS_ENDPOINT_URL"},
+    )
+    assert process.stdout is not None
+    banner = []
+    for line in process.stdout:
+        banner.append(line)
+        if line.startswith("Ctrl-C stops it"):
+            break
+    api_line = next(line for line in banner if "HTTP API:" in line)
+    api = api_line.split("HTTP API:", 1)[1].strip()
+    assert http_get(f"{api}/entities?q=x") == {"items": []}
+    # When Ctrl-C
+    process.send_signal(signal.SIGINT)
+    # Then it stops by itself, successfully
+    assert process.wait(timeout=30) == 0
+    assert "Stopping." in process.stdout.read()
+
+
+def test_query_finds_a_deployed_stacks_api_url(aws: None) -> None:
+    # Given a stack whose outputs name its API (moto's CloudFormation)
+    from newsingest.adapters.api_client import stack_api_url
+
+    template = {
+        "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
+        "Outputs": {"ApiUrl": {"Value": "https://abc123.execute-api.us-east-1.amazonaws.com"}},
+    }
+    boto3.client("cloudformation", region_name="us-east-1").create_stack(
+        StackName="newsingest", TemplateBody=json.dumps(template)
+    )
+    # When / Then
+    assert stack_api_url("newsingest", "us-east-1") == "https://abc123.execute-api.us-east-1.amazonaws.com"

@@ -10,6 +10,15 @@ in the same article whose full name ends with that surname ("Jens Stoltenberg").
 alone are not joined: news copy names people by surname, so a lone first name is more often a
 different person (a relative, a child quoted by first name) than a reference to the same one.
 When two full names share the surname ("George Bush", "Jeb Bush"), the surname stays apart.
+A one-word name the model typed otherwise joins too ("Kraft" as a company next to "Matthew
+Kraft"), unless the alias table knows it as something else ("Washington" next to "Joe
+Washington").
+
+With the alias table (`lookup`), a group whose name (or most frequent known form) the table knows
+takes the table's id, canonical name and type, and groups the table knows as one entity merge
+("US" and "United States"; "Putin" and "Vladimir Putin"). The surname join runs first, so an
+article's own "Melania Trump" keeps her "Trump" from becoming the table's Donald Trump.
+An abbreviation the article defines ("Full Name (FN)") groups with its full name (`same_as`).
 """
 
 from __future__ import annotations
@@ -18,11 +27,16 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from newsingest.entities.labels import TYPE_PRECEDENCE
 from newsingest.models import EntityType
+
+if TYPE_CHECKING:
+    from newsingest.entities.aliases import KnownEntity
 
 UNSLUGGABLE_HASH_CHARS = 12
 """Hex digits of the fallback slug for names with no ASCII letters or digits (e.g. in Cyrillic):
@@ -33,6 +47,10 @@ _NOT_DECOMPOSED = str.maketrans(
     | {"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "þ": "th", "Þ": "TH"}
 )
 """Latin letters that NFKD leaves whole: without this, "Łódź" would slug to "odz"."""
+
+SLUG_CACHE_SIZE = 8192
+"""Slugs kept per process: names recur within and across articles (a warm Lambda sees many), and
+8,192 short strings cost well under a megabyte."""
 
 _NON_ALPHANUMERIC_RUN = re.compile(r"[^a-z0-9]+")
 
@@ -55,12 +73,14 @@ class MentionGroup:
     type: EntityType
     name: str
     mentions: list[TypedMention] = field(default_factory=list)
+    known: KnownEntity | None = None
 
     @property
     def first_start(self) -> int:
         return self.mentions[0].start
 
 
+@lru_cache(maxsize=SLUG_CACHE_SIZE)
 def slugify(name: str) -> str:
     """Lowercase ASCII, runs of other characters as one '-'; full stops dropped ("U.S." -> "us").
 
@@ -93,11 +113,23 @@ def majority_type(types: Sequence[EntityType]) -> EntityType:
     return min(counts, key=lambda entity_type: (-counts[entity_type], TYPE_PRECEDENCE.index(entity_type)))
 
 
-def group_mentions(mentions: Iterable[TypedMention]) -> list[MentionGroup]:
-    """Group mentions into entities, in order of first mention."""
+def group_mentions(
+    mentions: Iterable[TypedMention],
+    *,
+    lookup: Callable[[str], KnownEntity | None] | None = None,
+    same_as: Mapping[str, str] | None = None,
+) -> list[MentionGroup]:
+    """Group mentions into entities, in order of first mention.
+
+    `lookup` is the alias table's (`AliasTable.lookup`): groups it knows take its id, name and
+    type, and groups it knows as the same entity are one ("US" and "United States").
+    `same_as` maps the slug of an abbreviation the article defines to its full name's slug.
+    """
+    same_as = same_as or {}
     by_key: dict[str, list[TypedMention]] = {}
     for mention in sorted(mentions, key=lambda mention: mention.start):
-        by_key.setdefault(slugify(mention.text), []).append(mention)
+        slug = slugify(mention.text)
+        by_key.setdefault(same_as.get(slug, slug), []).append(mention)
     groups = [
         MentionGroup(
             key=key,
@@ -107,10 +139,15 @@ def group_mentions(mentions: Iterable[TypedMention]) -> list[MentionGroup]:
         )
         for key, members in by_key.items()
     ]
-    return _join_surnames(groups)
+    groups = _join_surnames(groups, lookup)
+    if lookup is not None:
+        groups = _join_known(groups, lookup)
+    return sorted(groups, key=lambda group: group.first_start)
 
 
-def _join_surnames(groups: list[MentionGroup]) -> list[MentionGroup]:
+def _join_surnames(
+    groups: list[MentionGroup], lookup: Callable[[str], KnownEntity | None] | None
+) -> list[MentionGroup]:
     people_by_surname: dict[str, list[MentionGroup]] = {}
     for group in groups:
         words = group.name.split()
@@ -119,10 +156,50 @@ def _join_surnames(groups: list[MentionGroup]) -> list[MentionGroup]:
     joined: list[MentionGroup] = []
     for group in groups:
         full_names = people_by_surname.get(group.key, [])
-        if group.type is EntityType.PERSON and len(group.name.split()) == 1 and len(full_names) == 1:
+        if len(group.name.split()) == 1 and len(full_names) == 1 and _may_be_surname(group, lookup):
             full_name = full_names[0]
             full_name.mentions = sorted([*full_name.mentions, *group.mentions], key=lambda m: m.start)
             full_name.name = canonical_name([mention.text for mention in full_name.mentions])
         else:
             joined.append(group)
-    return sorted(joined, key=lambda group: group.first_start)
+    return joined
+
+
+def _may_be_surname(group: MentionGroup, lookup: Callable[[str], KnownEntity | None] | None) -> bool:
+    """A one-word name the model called a person, or one it typed otherwise that the alias table
+    does not know as something else ("Kraft" typed as a company next to "Matthew Kraft"; not
+    "Washington" next to "Joe Washington")."""
+    if group.type is EntityType.PERSON:
+        return True
+    if lookup is None:
+        return False
+    known = lookup(group.name)
+    return known is None or known.type is EntityType.PERSON
+
+
+def _join_known(groups: list[MentionGroup], lookup: Callable[[str], KnownEntity | None]) -> list[MentionGroup]:
+    by_id: dict[str, MentionGroup] = {}
+    joined: list[MentionGroup] = []
+    for group in groups:
+        known = _known_entity(group, lookup)
+        if known is None:
+            joined.append(group)
+            continue
+        if known.id in by_id:
+            target = by_id[known.id]
+            target.mentions = sorted([*target.mentions, *group.mentions], key=lambda m: m.start)
+            continue
+        group.known, group.name, group.type = known, known.name, known.type
+        by_id[known.id] = group
+        joined.append(group)
+    return joined
+
+
+def _known_entity(group: MentionGroup, lookup: Callable[[str], KnownEntity | None]) -> KnownEntity | None:
+    """The table's entity for the group's name, else for its most frequent form the table knows."""
+    if (known := lookup(group.name)) is not None:
+        return known
+    for form, _ in Counter(mention.text for mention in group.mentions).most_common():
+        if (known := lookup(form)) is not None:
+            return known
+    return None

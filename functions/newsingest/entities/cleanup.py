@@ -9,7 +9,10 @@ Cheap fixes for known model errors: shouted headline words ("JUST IN", "CRUMBLE"
 that the model takes for organisations are dropped unless they look like acronyms or the
 article also names them in normal case ("TRUMP" next to "Trump"); spans without a
 capital letter ("us" tagged as a country), without a letter, or of a single character are
-dropped.
+dropped; so are trailing lowercase words ("Palpur village"). `split_span` separates names the
+model joins into one span (a name and its bracketed abbreviation; an owner and what it owns), and
+`is_no_name` rejects common-noun abbreviations ("AI", the model's most frequent false place in
+tech news), laws and treaties, and generic nouns standing alone ("the Institute").
 """
 
 from __future__ import annotations
@@ -70,6 +73,15 @@ HONORIFICS = (
     "Sgt",
     "Admiral",
     "Commander",
+    "Officer",
+    "Detective",
+    "Inspector",
+    "Sheriff",
+    "Ambassador",
+    "Father",
+    "Pastor",
+    "Rabbi",
+    "Imam",
 )
 """Titles stripped from the start of a person's span, so "Mr Stoltenberg", "Secretary-General
 Jens Stoltenberg" and "Jens Stoltenberg" compare equal. Matched case-sensitively, with an
@@ -108,6 +120,50 @@ are initials and list markers."""
 ABBREVIATIONS_WITH_STOP = frozenset({"Jr", "Sr", "Inc", "Ltd", "Co", "Corp", "Bros", "St", "Mt"})
 """Last words whose full stop belongs to the name ("Sammy Davis Jr."), so it is not trimmed."""
 
+NOT_NAMES = frozenset(
+    {
+        "AI", "GenAI", "AGI", "LLM", "LLMs", "API", "APIs", "SaaS", "IoT", "AR", "VR", "XR", "EV", "EVs",
+        "CEO", "CFO", "COO", "CTO", "CPO", "CMO", "CIO", "CISO", "VP", "HR", "IT", "PR", "R&D", "IPO", "M&A",
+        "ESG", "GDP", "CPI", "GHG", "CO2", "AML", "CFT", "KYC", "GRC", "SLA", "SMB", "SME", "SMEs", "B2B",
+        "B2C", "ROI", "KPI", "KPIs", "PhD", "MBA", "MD", "RN", "HVAC", "ASL", "DJ", "DJs", "TV", "PC", "GPU",
+        "GPUs", "CPU", "NFT", "NFTs", "DNA", "RNA", "COVID", "COVID-19", "Covid", "Covid-19", "GLP-1", "FAQ",
+        "PDF", "URL", "USB", "SUV", "SUVs", "ATM", "VAT", "DIY", "ETF", "ETFs", "Q1", "Q2", "Q3", "Q4",
+    }
+)  # fmt: skip
+"""Abbreviations of common nouns that the model labels as organisations or places ("AI" is its
+most frequent false location in tech news): never names, dropped whatever the label."""
+
+LAW_WORDS = frozenset(
+    {"Act", "Acts", "Treaty", "Accord", "Accords", "Agreement", "Convention", "Protocol", "Rule", "Rules",
+     "Bill", "Law", "Directive", "Regulation", "Amendment", "Charter"}
+)  # fmt: skip
+"""Last words of laws and treaties ("GENIUS Act", "Union State Treaty"): the model often calls them
+organisations; they are not people, organisations or places, so such spans are dropped."""
+
+GENERIC_NOUNS = frozenset(
+    {"Institute", "Department", "Ministry", "Agency", "Company", "University", "College", "School",
+     "Center", "Centre", "Group", "Foundation", "Association", "Government", "Commission", "Board",
+     "Committee", "Council", "Embassy", "Authority", "Bank", "Court", "Office", "Administration", "Party",
+     "Federation", "Society", "Trust", "Fund", "Corporation", "Organisation", "Organization", "State",
+     "City", "County", "Region", "Province", "Republic", "Kingdom", "Firm", "Police"}
+)  # fmt: skip
+"""Nouns that refer back to a named body ("the Institute said") without naming it: alone, they
+are no entity (the named body is)."""
+
+ORGANIZATION_WORDS = frozenset(
+    {"Inc", "Ltd", "LLC", "LLP", "PLC", "plc", "Corp", "Corporation", "Company", "Co", "Group", "Holdings",
+     "Partners", "Bank", "University", "College", "Institute", "School", "Academy", "Agency", "Authority",
+     "Administration", "Department", "Ministry", "Commission", "Committee", "Council", "Board", "Bureau",
+     "Foundation", "Association", "Federation", "Union", "Society", "Party", "Police", "Army", "Navy",
+     "Court", "Parliament", "Hospital", "Museum", "Gallery", "Times", "Post", "News", "Journal", "Herald",
+     "Tribune", "Media", "Network", "Studios", "Software", "Systems", "Technologies", "Labs", "Health",
+     "Healthcare", "Pharmaceuticals", "Airlines", "Motors", "Capital", "Ventures", "AI", "Club", "FC",
+     "Initiative", "Projects", "Coalition", "Alliance"}
+)  # fmt: skip
+"""Last words that make a name an organisation's ("Vectra AI", "Rice University", "Federal Motor
+Carrier Safety Administration"): a span the model calls a person is an organisation when its last
+word is one of these."""
+
 _HONORIFIC = re.compile(
     "(?:" + "|".join(re.escape(title) for title in sorted(HONORIFICS, key=len, reverse=True)) + r")\.?\s+"
 )
@@ -120,7 +176,7 @@ _ENDS_WITH_INITIAL = re.compile(r"(?:^|[.\s])\w\Z")
 
 
 @lru_cache(maxsize=1)
-def _stop_words() -> frozenset[str]:
+def stop_words() -> frozenset[str]:
     """spaCy's English stop words: the shouted short words ("JUST", "MORE") are among them.
     Imported on first use only, so importing this module does not import spaCy."""
     from spacy.lang.en.stop_words import STOP_WORDS
@@ -142,7 +198,7 @@ def is_shouted_word(word: str, known_words: Container[str] = frozenset()) -> boo
         return False
     if len(letters) > MAX_UNLISTED_ACRONYM_LETTERS:
         return True
-    return core in SHOUTED_WORDS or core.lower() in _stop_words()
+    return core in SHOUTED_WORDS or core.lower() in stop_words()
 
 
 def normal_case_words(names: Iterable[str]) -> frozenset[str]:
@@ -172,6 +228,7 @@ def clean_span(
         if match := _POSSESSIVE.search(text, start, end):
             end = match.start()
         start, end = _trim_shouted_words(text, start, end, known_words)
+        start, end = _trim_trailing_common_words(text, start, end)
         if (start, end) == before:
             break
     return (start, end) if _is_name(text[start:end]) else None
@@ -219,5 +276,48 @@ def _trim_shouted_words(text: str, start: int, end: int, known_words: Container[
     return words[0].start(), words[-1].end()
 
 
+def _trim_trailing_common_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Names end with a capitalised word or a number: the model's trailing lowercase words are
+    what the name is ("Palpur village", "Volyn region")."""
+    words = list(_WORD.finditer(text, start, end))
+    while len(words) > 1 and not any(char.isupper() or char.isdigit() for char in words[-1].group()):
+        words.pop()
+    return (words[0].start(), words[-1].end()) if words else (start, end)
+
+
 def _is_name(name: str) -> bool:
     return len(name) >= MIN_NAME_CHARS and any(char.isalpha() for char in name) and any(char.isupper() for char in name)
+
+
+_OWNER = re.compile(r"['’]s\s+(?=[A-Z])")
+_BRACKETED = re.compile(r"\s*\(([^()]*)\)?")
+
+
+def split_span(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
+    """The names one model span joins, as `(start, end, is_owner)`: a name and its bracketed
+    abbreviation ("Chartered Institute of Building (CIOB)"), or an owner and what it owns
+    ("Northwestern University’s Kellogg School of Management"). Most spans are one name.
+
+    The parts still need `clean_span`. An owner is flagged because its type is not the span's:
+    in "theCUBE’s Savannah Peterson" the person is Savannah Peterson, not theCUBE.
+    """
+    if (bracket := _BRACKETED.search(text, start, end)) and bracket.start() > start:
+        inner_start, inner_end = bracket.start(1), min(bracket.end(1), end)
+        return [(start, bracket.start(), False), (inner_start, inner_end, False)]
+    if owner := _OWNER.search(text, start, end):
+        return [(start, owner.start(), True), (owner.end(), end, False)]
+    return [(start, end, False)]
+
+
+def is_no_name(name: str, entity_type: EntityType) -> bool:
+    """Whether a cleaned span is no name: a common abbreviation, a law, a generic noun alone."""
+    if name in NOT_NAMES or name in GENERIC_NOUNS:
+        return True
+    last_word = name.rsplit(maxsplit=1)[-1]
+    return entity_type is not EntityType.PERSON and len(name.split()) > 1 and last_word in LAW_WORDS
+
+
+def organisation_word_ends(name: str) -> bool:
+    """Whether the last word of `name` marks an organisation ("Rice University", "Securiti AI")."""
+    words = name.split()
+    return len(words) > 1 and words[-1].rstrip(".") in ORGANIZATION_WORDS

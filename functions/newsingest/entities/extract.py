@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from newsingest.entities.canonical import MentionGroup, TypedMention, entity_id, group_mentions
-from newsingest.entities.cleanup import clean_span, normal_case_words
-from newsingest.entities.labels import entity_type_for
-from newsingest.entities.nlp import find_entity_spans
+from collections.abc import Sequence
+
+from newsingest.entities.aliases import alias_table
+from newsingest.entities.canonical import MentionGroup, entity_id, group_mentions
+from newsingest.entities.mentions import find_mentions
+from newsingest.entities.nlp import RawSpan, find_entity_spans
 from newsingest.entities.salience import mentioned_in, salience
 from newsingest.models import Entity, EntityType, Mention
 
@@ -14,9 +16,17 @@ def extract_entities(text: str, *, title: str | None = None) -> list[Entity]:
     """The entities mentioned in `text`, sorted by salience descending, ties by first mention.
 
     Mentions come from `text` only, with offsets into it (`text[m.start:m.end] == m.text`);
-    `title` only raises the salience of the entities it names. The first call loads spaCy.
+    `title` only raises the salience of the entities it names. Entities the alias table knows
+    have the table's id, name and type in every article. The first call loads spaCy.
     """
-    groups = group_mentions(_mentions(text))
+    return entities_from_spans(text, find_entity_spans(text), title=title)
+
+
+def entities_from_spans(text: str, spans: Sequence[RawSpan], *, title: str | None = None) -> list[Entity]:
+    """`extract_entities` given the model's spans of `text` (all labels; others are ignored)."""
+    table = alias_table()
+    found = find_mentions(text, spans, table)
+    groups = group_mentions(found.mentions, lookup=table.lookup, same_as=found.same_as)
     if not groups:
         return []
     max_mentions = max(len(group.mentions) for group in groups)
@@ -25,28 +35,12 @@ def extract_entities(text: str, *, title: str | None = None) -> list[Entity]:
     return entities
 
 
-def _mentions(text: str) -> list[TypedMention]:
-    typed_spans = [
-        (span, entity_type)
-        for span in find_entity_spans(text)
-        if (entity_type := entity_type_for(span.label)) is not None
-    ]
-    known_words = normal_case_words(text[span.start : span.end] for span, _ in typed_spans)
-    mentions: list[TypedMention] = []
-    for span, entity_type in typed_spans:
-        cleaned = clean_span(text, span.start, span.end, entity_type, known_words)
-        if cleaned is not None:
-            start, end = cleaned
-            mentions.append(TypedMention(start, end, text[start:end], entity_type))
-    return mentions
-
-
 def _entity(group: MentionGroup, *, max_mentions: int, text_length: int, title: str | None) -> Entity:
     forms = {group.name, *(mention.text for mention in group.mentions)}
     if group.type is EntityType.PERSON:
         forms.add(group.name.split()[-1])
     return Entity(
-        id=entity_id(group.type, group.name),
+        id=group.known.id if group.known else entity_id(group.type, group.name),
         name=group.name,
         type=group.type,
         mention_count=len(group.mentions),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from newsingest.entities.aliases import alias_table
 from newsingest.entities.canonical import (
     TypedMention,
     canonical_name,
@@ -122,3 +123,49 @@ def test_first_names_and_non_people_are_not_joined() -> None:
         "Joe Washington",
         "Washington",
     ]
+
+
+def test_with_the_alias_table_known_forms_are_one_entity_of_the_tables_type_and_name() -> None:
+    # Given "US" typed as an organisation and "United States" as a place, and "Putin" as a place
+    text = "US officials and the United States. Putin spoke."
+    mentions = mentions_in(text, ("US", ORG), ("United States", LOC), ("Putin", LOC))
+
+    # When grouped with the alias table
+    groups = group_mentions(mentions, lookup=alias_table().lookup)
+
+    # Then each known entity is one group, with the table's name and type
+    assert [(group.name, group.type, len(group.mentions)) for group in groups] == [
+        ("United States", LOC, 2),
+        ("Vladimir Putin", PERSON, 1),
+    ]
+    assert [group.known.id if group.known else None for group in groups] == [
+        "location:united-states",
+        "person:vladimir-putin",
+    ]
+
+
+def test_with_the_alias_table_a_known_place_is_not_taken_for_a_surname() -> None:
+    # Given "Joe Washington" and "Washington" the place, and "Kraft" mistyped next to "Matthew Kraft"
+    text = "Joe Washington visited Washington. Matthew Kraft met Kraft."
+    mentions = mentions_in(
+        text, ("Joe Washington", PERSON), ("Washington", LOC), ("Matthew Kraft", PERSON), ("Kraft", ORG)
+    )
+
+    # When grouped with the alias table
+    groups = group_mentions(mentions, lookup=alias_table().lookup)
+
+    # Then the place stays a place; the unknown mistyped surname joins the person
+    assert [(group.name, len(group.mentions)) for group in groups] == [
+        ("Joe Washington", 1),
+        ("Washington, D.C.", 1),
+        ("Matthew Kraft", 2),
+    ]
+
+
+def test_an_abbreviation_the_article_defines_joins_its_full_name() -> None:
+    text = "The Hong Kong Monetary Authority (HKMA) and HKMA staff."
+    mentions = mentions_in(text, ("Hong Kong Monetary Authority", ORG), ("HKMA", ORG), ("HKMA", ORG))
+
+    groups = group_mentions(mentions, same_as={"hkma": "hong-kong-monetary-authority"})
+
+    assert [(group.name, len(group.mentions)) for group in groups] == [("Hong Kong Monetary Authority", 3)]

@@ -16,26 +16,42 @@ def test_the_main_people_organisations_and_places_are_found(sample_by_id: dict[s
     # Given the sample article, When its entities are extracted (by the fixture)
     # Then the people, organisations and countries it is about are there, under stable ids
     for entity_id in (
-        "person:putin",
+        "person:vladimir-putin",
         "person:alexander-lukashenko",
         "person:jens-stoltenberg",
         "person:monika-bickauskaite",
         "organization:nato",
+        "organization:european-union",
+        "organization:kremlin",
         "location:belarus",
         "location:russia",
+        "location:united-states",
     ):
         assert entity_id in sample_by_id, entity_id
 
 
-def test_a_surname_only_person_is_named_as_written_without_inventing_a_first_name(
-    sample_by_id: dict[str, Entity],
-) -> None:
-    # Given an article that only ever says "Putin"
-    # Then he is `person:putin`, named "Putin"
-    putin = sample_by_id["person:putin"]
-    assert putin.name == "Putin"
+def test_a_surname_the_alias_table_knows_gets_the_tables_name_and_id(sample_by_id: dict[str, Entity]) -> None:
+    # Given an article that only ever says "Putin", a name the alias table knows
+    # Then he is `person:vladimir-putin`, named as the table names him, with his mentions as written
+    putin = sample_by_id["person:vladimir-putin"]
+    assert putin.name == "Vladimir Putin"
     assert putin.type is EntityType.PERSON
-    assert "person:vladimir-putin" not in sample_by_id
+    assert {mention.text for mention in putin.mentions} == {"Putin"}
+    assert "person:putin" not in sample_by_id
+
+
+def test_a_surname_the_table_does_not_know_is_named_as_written(sample_by_id: dict[str, Entity]) -> None:
+    # Given "Monika Bickauskaite", unknown to the alias table, then "Ms Bickauskaite"
+    # Then no first name is invented or dropped: the article's fullest form names her
+    assert sample_by_id["person:monika-bickauskaite"].name == "Monika Bickauskaite"
+
+
+def test_abbreviations_take_the_tables_canonical_name(sample_by_id: dict[str, Entity]) -> None:
+    # Given "EU" and "US" in the article
+    # Then they are the European Union and the United States, as in any other article
+    assert sample_by_id["organization:european-union"].name == "European Union"
+    assert {m.text for m in sample_by_id["organization:european-union"].mentions} == {"EU"}
+    assert sample_by_id["location:united-states"].name == "United States"
 
 
 def test_a_surname_joins_the_full_name_seen_in_the_same_article(
@@ -126,7 +142,7 @@ def test_sorted_by_salience_then_first_mention(sample_entities: list[Entity]) ->
 
 def test_the_story_subjects_rank_above_passing_mentions(sample_by_id: dict[str, Entity]) -> None:
     # Then the countries and leader the story is about outrank boilerplate link names
-    top = min(sample_by_id[i].salience for i in ("location:belarus", "location:russia", "person:putin"))
+    top = min(sample_by_id[i].salience for i in ("location:belarus", "location:russia", "person:vladimir-putin"))
     assert top > sample_by_id["person:max-verstappen"].salience
     assert top > sample_by_id["organization:nato"].salience
     assert sample_by_id["location:belarus"].salience == 1.0
@@ -140,7 +156,7 @@ def test_the_title_raises_salience_but_adds_no_mentions(sample_text: str, sample
     assert untitled.keys() == sample_by_id.keys()
     for entity_id, entity in untitled.items():
         assert entity.mentions == sample_by_id[entity_id].mentions
-    assert untitled["person:putin"].salience < sample_by_id["person:putin"].salience
+    assert untitled["person:vladimir-putin"].salience < sample_by_id["person:vladimir-putin"].salience
     assert untitled["organization:nato"].salience == sample_by_id["organization:nato"].salience
 
 

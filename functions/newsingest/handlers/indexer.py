@@ -43,6 +43,7 @@ def record_handler(record: IndexQueueRecord) -> str:
     """Apply one event to the index."""
     event = record.body
     logger.append_keys(event_id=event.id, event_type=event.type, subject=event.subject)
+    logger.set_correlation_id(getattr(event.data, "article_id", None))
     outcome = _indexer().apply(event)
     metrics.add_metric(name="IndexWrites", unit=MetricUnit.Count, value=1)
     if outcome is Outcome.INDEXED:

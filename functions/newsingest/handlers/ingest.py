@@ -82,8 +82,9 @@ def _process_change(change: ObjectChange) -> list[dict[str, str]]:
         logger.info("object gone before it was read")
     for event in events:
         _record_metrics(event)
-        article_id = event.data.article_id if isinstance(event, ArticleParsedEvent) else None
-        logger.info("event published", event_type=event.type, subject=event.subject, article_id=article_id)
+        if isinstance(event, ArticleParsedEvent):
+            logger.set_correlation_id(event.data.article_id)
+        logger.info("event published", event_type=event.type, subject=event.subject)
     return [{"type": str(event.type), "id": event.id} for event in events]
 
 

@@ -1,0 +1,186 @@
+"""DynamoDB requests and write units per indexed article.
+
+    .venv/bin/python bench/index.py --data ../shared/eval/wcxb-article-dev --limit 60
+
+Parses and analyses real article pages (no AWS), publishes their `ArticleParsed` events to the
+indexer running against moto, and counts every DynamoDB request the indexer makes. moto's
+ConsumedCapacity is not faithful (a 3 KB put reports 1 unit, transactions report none), so
+write units are computed from each request the way DynamoDB bills them: 1 WCU per started KB of
+the item written, twice that inside a transaction, and 1 WCU for a delete of a small item.
+Prints the distribution per article and, for comparison, the floor any design needs: one item
+per (entity, article) pair for the "articles mentioning X" query, plus the article item.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import math
+import os
+import statistics
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+KB = 1024
+NUMBER_BYTES = 21
+"""DynamoDB bills a number as up to 21 bytes; our numbers are small counters, the upper bound keeps
+the estimate conservative."""
+
+
+def attribute_size(value: dict[str, Any]) -> int:
+    """Billed size of one AttributeValue, per DynamoDB's item-size rules."""
+    (kind, inner), *_ = value.items()
+    if kind == "S":
+        return len(inner.encode("utf-8"))
+    if kind == "N":
+        return min(NUMBER_BYTES, len(inner) // 2 + 2)
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "SS":
+        return sum(len(item.encode("utf-8")) for item in inner)
+    if kind == "L":
+        return 3 + sum(1 + attribute_size(item) for item in inner)
+    if kind == "M":
+        return 3 + sum(1 + len(name.encode("utf-8")) + attribute_size(item) for name, item in inner.items())
+    return len(json.dumps(inner))
+
+
+def item_size(item: dict[str, Any]) -> int:
+    return sum(len(name.encode("utf-8")) + attribute_size(value) for name, value in item.items())
+
+
+def write_units(size: int) -> int:
+    return max(1, math.ceil(size / KB))
+
+
+@dataclass
+class Meter:
+    """Counts requests and billed write units from the requests botocore is about to send."""
+
+    requests: Counter[str] = field(default_factory=Counter)
+    wcu: float = 0.0
+
+    def __call__(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        operation = model.name
+        self.requests[operation] += 1
+        if operation == "PutItem":
+            self.wcu += write_units(item_size(params["Item"]))
+        elif operation == "UpdateItem":
+            values = params.get("ExpressionAttributeValues", {})
+            self.wcu += write_units(item_size(params["Key"]) + sum(attribute_size(v) for v in values.values()))
+        elif operation == "DeleteItem":
+            self.wcu += 1
+        elif operation == "BatchWriteItem":
+            for requests in params["RequestItems"].values():
+                for request in requests:
+                    put = request.get("PutRequest")
+                    self.wcu += write_units(item_size(put["Item"])) if put else 1
+        elif operation == "TransactWriteItems":
+            for action in params["TransactItems"]:
+                (kind, body), *_ = action.items()
+                if kind == "Put":
+                    units = write_units(item_size(body["Item"]))
+                elif kind == "Update":
+                    values = body.get("ExpressionAttributeValues", {})
+                    units = write_units(item_size(body["Key"]) + sum(attribute_size(v) for v in values.values()))
+                else:
+                    units = 1
+                self.wcu += 2 * units
+
+
+def load_pages(data: Path, limit: int) -> list[tuple[str, bytes]]:
+    pages = sorted((data / "html").glob("*.html.gz"))[:limit]
+    return [(page.name.removesuffix(".gz"), gzip.decompress(page.read_bytes())) for page in pages]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=Path("../shared/eval/wcxb-article-dev"))
+    parser.add_argument("--limit", type=int, default=60, help="pages to index")
+    args = parser.parse_args(argv)
+
+    from moto import mock_aws
+
+    from newsingest.adapters.aws import client
+    from newsingest.adapters.dynamodb import DynamoIndex
+    from newsingest.entities import analyse_text
+    from newsingest.errors import RejectedInput
+    from newsingest.events import article_parsed_event
+    from newsingest.indexing.service import Indexer
+    from newsingest.local.demo import LOCAL_ENVIRONMENT, reset_caches
+    from newsingest.local.stack import create_stack
+    from newsingest.models import EntityStatus
+    from newsingest.parsing import parse_article
+
+    os.environ.update(LOCAL_ENVIRONMENT)
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    pages = load_pages(args.data, args.limit)
+    print(f"Analysing {len(pages)} pages ...", file=sys.stderr)
+    events = []
+    received = datetime(2025, 1, 1, tzinfo=UTC)
+    for name, data in pages:
+        try:
+            article = parse_article(data, key=f"incoming/{name}")
+        except RejectedInput:
+            continue
+        analysis = analyse_text(article.text, title=article.title)
+        article = article.model_copy(
+            update={
+                "source": article.source.model_copy(update={"bucket": "newsingest-articles"}),
+                "entities": analysis.entities,
+                "quotes": analysis.quotes,
+                "entity_status": EntityStatus.EXTRACTED,
+            }
+        )
+        events.append(article_parsed_event(article, parsed_uri="s3://b/parsed/x.json", received_at=received))
+
+    rows = []
+    with mock_aws():
+        reset_caches()
+        stack = create_stack(client("s3"), client("sqs"), client("dynamodb"))
+        dynamodb = client("dynamodb")
+        indexer = Indexer(DynamoIndex(dynamodb, stack.table_name))
+        for event in events:
+            meter = Meter()
+            dynamodb.meta.events.register("before-parameter-build.dynamodb.*", meter)
+            indexer.apply(event)
+            dynamodb.meta.events.unregister("before-parameter-build.dynamodb.*", meter)
+            entities = len(event.data.entities)
+            attributed = sum(1 for quote in event.data.quotes if quote.speaker_id)
+            rows.append((entities, attributed, sum(meter.requests.values()), meter.wcu, meter.requests))
+
+    entities = [row[0] for row in rows]
+    wcu = [row[3] for row in rows]
+    requests = [row[2] for row in rows]
+    floor = [row[0] + 1 for row in rows]
+    busiest = max(rows, key=lambda row: row[0])
+    typical = sorted(rows, key=lambda row: row[0])[len(rows) // 2]
+    print(f"Indexed {len(rows)} articles (first {args.limit} pages of {args.data.name}).\n")
+    print("| per article | mean | median | p90 | max |")
+    print("|---|---:|---:|---:|---:|")
+    for label, values in (
+        ("entities indexed", entities),
+        ("DynamoDB requests", requests),
+        ("write units (WCU)", wcu),
+        ("floor: one item per entity + the article", floor),
+    ):
+        ordered = sorted(values)
+        p90 = ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))]
+        mean, median = statistics.mean(values), statistics.median(values)
+        print(f"| {label} | {mean:.1f} | {median:.1f} | {p90:.1f} | {max(values):.1f} |")
+    print(
+        f"\nMedian article: {typical[0]} entities, {typical[1]} attributed quotes -> {typical[2]} requests, "
+        f"{typical[3]:.0f} WCU ({dict(typical[4])})"
+    )
+    print(f"Article with the most entities: {busiest[0]} entities -> {busiest[2]} requests, {busiest[3]:.0f} WCU")
+    print(f"WCU per entity (slope over all articles): {sum(wcu) / max(1, sum(entities)):.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -12,7 +12,6 @@ from newsingest.events import ArticleDeletedEvent, ArticleParsedEvent, ArticleRe
 from newsingest.indexing.items import (
     ArticleItem,
     EntityProfileItem,
-    EntityStatsItem,
     PostingItem,
     QuoteItem,
     RecordItem,
@@ -31,7 +30,6 @@ CONTRACT_MODELS: dict[str, type[BaseModel]] = {
     "index-source": SourceItem,
     "index-rejection": RejectionItem,
     "index-posting": PostingItem,
-    "index-entity-stats": EntityStatsItem,
     "index-entity-profile": EntityProfileItem,
     "index-record": RecordItem,
     "index-quote": QuoteItem,

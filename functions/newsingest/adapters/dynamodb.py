@@ -1,15 +1,15 @@
 """The index in DynamoDB: implements IndexStore and IndexReader over one table.
 
-Counters stay exact under retries and duplicates because each posting and its entity's counter
-change in one transaction that is conditioned on the posting (not) existing: a replayed event
-finds its postings and changes nothing. An entity's postings, quotes and counters are spread
-over POSTING_SHARDS partitions; reads query every shard and merge.
+Every write is an idempotent put or delete, batched 25 to a request: one write unit per posting,
+the least an "articles mentioning X" index can cost. There are no counters to keep exact: an
+entity's totals are counted from its postings when asked for. An entity's postings and quotes
+are spread over POSTING_SHARDS partitions; reads query every shard and merge.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -27,10 +27,8 @@ from newsingest.indexing.items import (
     RECORD_SK_PREFIX,
     REJECTED_SK,
     SOURCE_SK,
-    STATS_SK,
     ArticleItem,
     EntityProfileItem,
-    EntityStatsItem,
     PostingItem,
     QuoteItem,
     RecordItem,
@@ -48,15 +46,14 @@ from newsingest.indexing.items import (
 from newsingest.indexing.queries import (
     DEFAULT_PAGE_SIZE,
     ArticlePage,
+    EntityTotals,
     InvalidCursor,
     PostingPage,
     QuotePage,
     decode_cursor,
     encode_cursor,
 )
-
-ENTITIES_PER_TRANSACTION = 50
-"""TransactWriteItems takes at most 100 items and each entity writes two (posting + counter)."""
+from newsingest.indexing.service import ObjectState
 
 BATCH_WRITE_LIMIT = 25
 BATCH_GET_LIMIT = 100
@@ -118,82 +115,11 @@ class DynamoIndex:
 
     # -- writes -----------------------------------------------------------------------------
 
-    def add_postings(self, postings: list[PostingItem]) -> int:
-        added = 0
-        for chunk in _chunks(postings, ENTITIES_PER_TRANSACTION):
-            added += self._transact_postings(
-                list(chunk),
-                lambda posting: [
-                    {
-                        "Put": {
-                            "TableName": self._table,
-                            "Item": _to_attribute_values(posting.to_item()),
-                            "ConditionExpression": "attribute_not_exists(pk)",
-                        }
-                    },
-                    self._counter_update(posting, +1),
-                ],
-            )
-        return added
+    def put_postings(self, postings: list[PostingItem]) -> None:
+        self._batch_write([{"PutRequest": {"Item": _to_attribute_values(posting.to_item())}} for posting in postings])
 
-    def remove_postings(self, postings: list[PostingItem]) -> int:
-        removed = 0
-        for chunk in _chunks(postings, ENTITIES_PER_TRANSACTION):
-            removed += self._transact_postings(
-                list(chunk),
-                lambda posting: [
-                    {
-                        "Delete": {
-                            "TableName": self._table,
-                            "Key": _key(posting.pk, posting.sk),
-                            "ConditionExpression": "attribute_exists(pk)",
-                        }
-                    },
-                    self._counter_update(posting, -1),
-                ],
-            )
-        return removed
-
-    def _counter_update(self, posting: PostingItem, sign: int) -> dict[str, Any]:
-        return {
-            "Update": {
-                "TableName": self._table,
-                "Key": _key(posting.pk, STATS_SK),
-                "UpdateExpression": "SET #kind = :kind, entity_id = :entity_id "
-                "ADD article_count :articles, mention_count :mentions",
-                "ExpressionAttributeNames": {"#kind": "kind"},
-                "ExpressionAttributeValues": {
-                    ":kind": {"S": "entity_stats"},
-                    ":entity_id": {"S": posting.entity_id},
-                    ":articles": {"N": str(sign)},
-                    ":mentions": {"N": str(sign * posting.mention_count)},
-                },
-            }
-        }
-
-    def _transact_postings(
-        self, postings: list[PostingItem], actions_for: Callable[[PostingItem], list[dict[str, Any]]]
-    ) -> int:
-        """Run one transaction; when some postings' conditions fail (already there / already
-        gone), run it again without them. Returns how many postings changed."""
-        pending = postings
-        while pending:
-            actions = [action for posting in pending for action in actions_for(posting)]
-            try:
-                self._client.transact_write_items(TransactItems=actions)
-            except ClientError as exc:
-                if not _is_error(exc, "TransactionCanceledException"):
-                    raise
-                reasons = exc.response.get("CancellationReasons", [])
-                failed = {
-                    index // 2 for index, reason in enumerate(reasons) if reason.get("Code") == "ConditionalCheckFailed"
-                }
-                if not failed:
-                    raise  # conflicts and throttling: let the queue retry the whole event
-                pending = [posting for index, posting in enumerate(pending) if index not in failed]
-                continue
-            return len(pending)
-        return 0
+    def delete_postings(self, postings: list[PostingItem]) -> None:
+        self._batch_write([{"DeleteRequest": {"Key": _key(posting.pk, posting.sk)}} for posting in postings])
 
     def _batch_write(self, requests: list[dict[str, Any]]) -> None:
         """BatchWriteItem in chunks of 25, resubmitting what DynamoDB left unprocessed."""
@@ -210,20 +136,20 @@ class DynamoIndex:
         self._batch_write([{"DeleteRequest": {"Key": _key(quote.pk, quote.sk)}} for quote in quotes])
 
     def put_profiles(self, entities: list[EntitySummary]) -> None:
-        fresh = [entity for entity in entities if entity.id not in self._profiles_written]
-        for entity in fresh:
-            try:
-                self._client.put_item(
-                    TableName=self._table,
-                    Item=_to_attribute_values(EntityProfileItem.of(entity).to_item()),
-                    ConditionExpression="attribute_not_exists(pk)",  # the first name seen stays
-                )
-            except ClientError as exc:
-                if not _is_error(exc, "ConditionalCheckFailedException"):
-                    raise
-        if len(self._profiles_written) + len(fresh) > PROFILE_CACHE_SIZE:
+        """Write the profiles of entities new to the index. Reading first is cheaper than writing
+        blindly (half a read unit per profile against one write unit, at a fifth of the price),
+        and a warm process skips entities it has already seen."""
+        unseen = [entity for entity in entities if entity.id not in self._profiles_written]
+        if not unseen:
+            return
+        known = set(self.get_profiles([entity.id for entity in unseen]))
+        fresh = [entity for entity in unseen if entity.id not in known]
+        self._batch_write(
+            [{"PutRequest": {"Item": _to_attribute_values(EntityProfileItem.of(entity).to_item())}} for entity in fresh]
+        )
+        if len(self._profiles_written) + len(unseen) > PROFILE_CACHE_SIZE:
             self._profiles_written.clear()
-        self._profiles_written.update(entity.id for entity in fresh)
+        self._profiles_written.update(entity.id for entity in unseen)
 
     def put_article(self, article: ArticleItem, source: str) -> None:
         item = _to_attribute_values(article.to_item())
@@ -296,26 +222,38 @@ class DynamoIndex:
                 pending = response.get("UnprocessedKeys") or {}
         return found
 
+    def get_object(self, bucket: str | None, key: str) -> ObjectState:
+        source: SourceItem | None = None
+        records: list[RecordItem] = []
+        rejected = False
+        for item in self._query_all(
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": source_pk(bucket, key)}},
+            ConsistentRead=True,
+        ):
+            if item["sk"] == SOURCE_SK:
+                source = SourceItem.model_validate(item)
+            elif item["sk"] == REJECTED_SK:
+                rejected = True
+            elif item["sk"].startswith(RECORD_SK_PREFIX):
+                records.append(RecordItem.model_validate(item))
+        return ObjectState(source=source, records=records, rejected=rejected)
+
+    def _query_all(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        """Every item a Query matches, following LastEvaluatedKey."""
+        while True:
+            response = self._client.query(TableName=self._table, **kwargs)
+            yield from (_from_attribute_values(item) for item in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
     def get_source(self, bucket: str | None, key: str) -> SourceItem | None:
         item = self._get(source_pk(bucket, key), SOURCE_SK)
         return SourceItem.model_validate(item) if item else None
 
     def get_records(self, bucket: str | None, key: str) -> list[RecordItem]:
-        items: list[RecordItem] = []
-        start: dict[str, Any] | None = None
-        while True:
-            kwargs: dict[str, Any] = {"ExclusiveStartKey": start} if start else {}
-            response = self._client.query(
-                TableName=self._table,
-                KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-                ExpressionAttributeValues={":pk": {"S": source_pk(bucket, key)}, ":prefix": {"S": RECORD_SK_PREFIX}},
-                ConsistentRead=True,
-                **kwargs,
-            )
-            items.extend(RecordItem.model_validate(_from_attribute_values(i)) for i in response.get("Items", []))
-            start = response.get("LastEvaluatedKey")
-            if not start:
-                return items
+        return self.get_object(bucket, key).records
 
     def get_article(self, article_id: str) -> ArticleItem | None:
         item = self._get(article_pk(article_id), ARTICLE_SK)
@@ -337,9 +275,28 @@ class DynamoIndex:
         profiles = [EntityProfileItem.model_validate(item) for item in items]
         return {profile.entity_id: profile for profile in profiles}
 
-    def get_entity_stats(self, entity_id: str) -> list[EntityStatsItem]:
-        keys = [(entity_shard_pk(entity_id, shard), STATS_SK) for shard in range(POSTING_SHARDS)]
-        return [EntityStatsItem.model_validate(item) for item in self._batch_get(keys)]
+    def entity_totals(self, entity_id: str) -> EntityTotals:
+        """Articles, mentions, first and last seen, counted from the postings of every shard:
+        exact whatever was added, replayed or removed, for 0.5 read units per 4 KB of postings
+        (~16 postings) - a few units for most entities, a few thousand for the busiest."""
+        articles = mentions = 0
+        first: str | None = None
+        last: str | None = None
+        for shard in range(POSTING_SHARDS):
+            for item in self._query_all(
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+                ExpressionAttributeValues={
+                    ":pk": {"S": entity_shard_pk(entity_id, shard)},
+                    ":prefix": {"S": POSTING_SK_PREFIX},
+                },
+                ProjectionExpression="sort_time, mention_count",
+            ):
+                articles += 1
+                mentions += int(item["mention_count"])
+                moment = str(item["sort_time"])
+                first = moment if first is None or moment < first else first
+                last = moment if last is None or moment > last else last
+        return EntityTotals(article_count=articles, mention_count=mentions, first_seen=first, last_seen=last)
 
     def search_entities(
         self, prefix: str, *, entity_type: str | None = None, limit: int = DEFAULT_PAGE_SIZE

@@ -17,7 +17,6 @@ from pydantic import Field
 from newsingest.indexing.items import (
     ArticleItem,
     EntityProfileItem,
-    EntityStatsItem,
     PostingItem,
     QuoteItem,
     RejectionItem,
@@ -74,6 +73,15 @@ class EntityStats(Record):
     last_seen: Annotated[str | None, Field(description="sort_time of its newest article")] = None
 
 
+class EntityTotals(Record):
+    """An entity's totals as counted from its postings."""
+
+    article_count: int
+    mention_count: int
+    first_seen: str | None = None
+    last_seen: str | None = None
+
+
 class Companion(Record):
     """An entity seen in the same articles as another."""
 
@@ -117,7 +125,7 @@ class IndexReader(Protocol):
 
     def get_article(self, article_id: str) -> ArticleItem | None: ...
 
-    def get_entity_stats(self, entity_id: str) -> list[EntityStatsItem]: ...
+    def entity_totals(self, entity_id: str) -> EntityTotals: ...
 
     def get_profiles(self, entity_ids: list[str]) -> dict[str, EntityProfileItem]: ...
 
@@ -152,23 +160,20 @@ class IndexReader(Protocol):
 
 
 def entity_stats(reader: IndexReader, entity_id: str) -> EntityStats | None:
-    """Counters summed over the shards; first and last seen from the two ends of the postings,
-    so they stay exact when articles are deleted (a counter could not say what the new first is)."""
-    shards = reader.get_entity_stats(entity_id)
-    articles = sum(shard.article_count for shard in shards)
-    if articles == 0:
+    """An entity's totals and first/last seen, counted from its postings: exact by construction,
+    whatever was added, replayed or removed. None for an entity with no article."""
+    totals = reader.entity_totals(entity_id)
+    if totals.article_count == 0:
         return None
     profile = reader.get_profiles([entity_id]).get(entity_id)
-    newest = reader.query_postings(entity_id, newest_first=True, limit=1).items
-    oldest = reader.query_postings(entity_id, newest_first=False, limit=1).items
     return EntityStats(
         entity_id=entity_id,
         name=profile.name if profile else entity_id.split(":", 1)[-1],
         type=str(profile.type) if profile else entity_id.split(":", 1)[0],
-        article_count=articles,
-        mention_count=sum(shard.mention_count for shard in shards),
-        first_seen=oldest[0].sort_time if oldest else None,
-        last_seen=newest[0].sort_time if newest else None,
+        article_count=totals.article_count,
+        mention_count=totals.mention_count,
+        first_seen=totals.first_seen,
+        last_seen=totals.last_seen,
     )
 
 

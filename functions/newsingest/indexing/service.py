@@ -7,12 +7,15 @@ and late deliveries change nothing they should not.
 - Updates: the first event of a new object version detaches the articles of the previous version.
 - Duplicates: articles are keyed by content; the same text under two keys (or records) is one
   article with two sources, and it leaves the index with its last source.
-- Crashes: every step is safe to repeat. Postings and their counters change in transactions that
-  are conditioned on the posting (not) existing, so a retry redoes only what is missing.
+- Crashes: every write is an idempotent put or delete of a key derived from content and source,
+  and the article item is written after its postings and removed after them, so a retried event
+  redoes what is missing and changes nothing twice. There are no counters to double-count: an
+  entity's totals are counted from its postings when asked for.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
@@ -55,14 +58,23 @@ class Outcome(StrEnum):
     REJECTION_RECORDED = "rejection_recorded"
 
 
+@dataclass(frozen=True)
+class ObjectState:
+    """What the index holds about one object: its latest state, its records, a rejection."""
+
+    source: SourceItem | None = None
+    records: list[RecordItem] = field(default_factory=list)
+    rejected: bool = False
+
+
 class IndexStore(Protocol):
     """The item-level operations the index needs (DynamoDB in AWS)."""
 
-    def get_source(self, bucket: str | None, key: str) -> SourceItem | None: ...
+    def get_object(self, bucket: str | None, key: str) -> ObjectState:
+        """Everything stored under the object, in one consistent read."""
+        ...
 
     def put_source(self, item: SourceItem) -> None: ...
-
-    def get_records(self, bucket: str | None, key: str) -> list[RecordItem]: ...
 
     def put_record(self, item: RecordItem) -> None: ...
 
@@ -70,14 +82,9 @@ class IndexStore(Protocol):
 
     def get_article(self, article_id: str) -> ArticleItem | None: ...
 
-    def add_postings(self, postings: list[PostingItem]) -> int:
-        """Create the postings that do not exist yet and count them into their entities' stats;
-        returns how many were new."""
-        ...
+    def put_postings(self, postings: list[PostingItem]) -> None: ...
 
-    def remove_postings(self, postings: list[PostingItem]) -> int:
-        """Delete the postings that exist and count them out of their entities' stats."""
-        ...
+    def delete_postings(self, postings: list[PostingItem]) -> None: ...
 
     def put_quotes(self, quotes: list[QuoteItem]) -> None: ...
 
@@ -139,13 +146,18 @@ class Indexer:
     def _on_article_parsed(self, event: ArticleParsedEvent) -> Outcome:
         data = event.data
         bucket, key, record = data.source.bucket, data.source.key, data.source.record
-        applied = self._store.get_source(bucket, key)
+        state = self._store.get_object(bucket, key)
+        applied = state.source
         if applied is not None and is_older(data.source.sequencer, data.received_at, applied):
             return Outcome.STALE
         outcome = Outcome.INDEXED
+        records = state.records
         replacing = applied is not None and not applied.deleted and applied.version_id != _version_of(data.source)
-        if replacing and self._detach_records(bucket, key, keep_article=data.article_id):
-            outcome = Outcome.REPLACED
+        if replacing:
+            kept = self._detach_records(records, keep_article=data.article_id)
+            if len(kept) < len(records):
+                outcome = Outcome.REPLACED
+            records = kept
         self._store.put_source(
             SourceItem(
                 pk=source_pk(bucket, key),
@@ -160,18 +172,17 @@ class Indexer:
             )
         )
         this_source = source_id(bucket, key, record if data.record_count > 1 else None)
-        previous_record = next(
-            (item for item in self._store.get_records(bucket, key) if item.record == (record or 0)), None
-        )
+        previous_record = next((item for item in records if item.record == (record or 0)), None)
         if previous_record is not None and previous_record.article_id != data.article_id:
             self._detach(previous_record.article_id, previous_record.source_id)
             outcome = Outcome.REPLACED
         existing = self._store.get_article(data.article_id)
         # The same text seen before (another key, or a replay) keeps its first article item, so
-        # its postings keep their keys and the counters count it once.
+        # its postings keep their keys. They are rewritten anyway (idempotent puts): cheaper than
+        # proving they all survived an interrupted removal.
         article = existing or ArticleItem.of(data)
         self._store.put_profiles(article.entities)
-        added = self._store.add_postings(postings_for(article))
+        self._store.put_postings(postings_for(article))
         self._store.put_quotes(quotes_for(article))
         self._store.put_article(article, this_source)
         self._store.put_record(
@@ -183,20 +194,24 @@ class Indexer:
                 source_id=this_source,
             )
         )
-        self._store.delete_rejection(bucket, key)
-        if outcome is Outcome.REPLACED or existing is None or added:
+        if state.rejected:
+            self._store.delete_rejection(bucket, key)
+        if outcome is Outcome.REPLACED or existing is None:
             return outcome
-        return Outcome.ALREADY_INDEXED if previous_record is not None else Outcome.SOURCE_ADDED
+        already_here = previous_record is not None and previous_record.article_id == data.article_id
+        return Outcome.ALREADY_INDEXED if already_here else Outcome.SOURCE_ADDED
 
     def _on_article_deleted(self, event: ArticleDeletedEvent) -> Outcome:
         source = event.data.source
-        applied = self._store.get_source(source.bucket, source.key)
+        state = self._store.get_object(source.bucket, source.key)
+        applied = state.source
         if applied is not None and is_older(source.sequencer, event.data.received_at, applied):
             return Outcome.STALE
         if applied is not None and source.version_id and applied.version_id not in (None, source.version_id):
             return Outcome.OTHER_VERSION  # an old version was purged; the indexed one remains
-        self._store.delete_rejection(source.bucket, source.key)
-        detached = self._detach_records(source.bucket, source.key, keep_article=None)
+        if state.rejected:
+            self._store.delete_rejection(source.bucket, source.key)
+        detached = self._detach_records(state.records, keep_article=None) != state.records
         # A tombstone: a create for this key that S3 delivers late must not bring the object back.
         self._store.put_source(
             SourceItem(
@@ -217,17 +232,17 @@ class Indexer:
         self._store.put_rejection(RejectionItem.of(event.data))
         return Outcome.REJECTION_RECORDED
 
-    def _detach_records(self, bucket: str | None, key: str, *, keep_article: str | None) -> bool:
-        """Detach every article the object's previous version held; returns whether any was
-        replaced by different content (the same text re-uploaded is not a replacement)."""
-        replaced = False
-        for item in self._store.get_records(bucket, key):
+    def _detach_records(self, records: list[RecordItem], *, keep_article: str | None) -> list[RecordItem]:
+        """Detach the articles of an object's previous version; returns the records kept (those
+        holding `keep_article`: the same text again, nothing to undo)."""
+        kept = []
+        for item in records:
             if item.article_id == keep_article:
-                continue  # the same text again: nothing to undo, its record is rewritten
-            replaced = True
+                kept.append(item)
+                continue
             self._detach(item.article_id, item.source_id)
             self._store.delete_record(item)
-        return replaced
+        return kept
 
     def _detach(self, article_id: str, source: str) -> None:
         """Drop one source of an article; the article leaves the index with its last source."""
@@ -237,6 +252,6 @@ class Indexer:
         article = self._store.get_article(article_id)
         if article is None:
             return
-        self._store.remove_postings(postings_for(article))
+        self._store.delete_postings(postings_for(article))
         self._store.delete_quotes(quotes_for(article))
         self._store.delete_article(article_id)

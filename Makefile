@@ -64,6 +64,16 @@ test: lint typecheck template-lint pytest ## Every check CI runs
 build: venv tools ## sam build (no Docker): .aws-sam/build
 	$(SAM) build
 
+EVAL_DATA ?= ../shared/eval/wcxb-article-dev
+
+bench: venv ## Every benchmark but cold start (see bench/README.md); EVAL_DATA=path to the WCXB set
+	$(PY) bench/ner.py
+	$(PY) bench/extraction.py --data $(EVAL_DATA)
+	$(PY) bench/index.py --data $(EVAL_DATA) --limit 60
+	$(PY) bench/ingest.py --data $(EVAL_DATA)
+	mkdir -p build && $(PY) bench/pipeline.py --data $(EVAL_DATA) --count 1000 --json build/bench-pipeline.json
+	$(PY) bench/cost.py --measured build/bench-pipeline.json
+
 bench-coldstart: build ## Init time of each built function
 	$(PY) bench/coldstart.py .aws-sam/build --runs 10
 

@@ -18,7 +18,7 @@ PROGRESS_FROM_FILES = 5
 
 def _parse(paths: Sequence[Path], *, with_entities: bool) -> int:
     from newsingest.errors import RejectedInput
-    from newsingest.parsing import parse_article
+    from newsingest.parsing import parse_articles
 
     extract = None
     if with_entities:
@@ -31,9 +31,7 @@ def _parse(paths: Sequence[Path], *, with_entities: bool) -> int:
         if show_progress:
             print(f"[{number}/{len(paths)}] {path}", file=sys.stderr, flush=True)
         try:
-            article = parse_article(path.read_bytes(), key=path.name)
-            if extract is not None and article.language in ("en", None):
-                article = article.model_copy(update={"entities": extract(article.text, title=article.title)})
+            articles = parse_articles(path.read_bytes(), key=path.name)
         except RejectedInput as exc:
             rejected += 1
             print(json.dumps({"path": str(path), "rejected": {"reason": exc.reason, "message": exc.message}}))
@@ -42,7 +40,10 @@ def _parse(paths: Sequence[Path], *, with_entities: bool) -> int:
             rejected += 1
             print(json.dumps({"path": str(path), "error": str(exc)}))
             continue
-        print(article.model_dump_json())
+        for article in articles:  # one per record of a JSON list or NDJSON file
+            if extract is not None and article.language in ("en", None):
+                article = article.model_copy(update={"entities": extract(article.text, title=article.title)})
+            print(article.model_dump_json())
     return 1 if rejected else 0
 
 

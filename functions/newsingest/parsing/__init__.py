@@ -1,7 +1,11 @@
 """Turning uploaded objects (plain text, HTML, JSON) into `Article` records.
 
-`parse_article` is the only entry point the rest of the service needs; the modules behind it
-each handle one concern (format detection, decoding, one module per format, language).
+`parse_articles` (every article of an object) and `parse_article` (its first) are the entry
+points the rest of the service needs. The modules behind them each handle one concern: format
+detection (`detect`), decoding and mojibake repair (`decode`), one module per format
+(`plaintext`, `html`, `jsonrecord`), and for HTML the main text (`maintext`), declared metadata
+(`htmlmeta`), headline choice (`titles`) and what the page shows by the headline (`pagehead`);
+then language detection (`language`).
 """
 
 from __future__ import annotations

@@ -39,6 +39,7 @@ CONSENT_NOTICE = re.compile(
     r"|(?:read|see|view) our (?:privacy|cookie) (?:policy|notice|statement)"
     r"|you can (?:unsubscribe|opt out|withdraw your consent) at any time"
     r"|(?:manage|accept|reject) (?:all )?cookies"
+    r"|privacy notice:"
     r")",
     re.IGNORECASE,
 )
@@ -52,12 +53,32 @@ CALL_TO_ACTION = re.compile(
     r"|^(?:follow|like|find|join) us (?:on|at|via)\b"
     r"|^(?:share|email|print|tweet) (?:this|the) (?:article|story|page|post)\b"
     r"|^(?:share|send) (?:on|via|to) (?:facebook|twitter|x|whatsapp|linkedin|email|reddit)\b"
-    r"|^(?:download|get) (?:our|the) (?:free )?(?:\w+ )?app\b"
+    r"|^(?:download|get) (?:our|the) (?:free )?(?:[\w.-]+ ){0,3}app\b"
     r"|^(?:support|fund) (?:our|independent) journalism\b"
-    r"|^get (?:our|the) (?:free |daily |weekly )?(?:\w+ )?newsletter\b",
+    r"|^get (?:our|the) (?:free |daily |weekly )?(?:\w+ )?newsletter\b"
+    r"|^thank you(?: for (?:subscribing|signing up|registering|your submission)|! your submission)\b"
+    r"|^if you are a human\b"
+    r"|\b(?:delivered|sent|straight|direct(?:ly)?) (?:to|into) your inbox\b"
+    r"|^enjoy(?:ed|ing)? (?:this|the|reading)\b[^.!?]{0,60}\?"
+    r"|\bwe (?:need|rely on) (?:your|readers['’]?) (?:help|support)\b"
+    r"|^(?:become|join (?:us )?as) a (?:paying )?(?:member|subscriber|supporter|patron)\b"
+    r"|^join (?:\d[\d,.]*k?|thousands of|over \S+|more than \S+) (?:other )?(?:subscribers|readers|people)\b",
     re.IGNORECASE,
 )
-"""Calls to action: subscribe, follow, share, download the app."""
+"""Calls to action: subscribe, follow, share, download the app, support or join the site."""
+
+LINK_LABEL = re.compile(
+    r"^(?:(?:learn|read|see|find out|discover|explore) more|read (?:the |our )?(?:full )?(?:review|guide|story)"
+    r"|read more (?:posts|articles|stories|news|reviews)"
+    r"|(?:written|posted|edited|reviewed|fact[- ]checked|medically reviewed) by)\b",
+    re.IGNORECASE,
+)
+"""Lines that are a link's label or a byline inside the page's text: 'Learn more about our plans',
+'Read our full review', 'Written by: Jane Doe'. Only short lines count (`MAX_LINK_LABEL_WORDS`)."""
+
+MAX_LINK_LABEL_WORDS = 12
+"""Link labels and in-text bylines are a few words; a longer line that starts 'Learn more' is a
+sentence of the article ('Learn more about the risks, the report says, before ...')."""
 
 MAX_CALL_TO_ACTION_WORDS = 30
 """Calls to action are one short sentence; a longer line starting with 'Subscribe' or 'Follow
@@ -77,12 +98,54 @@ STANDALONE_FURNITURE = re.compile(
     r"|(?:story|article) continues (?:below|after (?:this )?(?:ad|advertisement))(?: advertisement)?"
     r"|continue reading below|scroll (?:down )?to continue(?: reading)?|skip (?:ad|advert)"
     r"|share|share this|tweet|email|print|comments?|show comments|view comments|close|more info"
+    r"|table of contents|contents|in this article|on this page|jump to(?: section)?|written by"
+    r"|back to (?:blog|news|articles|all (?:posts|articles|news)|top)|(?:published|updated|last updated)"
+    r"|\d+[ -]min(?:ute)?s?\.?(?: read)?|(?:estimated )?reading time(?::? \d+ min(?:ute)?s?)?|last updated on"
+    r"|you are here|breadcrumbs?"
+    r"|twitter|facebook|linkedin|reddit|whatsapp|pinterest|telegram|threads|bluesky|mastodon|x|e-?mail|copy link"
+    r"|like this|like loading(?:\.\.\.|…)?|leave a (?:comment|reply)|\d+ (?:comments?|replies|responses)"
+    r"|topics|reuse this content|most (?:viewed|read|popular|shared)|after newsletter promotion"
     r"|loading(?:\.\.\.|…)?|video (?:loading|unavailable)|(?:click|tap) to (?:play|expand)|play video"
     r"|(?:view|open) (?:image )?gallery|(?:(?:image|photo|slide) )?\d+ ?(?:of|/) ?\d+"
     r")[.!:]?$",
     re.IGNORECASE,
 )
 """Whole lines that are a single widget label: 'Advertisement', 'Share', '3 of 12'."""
+
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+DATE_LINE = re.compile(
+    r"^(?:(?:published|updated|last updated|last modified|posted|modified)(?: on)?:?\s+)?"
+    rf"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?"
+    rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}"
+    r"|\d{4}-\d\d-\d\d|\d{1,2}[/.]\d{1,2}[/.]\d{4})"
+    r"(?:,?\s+(?:at\s+)?\d{1,2}[:.]\d\d(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?)?\.?$",
+    re.IGNORECASE,
+)
+"""A line that is only a date, perhaps labelled and with a time: 'Published: 3 January, 2025',
+'Updated Sep 17, 2025 at 10:00 AM'. The article's date is metadata, not text."""
+
+TAG_LIST = re.compile(
+    r"^(?:tags|tagged(?: with| in)?|filed (?:under|in)|posted in|categories|category|topics|keywords)\s*:\s*\S"
+    r"[^.!?]{0,200}$",
+    re.IGNORECASE,
+)
+"""Taxonomy lines: 'Tags: semiconductors, export controls', 'Filed under: Politics'."""
+
+BREADCRUMB = re.compile(r"^[^.!?>»]{1,60}(?:\s[>»]\s[^.!?>»]{1,80}){2,}$")
+"""A breadcrumb trail: 'Home > Guides > Moving'. Three parts at least, so 'A > B' in a sentence
+or a comparison does not count."""
+
+AFFILIATE_DISCLOSURE = re.compile(
+    r"\b(?:we|i)(?: \w+){0,3} (?:earn|receive|get|make)\b.{0,30}\bcommissions?\b"
+    r"|\b(?:earn|receive|get|make)s? (?:us|me) (?:a )?(?:small )?(?:affiliate )?commissions?\b"
+    r"|^this (?:post|article|page) (?:contains|may contain|includes) affiliate links",
+    re.IGNORECASE,
+)
+"""Affiliate disclosures: 'Purchases made through our links may earn us a commission', 'This post
+contains affiliate links'."""
+
+MAX_DISCLOSURE_WORDS = 60
+"""Disclosures are a sentence or two; a longer paragraph mentioning commissions is article text."""
 
 COPYRIGHT = re.compile(
     r"^(?:©|\(c\)\s*\d{4}|copyright\s*(?:©|\(c\)|\d{4}))|\ball rights reserved\.?$",
@@ -103,13 +166,40 @@ RULES: tuple[re.Pattern[str], ...] = (
     CONSENT_NOTICE,
     READ_FULL_ARTICLE,
     STANDALONE_FURNITURE,
+    DATE_LINE,
+    TAG_LIST,
+    BREADCRUMB,
     COPYRIGHT,
     IMAGE_CREDIT,
 )
 
 
+MAX_FURNITURE_WORDS = 100
+"""No furniture line is longer: the longest, consent notices, run to 50-60 words ('We use your
+sign-up to provide content...' has 44). Longer lines are article paragraphs and are not matched
+against the rules at all, which also keeps the check cheap on long texts."""
+
+LIST_MARKER = re.compile(r"^(?:[-–•·*]|\d{1,2}[.)])\s+")
+"""A list item's marker ('- ', '• ', '1. '): a widget rendered as a list is furniture all the same."""
+
+
+def is_list_label(line: str) -> bool:
+    """Whether the line is a bare label over a list of links ('RELATED STORIES:', 'Read more')."""
+    label = LIST_MARKER.sub("", line)
+    match = PROMO_LABELS.match(label)
+    return match is not None and not label[match.end() :].strip()
+
+
 def is_boilerplate(line: str) -> bool:
     """Whether a whitespace-normalised line is site furniture rather than article text."""
+    words = len(line.split())
+    if words > MAX_FURNITURE_WORDS:
+        return False
+    line = LIST_MARKER.sub("", line)
     if any(rule.search(line) for rule in RULES):
         return True
-    return len(line.split()) <= MAX_CALL_TO_ACTION_WORDS and CALL_TO_ACTION.search(line) is not None
+    if words <= MAX_DISCLOSURE_WORDS and AFFILIATE_DISCLOSURE.search(line) is not None:
+        return True
+    if words <= MAX_LINK_LABEL_WORDS and LINK_LABEL.search(line) is not None:
+        return True
+    return words <= MAX_CALL_TO_ACTION_WORDS and CALL_TO_ACTION.search(line) is not None

@@ -6,10 +6,11 @@ keeps the `Article` the same whatever format an article arrived in.
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from html import unescape
 from urllib.parse import urlsplit
@@ -19,8 +20,27 @@ _WHITESPACE = re.compile(r"\s+")
 _AUTHOR_SEPARATORS = re.compile(r"\s*(?:[,;|/&]|\band\b)\s*", re.IGNORECASE)
 """Bylines join several names with commas, semicolons, '&' or 'and'."""
 
-_BYLINE_PREFIX = re.compile(r"^(?:by|written by|words by|von|par|por|di|door)\s+", re.IGNORECASE)
-"""Bylines copied from pages often keep the leading 'By' (or its equivalent in other languages)."""
+_BYLINE_PREFIX = re.compile(
+    r"^(?:(?:text|article|articles|story|words|post|written|posted|published|authored|reported)\s+)?by\b\s*:?\s*"
+    r"|^authors?\s*:\s*|^(?:von|par|por|di|door)\s+",
+    re.IGNORECASE,
+)
+"""Bylines copied from pages often keep their label: 'By', 'Written by', 'Text by:', 'Author:' (or
+the equivalent of 'by' in other languages)."""
+
+ROLE_NOUNS = frozenset(
+    {"writer", "reporter", "editor", "correspondent", "journalist", "columnist", "contributor", "producer",
+     "photographer", "critic", "blogger", "analyst"}
+)  # fmt: skip
+"""Job titles that bylines run into the name ('Linda Rosencrance Contributing Writer')."""
+
+ROLE_MODIFIERS = frozenset(
+    {"senior", "sr", "staff", "contributing", "freelance", "tech", "technology", "news", "deputy", "associate",
+     "managing", "chief", "guest", "lead", "features", "sports", "political", "science", "health", "business",
+     "digital", "content", "executive", "assistant", "special", "editorial", "investigative", "national",
+     "foreign", "opinion", "travel", "food", "culture"}
+)  # fmt: skip
+"""Words that qualify a job title ('Senior Tech Reporter'); stripped only together with a role noun."""
 
 MAX_AUTHOR_WORDS = 6
 """A name longer than this is a sentence or a job title, not a byline: the longest personal names
@@ -45,8 +65,32 @@ UNIX_MILLISECONDS_FROM = 10**11
 """Numeric timestamps at or above this are milliseconds: 1e11 seconds is the year 5138, while 1e11
 milliseconds is 1973, so every plausible publication time falls on one side only."""
 
+_SPACED_OFFSET = re.compile(r"\s+([+-]\d\d:?\d\d)$")
+"""A UTC offset after a space ('2024-05-09 00:00:00 +0000'), which ISO 8601 parsers refuse."""
+
 _LANGUAGE_TAG = re.compile(r"^([a-zA-Z]{2})(?:[-_][a-zA-Z0-9]+)*$")
 """BCP 47 tags ('en', 'en-GB') and POSIX locales ('en_GB'): the primary subtag is ISO 639-1."""
+
+
+MONTH_NAMES = {name.casefold(): index for index, name in enumerate(calendar.month_name) if name}
+MONTH_NAMES |= {name.casefold(): index for index, name in enumerate(calendar.month_abbr) if name}
+MONTH_NAMES["sept"] = 9
+_MONTH = (
+    r"(?P<month_name>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+DATE_PATTERNS = (
+    re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.IGNORECASE),  # December 15, 2025 / Dec. 15 2025
+    re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),  # 15 December 2025
+    re.compile(rf"\b{_YEAR}-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b"),  # 2025-12-15
+    re.compile(rf"\b(?P<month>[0-3]?\d)/(?P<day>[0-3]?\d)/{_YEAR}\b"),  # 12/15/2025 (month first, US)
+    re.compile(rf"\b(?P<day>[0-3]?\d)\.(?P<month>[0-3]?\d)\.{_YEAR}\b"),  # 15.12.2025 (day first)
+)
+"""Date formats of English-language bylines. A slashed date is read month first (the American
+order of most English-language sites), a dotted one day first (the European order), each unless
+only the other order is a valid date."""
 
 
 @dataclass(frozen=True)
@@ -57,7 +101,10 @@ class Extraction:
     title: str | None = None
     authors: list[str] = field(default_factory=list)
     published_at: datetime | None = None
+    modified_at: datetime | None = None
     url: str | None = None
+    site_name: str | None = None
+    description: str | None = None
     declared_language: str | None = None
     """The language the source claims (HTML `lang`, a JSON `language` field): a hint only."""
 
@@ -88,7 +135,7 @@ def split_authors(value: object) -> list[str]:
         if _looks_like_url(raw.strip()):
             continue
         for part in _AUTHOR_SEPARATORS.split(_BYLINE_PREFIX.sub("", normalize_whitespace(unescape(raw)))):
-            name = _BYLINE_PREFIX.sub("", part).strip(" .-–—:")
+            name = _strip_role(_BYLINE_PREFIX.sub("", part).strip(" .-–—:"))
             if not _is_name(name):
                 continue
             if name.casefold() not in seen:
@@ -97,11 +144,25 @@ def split_authors(value: object) -> list[str]:
     return names
 
 
+def _strip_role(name: str) -> str:
+    """The name without a trailing job title ('Jane Doe Senior Writer' -> 'Jane Doe'); '' when the
+    whole part is a job title ('Staff Writer')."""
+    words = name.split()
+    end = len(words)
+    while end and words[end - 1].casefold().strip(".,") in ROLE_NOUNS | ROLE_MODIFIERS:
+        end -= 1
+    if end == len(words) or not any(word.casefold().strip(".,") in ROLE_NOUNS for word in words[end:]):
+        return name
+    return " ".join(words[:end])
+
+
 def _is_name(part: str) -> bool:
     """A name is short and mostly capitalised: particles ('de la', 'van der') are a minority, while
     a sentence that slipped into a byline field is mostly lower case."""
     words = part.split()
     if not words or len(words) > MAX_AUTHOR_WORDS or part.casefold() in CREDENTIALS:
+        return False
+    if not any(char.isalpha() for char in part):
         return False
     return len(words) == 1 or sum(word[0].islower() for word in words) * 2 < len(words)
 
@@ -123,9 +184,10 @@ def _looks_like_url(value: str) -> bool:
 
 
 def parse_datetime(value: object) -> datetime | None:
-    """A publication time from ISO 8601, RFC 2822 (RSS `pubDate`) or a Unix timestamp.
+    """A publication time from ISO 8601, RFC 2822 (RSS `pubDate`), a written date or a Unix timestamp.
 
-    The timezone is kept when the value has one and a naive value stays naive: guessing a zone
+    A date written out in English ('Nov 05, 2025', '5 November 2025') is accepted too, as a
+    naive midnight. The timezone is kept when the value has one and a naive value stays naive: guessing a zone
     would invent precision the source does not have. Numbers are Unix time, which is UTC.
     Unparseable values give None: a bad date must not cost the article.
     """
@@ -140,7 +202,7 @@ def parse_datetime(value: object) -> datetime | None:
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()
-    iso = text[:-1] + "+00:00" if text[-1:] in "Zz" else text
+    iso = text[:-1] + "+00:00" if text[-1:] in "Zz" else _SPACED_OFFSET.sub(r"\1", text)
     try:
         return datetime.fromisoformat(iso)
     except ValueError:
@@ -148,7 +210,10 @@ def parse_datetime(value: object) -> datetime | None:
     try:
         return parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
-        return None
+        pass
+    # a date written out ('Nov 05, 2025'): a date without a time, so a naive midnight
+    written = find_dates(text)
+    return datetime(written[0].year, written[0].month, written[0].day) if len(written) == 1 else None
 
 
 def normalize_language(value: object) -> str | None:
@@ -171,3 +236,28 @@ def normalize_url(value: object) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url):
         return None
     return url
+
+
+def find_dates(text: str) -> list[date]:
+    """The calendar dates written in a text, in the order they appear."""
+    found: list[tuple[int, date]] = []
+    for pattern in DATE_PATTERNS:
+        for match in pattern.finditer(text):
+            value = _date_of(match)
+            if value is not None:
+                found.append((match.start(), value))
+    found.sort(key=lambda item: item[0])
+    return [value for _, value in found]
+
+
+def _date_of(match: re.Match[str]) -> date | None:
+    parts = match.groupdict()
+    year, day = int(parts["year"]), int(parts["day"])
+    month_name = parts.get("month_name")
+    month = MONTH_NAMES[month_name.casefold()] if month_name else int(parts["month"])
+    for m, d in ((month, day), (day, month)) if not month_name else ((month, day),):
+        try:
+            return date(year, m, d)
+        except ValueError:
+            continue
+    return None

@@ -23,6 +23,7 @@ from newsingest.parsing.fields import (
     parse_datetime,
     split_authors,
 )
+from newsingest.parsing.titles import comparable_name
 
 ARTICLE_TYPES = frozenset(
     {"Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle",
@@ -52,6 +53,26 @@ PUBLISHED_TIME_META = (
     "date",
 )
 
+MODIFIED_TIME_META = (
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "lastmod",
+    "last-modified",
+    "dcterms.modified",
+)
+
+DESCRIPTION_META = ("og:description", "description", "twitter:description", "dc.description")
+
+AUTHOR_LABELS = re.compile(r"^\s*(?:written by|by|author|authors)\s*:?\s*$", re.IGNORECASE)
+"""Labels of the `twitter:labelN` tag whose `twitter:dataN` names the author."""
+
+MAX_TWITTER_LABELS = 4
+"""Twitter cards define label/data pairs 1 and 2; plugins that add more stop at 4."""
+
+ORGANIZATION_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation", "OnlineBusiness", "Brand"})
+"""schema.org types of an author that is the publisher itself rather than a person."""
+
 _JSONLD_WRAPPERS = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(?:-->|//\s*\]\]>|\]\]>)\s*$|;\s*$")
 """HTML comments, CDATA markers and a trailing semicolon that some CMSs wrap JSON-LD in."""
 
@@ -62,52 +83,97 @@ class PageMetadata:
 
     headline: str | None = None
     og_title: str | None = None
+    title_tag: str | None = None
     authors: list[str] = field(default_factory=list)
+    """People named as authors; an author typed as an organisation is in `organization_authors`."""
+    organization_authors: list[str] = field(default_factory=list)
     published_at: datetime | None = None
+    modified_at: datetime | None = None
     url: str | None = None
     site_names: list[str] = field(default_factory=list)
+    """Names of the site, most specific first: og:site_name, the JSON-LD publisher, application-name."""
+    description: str | None = None
     language: str | None = None
 
 
 def read_page_metadata(tree: HtmlElement) -> PageMetadata:
     """Collect JSON-LD, OpenGraph and `<meta>`/`<link>` metadata from a parsed page."""
-    article = _jsonld_article(tree)
+    article = _jsonld_article(tree) or {}
     meta = _meta_values(tree)
     canonical = next(
         (link.get("href") for link in tree.iter("link") if "canonical" in (link.get("rel") or "").lower().split()),
         None,
     )
-    jsonld_published = parse_datetime(article.get("datePublished")) if article else None
-    meta_published = next(
-        (parsed for name in PUBLISHED_TIME_META if (parsed := parse_datetime(meta.get(name))) is not None),
-        None,
-    )
     html_lang = tree.getroottree().getroot().get("lang")
-    site_names = [
-        name
-        for name in (
-            _publisher_name(article) if article else None,
-            clean_title(meta.get("og:site_name")),
-            clean_title(meta.get("application-name")),
-        )
-        if name
-    ]
-    return PageMetadata(
-        headline=clean_title(article.get("headline") or article.get("name")) if article else None,
-        og_title=clean_title(meta.get("og:title") or meta.get("twitter:title")),
-        authors=(split_authors(article.get("author")) if article else [])
+    site_names = _unique(
+        clean_title(meta.get("og:site_name")),
+        _publisher_name(article),
+        clean_title(meta.get("application-name")),
+    )
+    people, organizations = _jsonld_authors(article.get("author"))
+    declared = (
+        people
         or split_authors(_unless_url(meta.get("author")))
-        or split_authors(_unless_url(meta.get("article:author"))),
-        published_at=jsonld_published or meta_published,
-        url=normalize_url(canonical)
-        or normalize_url(meta.get("og:url"))
-        or (normalize_url(_first_url(article)) if article else None),
+        or split_authors(_unless_url(meta.get("article:author")))
+        or split_authors(_labelled_data(meta, AUTHOR_LABELS))
+    )
+    # an author named like the site is the publisher credited as author (or a one-person blog):
+    # a byline on the page says more, so it goes with the organisations, the last resort
+    site_forms = {comparable_name(name) for name in site_names}
+    people = [name for name in declared if comparable_name(name) not in site_forms]
+    organizations += [name for name in declared if comparable_name(name) in site_forms]
+    return PageMetadata(
+        headline=clean_title(article.get("headline") or article.get("name")),
+        og_title=clean_title(meta.get("og:title") or meta.get("twitter:title")),
+        title_tag=clean_title(tree.findtext(".//title")),
+        authors=people,
+        organization_authors=organizations,
+        published_at=parse_datetime(article.get("datePublished")) or _first_time(meta, PUBLISHED_TIME_META),
+        modified_at=parse_datetime(article.get("dateModified")) or _first_time(meta, MODIFIED_TIME_META),
+        description=clean_title(article.get("description"))
+        or next((text for name in DESCRIPTION_META if (text := clean_title(meta.get(name)))), None),
+        url=normalize_url(canonical) or normalize_url(meta.get("og:url")) or normalize_url(_first_url(article)),
         site_names=site_names,
-        language=normalize_language(article.get("inLanguage") if article else None)
+        language=normalize_language(article.get("inLanguage"))
         or normalize_language(html_lang)
         or normalize_language(meta.get("content-language"))
         or normalize_language(meta.get("og:locale")),
     )
+
+
+def _labelled_data(meta: dict[str, str], labels: re.Pattern[str]) -> str | None:
+    """The value of a `twitter:dataN` tag whose `twitter:labelN` matches (Yoast and other SEO
+    plugins write 'Written by' / 'Est. reading time' pairs)."""
+    for index in range(1, MAX_TWITTER_LABELS + 1):
+        label = meta.get(f"twitter:label{index}")
+        if label is None:
+            break
+        if labels.match(label):
+            return meta.get(f"twitter:data{index}")
+    return None
+
+
+def _first_time(meta: dict[str, str], names: tuple[str, ...]) -> datetime | None:
+    return next((parsed for name in names if (parsed := parse_datetime(meta.get(name))) is not None), None)
+
+
+def _unique(*names: str | None) -> list[str]:
+    """The names given, without blanks and case-insensitive repeats, in order."""
+    seen: set[str] = set()
+    kept = []
+    for name in names:
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            kept.append(name)
+    return kept
+
+
+def _jsonld_authors(value: object) -> tuple[list[str], list[str]]:
+    """Names of the JSON-LD authors that are people and of those typed as organisations."""
+    items = value if isinstance(value, list) else [value]
+    organizations = [item for item in items if isinstance(item, dict) and _types(item) & ORGANIZATION_TYPES]
+    people = [item for item in items if not (isinstance(item, dict) and _types(item) & ORGANIZATION_TYPES)]
+    return split_authors(people), split_authors(organizations)
 
 
 def _meta_values(tree: HtmlElement) -> dict[str, str]:
@@ -181,6 +247,7 @@ def _resolve(value: object, by_id: dict[str, dict[str, Any]]) -> object:
 
 
 def _publisher_name(article: dict[str, Any]) -> str | None:
+    """The publisher's name ('publisher' may be a node, a list of nodes or a plain name)."""
     publisher = article.get("publisher")
     if isinstance(publisher, list) and publisher:
         publisher = publisher[0]

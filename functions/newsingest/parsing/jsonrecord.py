@@ -1,15 +1,17 @@
-"""JSON articles: one record shaped like a news API item (NewsAPI, GDELT, RSS-to-JSON exports).
+"""JSON articles: records shaped like news API items (NewsAPI, GDELT, RSS-to-JSON exports).
 
-Field names vary by provider; each field is read from the first of its usual names that is
-present. A file holding several records (a JSON list, NDJSON, or an API envelope such as
-`{"articles": [...]}`) yields its first record only: one article per record is a later issue.
+A document holds one record (a JSON object), several (a JSON list, newline-delimited JSON, or
+an API envelope such as NewsAPI's `{"status": "ok", "articles": [...]}`), and each record is one
+article. Field names vary by provider; each field is read from the first of its usual names that
+is present.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from newsingest.errors import RejectedInput, RejectReason
@@ -21,7 +23,7 @@ from newsingest.parsing.fields import (
     parse_datetime,
     split_authors,
 )
-from newsingest.parsing.html import html_fragment_text
+from newsingest.parsing.fragment import html_fragment_text
 from newsingest.parsing.plaintext import PARAGRAPH_SEPARATOR, text_paragraphs
 
 TEXT_FIELDS = ("body", "text", "content", "articleBody")
@@ -29,22 +31,67 @@ TEXT_FIELDS = ("body", "text", "content", "articleBody")
 TITLE_FIELDS = ("title", "headline")
 URL_FIELDS = ("url", "link", "canonical_url")
 DATE_FIELDS = ("published", "publishedAt", "published_at", "date", "datePublished", "pubDate")
+MODIFIED_FIELDS = ("modified", "updatedAt", "updated_at", "dateModified", "updated")
 AUTHOR_FIELDS = ("author", "authors", "byline", "creator")
 LANGUAGE_FIELDS = ("language", "lang", "inLanguage")
+DESCRIPTION_FIELDS = ("description", "summary", "abstract")
+SOURCE_FIELDS = ("source", "source_name", "site_name", "publisher")
+"""The publishing site: NewsAPI's `{"source": {"id": ..., "name": ...}}` or a plain name."""
 RECORD_LIST_FIELDS = ("articles", "results", "items", "data", "records", "entries")
 """Envelopes of news APIs around their list of records (NewsAPI `articles`, many `results`)."""
+
+NEWSAPI_TRUNCATION = re.compile(r"\s*(?:…|\.\.\.)?\s*\[\+\d+ chars\]\s*$")
+"""NewsAPI cuts `content` to 200 characters and appends '… [+1234 chars]': the marker is not text."""
 
 _HTML_MARKUP = re.compile(r"<(?:p|br|div|span|a|em|strong|b|i|h[1-6]|ul|ol|li|blockquote|figure|img)\b[^>]*>", re.I)
 """Tags that betray an HTML body; a lone '<' in text ('a < b') does not match."""
 
 
-def parse_json_record(text: str) -> Extraction:
-    """The article in a JSON (or NDJSON) document.
+@dataclass(frozen=True)
+class JsonDocument:
+    """The records of a JSON document and whether it is a multi-record container."""
 
-    Raises `invalid_json` when the document does not parse or its record has no text field;
-    the text is '' when the field holds no text (for `no_main_text`).
+    records: Sequence[object]
+    multiple: bool
+    """True for a list, NDJSON or an envelope (each article gets its record index), False for an
+    object that is itself the article."""
+
+
+def read_json_records(text: str) -> JsonDocument:
+    """The records of a JSON, NDJSON or API-envelope document, in order.
+
+    Raises `invalid_json` when the document does not parse, `empty` for an empty list of records.
     """
-    record = _first_record(_load(text))
+    values = _load(text)
+    if len(values) > 1:
+        return JsonDocument(values, multiple=True)
+    document = values[0]
+    if isinstance(document, list):
+        records: Sequence[object] = document
+    elif isinstance(document, Mapping) and (envelope := _envelope_records(document)) is not None:
+        records = envelope
+    else:
+        return JsonDocument([document], multiple=False)
+    if not records:
+        raise RejectedInput(RejectReason.EMPTY, "the JSON document holds an empty list of records")
+    return JsonDocument(records, multiple=True)
+
+
+def _envelope_records(document: Mapping[str, Any]) -> list[object] | None:
+    """The record list of an API envelope; None for an object that is an article itself."""
+    if _first_present(document, TEXT_FIELDS) is not None:
+        return None
+    return next((value for key in RECORD_LIST_FIELDS if isinstance(value := document.get(key), list)), None)
+
+
+def record_extraction(record: object) -> Extraction:
+    """The article in one record.
+
+    Raises `invalid_json` when the record is not an object or has no text field; the text is ''
+    when the field holds no text (for `no_main_text`).
+    """
+    if not isinstance(record, Mapping):
+        raise RejectedInput(RejectReason.INVALID_JSON, f"the record is a {type(record).__name__}, not an object")
     body = _first_present(record, TEXT_FIELDS)
     if body is None:
         raise RejectedInput(RejectReason.INVALID_JSON, f"the record has none of the text fields {TEXT_FIELDS}")
@@ -53,40 +100,46 @@ def parse_json_record(text: str) -> Extraction:
         title=clean_title(_first_present(record, TITLE_FIELDS)),
         authors=split_authors(_first_present(record, AUTHOR_FIELDS)),
         published_at=parse_datetime(_first_present(record, DATE_FIELDS)),
+        modified_at=parse_datetime(_first_present(record, MODIFIED_FIELDS)),
         url=normalize_url(_first_present(record, URL_FIELDS)),
+        site_name=_source_name(_first_present(record, SOURCE_FIELDS)),
+        description=clean_title(_first_present(record, DESCRIPTION_FIELDS)),
         declared_language=normalize_language(_first_present(record, LANGUAGE_FIELDS)),
     )
 
 
-def _load(text: str) -> Any:
-    """The parsed document; for NDJSON (or concatenated JSON) the first value."""
+def parse_json_record(text: str) -> Extraction:
+    """The first article of a JSON document (see `read_json_records` and `record_extraction`)."""
+    return record_extraction(read_json_records(text).records[0])
+
+
+def _load(text: str) -> list[Any]:
+    """The JSON values of the document: one for JSON, one per line for NDJSON (or concatenated JSON)."""
     try:
-        return json.loads(text)
+        return [json.loads(text)]
     except json.JSONDecodeError as exc:
         if exc.msg != "Extra data":
             raise RejectedInput(RejectReason.INVALID_JSON, f"not valid JSON: {exc}") from exc
     except RecursionError as exc:
         raise RejectedInput(RejectReason.INVALID_JSON, "JSON nested too deeply") from exc
-    # NDJSON: the first value parsed, the rest is further records
-    try:
-        value, _ = json.JSONDecoder().raw_decode(text.lstrip())
-    except (json.JSONDecodeError, RecursionError) as exc:  # pragma: no cover - parsed above
-        raise RejectedInput(RejectReason.INVALID_JSON, f"not valid JSON: {exc}") from exc
-    return value
+    decoder = json.JSONDecoder()
+    values: list[Any] = []
+    position = 0
+    while (position := _skip_whitespace(text, position)) < len(text):
+        try:
+            value, position = decoder.raw_decode(text, position)
+        except json.JSONDecodeError as exc:
+            raise RejectedInput(RejectReason.INVALID_JSON, f"not valid JSON lines: {exc}") from exc
+        except RecursionError as exc:
+            raise RejectedInput(RejectReason.INVALID_JSON, "JSON nested too deeply") from exc
+        values.append(value)
+    return values
 
 
-def _first_record(document: Any) -> Mapping[str, Any]:
-    """The first record: the object itself, the first of a list, or the first in an API envelope."""
-    if isinstance(document, list):
-        document = document[0] if document else None
-    if isinstance(document, Mapping) and _first_present(document, TEXT_FIELDS) is None:
-        for key in RECORD_LIST_FIELDS:
-            records = document.get(key)
-            if isinstance(records, list) and records and isinstance(records[0], Mapping):
-                return records[0]
-    if not isinstance(document, Mapping):
-        raise RejectedInput(RejectReason.INVALID_JSON, "the JSON document holds no article record (an object)")
-    return document
+def _skip_whitespace(text: str, position: int) -> int:
+    while position < len(text) and text[position] in " \t\r\n\ufeff":
+        position += 1
+    return position
 
 
 def _first_present(record: Mapping[str, Any], names: tuple[str, ...]) -> Any:
@@ -98,12 +151,19 @@ def _first_present(record: Mapping[str, Any], names: tuple[str, ...]) -> Any:
     return None
 
 
+def _source_name(value: object) -> str | None:
+    if isinstance(value, Mapping):
+        value = value.get("name")
+    return clean_title(value)
+
+
 def _body_text(body: object) -> str:
     """Paragraphs of a body given as text, HTML, or a list of paragraph strings."""
     if isinstance(body, list) and all(isinstance(item, str) for item in body):
         body = PARAGRAPH_SEPARATOR.join(body)
     if not isinstance(body, str):
         raise RejectedInput(RejectReason.INVALID_JSON, f"the text field holds a {type(body).__name__}, not text")
+    body = NEWSAPI_TRUNCATION.sub("", body)
     if _HTML_MARKUP.search(body):
         body = html_fragment_text(body)
     return PARAGRAPH_SEPARATOR.join(text_paragraphs(body))

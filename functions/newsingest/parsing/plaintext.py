@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from itertools import pairwise
 
-from newsingest.parsing.boilerplate import is_boilerplate
-from newsingest.parsing.fields import MAX_TITLE_WORDS, Extraction, normalize_whitespace, split_authors
+from newsingest.parsing.boilerplate import is_boilerplate, is_list_label
+from newsingest.parsing.fields import MAX_TITLE_WORDS, Extraction, find_dates, normalize_whitespace, split_authors
 
 HEADLINE_MAX_WORDS = 20
 """Upper bound for a line to count as headline-shaped (promo titles, video captions): headlines
@@ -39,9 +40,16 @@ one paragraph per line."""
 
 PARAGRAPH_SEPARATOR = "\n\n"
 
-BYLINE = re.compile(r"^by\s+\S.{0,80}$", re.IGNORECASE)
-"""A byline line ('By Jane Doe and John Roe'): read as the authors, not kept as text. Only looked
-for right after the title, where bylines are, so a sentence starting with 'By' stays."""
+BYLINE = re.compile(
+    r"^(?:(?:posted|published|written|updated)(?: on [^|]{1,40}?)? )?by:?\s+(\S.{0,80})$", re.IGNORECASE
+)
+"""A byline line ('By Jane Doe and John Roe', 'Posted on 14 May 2024 by Jane Doe'): read as the
+authors (and the date, when it has one), not kept as text. Only looked for right after the
+title, where bylines are, so a sentence starting with 'By' stays."""
+
+MAX_LISTED_LINKS = 6
+"""Link titles dropped under a bare 'Related stories:' label: related-link boxes list three to
+five; a longer run of headline-shaped lines is the article's own list."""
 
 MAX_BYLINE_WORDS = 12
 """Two or three names with 'and' and a 'By' fit in 12 words; a longer line is a sentence."""
@@ -55,30 +63,54 @@ _INVISIBLE = re.compile("[\u200b\ufeff\u00ad]")
 def parse_plaintext(text: str) -> Extraction:
     """Title and paragraphs of a plain-text article; the text is '' when only furniture is left."""
     lines = _normalized_lines(text)
-    furniture = [bool(line) and is_boilerplate(line) for line in lines]
+    furniture = _furniture(lines)
     content = [i for i, line in enumerate(lines) if line and not furniture[i]]
     title_index = content[0] if len(content) > 1 and _is_title(lines[content[0]]) else None
     dropped: set[int] = set()
     authors: list[str] = []
+    published_at: datetime | None = None
     if title_index is not None:
         dropped.add(title_index)
         byline_index = _byline_index(lines, furniture, title_index)
         if byline_index is not None:
             dropped.add(byline_index)
-            authors = split_authors(lines[byline_index])
+            byline = BYLINE.match(lines[byline_index])
+            authors = split_authors(byline.group(1)) if byline else []
+            dates = find_dates(lines[byline_index])
+            published_at = datetime(dates[0].year, dates[0].month, dates[0].day) if dates else None
         dropped.update(_lead_chrome(lines, furniture, title_index, skip=dropped))
     kept = [line if line and not furniture[i] and i not in dropped else None for i, line in enumerate(lines)]
     return Extraction(
         text=PARAGRAPH_SEPARATOR.join(_paragraphs(kept)),
         title=lines[title_index] if title_index is not None else None,
         authors=authors,
+        published_at=published_at,
     )
 
 
 def text_paragraphs(text: str) -> list[str]:
     """The paragraphs of an article body given as text (a JSON record's body): no title line."""
     lines = _normalized_lines(text)
-    return _paragraphs([line if line and not is_boilerplate(line) else None for line in lines])
+    furniture = _furniture(lines)
+    return _paragraphs([line if line and not furniture[i] else None for i, line in enumerate(lines)])
+
+
+def _furniture(lines: Sequence[str]) -> list[bool]:
+    """Which lines are furniture: boilerplate lines, and the link titles listed under a bare
+    'Related stories:' label (headline-shaped lines, up to `MAX_LISTED_LINKS`)."""
+    furniture = [bool(line) and is_boilerplate(line) for line in lines]
+    for index, line in enumerate(lines):
+        if not line or not is_list_label(line):
+            continue
+        listed = 0
+        for following in range(index + 1, len(lines)):
+            if not lines[following] or furniture[following]:
+                continue
+            if listed == MAX_LISTED_LINKS or not _is_headline_shaped(lines[following]):
+                break
+            furniture[following] = True
+            listed += 1
+    return furniture
 
 
 def _normalized_lines(text: str) -> list[str]:
@@ -103,8 +135,9 @@ def _byline_index(lines: Sequence[str], furniture: Sequence[bool], title_index: 
     for i in range(title_index + 1, len(lines)):
         if not lines[i] or furniture[i]:
             continue
-        is_byline = BYLINE.match(lines[i]) is not None and len(lines[i].split()) <= MAX_BYLINE_WORDS
-        return i if is_byline and split_authors(lines[i]) else None
+        byline = BYLINE.match(lines[i])
+        is_byline = byline is not None and len(lines[i].split()) <= MAX_BYLINE_WORDS
+        return i if byline is not None and is_byline and split_authors(byline.group(1)) else None
     return None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsingest.parsing.boilerplate import is_boilerplate
+from newsingest.parsing.boilerplate import is_boilerplate, is_list_label
 
 
 @pytest.mark.parametrize(
@@ -53,6 +53,46 @@ from newsingest.parsing.boilerplate import is_boilerplate
         "Copyright 2024 Nordic Science Wire. All rights reserved.",
         "(Image: Getty)",
         "Photo credit: AP",
+        "Photograph: Harriet Cole/PA",
+        # share widgets and social links, also as list items
+        "Share on Facebook",
+        "- Twitter",
+        "• LinkedIn",
+        "Share this:",
+        "Like this:",
+        "Like Loading...",
+        "Leave a comment",
+        "12 Comments",
+        # newsletter, subscription and support promos
+        "Sign up for our free daily newsletter and get the top local stories delivered to your inbox.",
+        "Get the latest articles, inspiring how-to’s, and educational workbooks delivered to your inbox.",
+        "Enjoyed this piece? We need your help to keep publishing.",
+        "Become a member today",
+        "Join 40,000 readers who get our weekly briefing",
+        "Thank you for subscribing to our daily newsletter.",
+        "Get the Hindustan Times app!",
+        "after newsletter promotion",
+        "Privacy Notice: Newsletters may contain info about charities, online ads, and content funded by others.",
+        # affiliate disclosures
+        "Products are chosen independently by our editors. Purchases made through our links may earn us a commission.",
+        "This article contains affiliate links that may earn us a commission at no extra cost to you.",
+        # page chrome: dates, reading time, breadcrumbs, tables of contents, taxonomy, link labels
+        "Published: 3 January, 2025",
+        "Updated Sep 17, 2025 at 10:00 AM",
+        "13 MIN READ",
+        "Estimated reading time:",
+        "Back to blog",
+        "Table of Contents",
+        "Home > Guides > Moving",
+        "You are here:",
+        "Tags: semiconductors, export controls, start-ups",
+        "Filed under: Politics",
+        "Topics",
+        "Most viewed",
+        "Reuse this content",
+        "Learn more about the Stanford GSB MBA Program",
+        "Read our full review",
+        "Written by: Sean Peek, Senior Analyst",
     ],
 )
 def test_furniture_lines_are_boilerplate(line: str) -> None:
@@ -78,6 +118,13 @@ def test_furniture_lines_are_boilerplate(line: str) -> None:
         "Watch: the word the minister used, is now a hashtag.",
         "Update: police have now named the victim.",
         "Ukraine: Belarus urged to refrain from aiding Russia by NATO",
+        "On March 3, 2025 the council met to discuss the ferry.",
+        "The agent will earn a commission of 3% on the sale, the filing shows, which critics say is too high.",
+        "Profits rose 5% > inflation, the company said.",
+        "1. Remove the old filter before fitting the new one.",
+        "Learn more about the risks, the report says, before you decide whether to invest in the scheme at all.",
+        "Topics discussed at the summit included trade and energy.",
+        "X marks the spot where the treasure was found, the divers said.",
     ],
 )
 def test_article_sentences_are_not_boilerplate(line: str) -> None:
@@ -94,3 +141,11 @@ def test_a_long_paragraph_that_opens_like_a_call_to_action_is_kept() -> None:
 
     # When / Then
     assert not is_boilerplate(line)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [("RELATED STORIES:", True), ("Read more", True), ("- Related", True), ("Related: Bridge closes", False)],
+)
+def test_a_bare_label_over_a_list_of_links_is_a_list_label(line: str, expected: bool) -> None:
+    assert is_list_label(line) is expected

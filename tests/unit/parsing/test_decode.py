@@ -1,4 +1,4 @@
-"""Decoding: BOMs, UTF-8, declared charsets, detection, and bounded gunzip."""
+"""Decoding: BOMs, UTF-8, declared charsets, detection, bounded gunzip and mojibake repair."""
 
 from __future__ import annotations
 
@@ -7,7 +7,13 @@ import gzip
 import pytest
 
 from newsingest.errors import RejectedInput
-from newsingest.parsing.decode import declared_charset, decode_text, gunzip_limited, sniff_wide_encoding
+from newsingest.parsing.decode import (
+    declared_charset,
+    decode_text,
+    gunzip_limited,
+    repair_mojibake,
+    sniff_wide_encoding,
+)
 
 WESTERN = "Café owners in Zürich say the “new rules” cost them 1,000 francs — and more. Ça suffit!"
 RUSSIAN = "Правительство объявило о новых мерах поддержки малого бизнеса в регионах страны."
@@ -142,3 +148,33 @@ def test_truncated_or_corrupt_gzip_is_a_decode_error(data: bytes) -> None:
 
 def test_gunzip_accepts_output_exactly_at_the_limit() -> None:
     assert gunzip_limited(gzip.compress(b"x" * 100), 100) == b"x" * 100
+
+
+@pytest.mark.parametrize(
+    ("garbled", "expected"),
+    [
+        ("Investorâ€™s guide", "Investor’s guide"),  # windows-1252 view of '’'
+        ("Investorâ\x80\x99s guide", "Investor’s guide"),  # ISO-8859-1 view of the same bytes
+        ("â€œQuotedâ€\x9d", "“Quoted”"),  # 0x9D is undefined in windows-1252
+        ("cafÃ© crÃ¨me", "café crème"),
+        ("Â© 2024", "© 2024"),
+        ("StraÃŸe", "Straße"),
+        ("emoji ðŸš¢ ferry", "emoji 🚢 ferry"),
+    ],
+)
+def test_utf8_read_as_windows_1252_is_repaired(garbled: str, expected: str) -> None:
+    assert repair_mojibake(garbled) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "naïve café — déjà vu",
+        "São Paulo, Ærø, Øresund",
+        "Größe × 2 ± 3 °C",
+        "Ã  la carte",  # an 'à' whose no-break space was lost cannot be told from real text
+        "ASCII only",
+    ],
+)
+def test_correct_text_is_left_alone(text: str) -> None:
+    assert repair_mojibake(text) == text

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
 from newsingest.parsing.fields import (
     clean_title,
+    find_dates,
     normalize_language,
     normalize_url,
     parse_datetime,
@@ -42,6 +43,15 @@ def test_curly_quotes_in_titles_are_kept() -> None:
         ({"@type": "Person", "name": "Ada Byron"}, ["Ada Byron"]),
         ([{"name": "Ada Byron"}, "Alan Turing", {"name": "ada byron"}], ["Ada Byron", "Alan Turing"]),
         ("https://example.org/authors/ada", []),
+        ("Text by Hunter Dukes", ["Hunter Dukes"]),
+        ("Article by: Cara Dumaplin", ["Cara Dumaplin"]),
+        ("Author: Ada Byron", ["Ada Byron"]),
+        ("Linda Rosencrance Contributing Writer", ["Linda Rosencrance"]),
+        ("Harry Rabinowitz Tech Reporter", ["Harry Rabinowitz"]),
+        ("Staff Writer", []),
+        ("Ada Byron, Senior Correspondent", ["Ada Byron"]),
+        ("Rachel Tech", ["Rachel Tech"]),
+        ("•", []),
         ("This is a whole sentence and not the name of anybody at all", []),
         (None, []),
         (42, []),
@@ -65,6 +75,10 @@ def test_authors_are_split_cleaned_and_deduplicated(value: object, expected: lis
         ("Fri, 01 Mar 2024 10:00:00 +0000", datetime(2024, 3, 1, 10, tzinfo=UTC)),
         (1709287200, datetime(2024, 3, 1, 10, tzinfo=UTC)),
         (1709287200000, datetime(2024, 3, 1, 10, tzinfo=UTC)),
+        ("2024-05-09 00:00:00 +0000", datetime(2024, 5, 9, tzinfo=UTC)),
+        ("Nov 05, 2025", datetime(2025, 11, 5)),
+        ("5 November 2025", datetime(2025, 11, 5)),
+        ("March 11, 2026 or March 12, 2026", None),
         ("yesterday", None),
         ("", None),
         (True, None),
@@ -102,3 +116,21 @@ def test_declared_languages_become_iso_639_1(value: object, expected: str | None
 )
 def test_only_absolute_http_urls_are_kept(value: object, expected: str | None) -> None:
     assert normalize_url(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Published December 15, 2025", [date(2025, 12, 15)]),
+        ("Dec. 5 2025 · Sept 30th, 2024", [date(2025, 12, 5), date(2024, 9, 30)]),
+        ("15 of December, 2025", [date(2025, 12, 15)]),
+        ("2025-12-15", [date(2025, 12, 15)]),
+        ("12/03/2025", [date(2025, 12, 3)]),  # month first
+        ("25/03/2025", [date(2025, 3, 25)]),  # only day-first is a date
+        ("15.12.2025", [date(2025, 12, 15)]),
+        ("February 30, 2025", []),
+        ("May I say 12 more words", []),
+    ],
+)
+def test_written_dates_are_found_in_order(text: str, expected: list[date]) -> None:
+    assert find_dates(text) == expected

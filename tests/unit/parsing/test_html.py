@@ -1,18 +1,19 @@
-"""HTML pages: trafilatura main text with paragraph structure, metadata from structured data first.
+"""HTML pages: the main text without the page's furniture, metadata from what the page declares
+and what it shows.
 
-The two real pages are from the WCXB article-extraction dev set (CC-BY-4.0, see the fixtures'
+The `wcxb-*` pages are from the WCXB article-extraction dev set (CC-BY-4.0, see the fixtures'
 README); their expected values come from its labels.
 """
 
 from __future__ import annotations
 
 import gzip
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from newsingest.parsing.html import extract_html, html_fragment_text, strip_site_name
+from newsingest.parsing.html import extract_html
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "articles"
 
@@ -96,35 +97,53 @@ def test_navigation_and_footer_are_not_part_of_the_text() -> None:
     assert PARAGRAPH in text
 
 
-def test_jsonld_headline_wins_over_og_title_and_title_tag() -> None:
+def test_the_h1_headline_wins_over_the_seo_titles_that_share_its_words() -> None:
+    # Given JSON-LD, og:title and <title> variants of the <h1> 'Ferry terminal delayed'
+    head = (
+        "<title>Ferry terminal delayed until June | Harbour News</title>"
+        '<meta property="og:title" content="Ferry terminal delayed: what commuters need to know">'
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Ferry terminal delay"}</script>'
+    )
+
+    # When / Then: the headline readers see
+    assert extract_html(_page(head)).title == "Ferry terminal delayed"
+
+
+def test_jsonld_headline_wins_when_the_h1_is_not_the_headline() -> None:
+    # Given an <h1> that is a section name sharing no word with the structured titles
     head = (
         "<title>Title tag | Harbour News</title>"
         '<meta property="og:title" content="OG title">'
         '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "JSON-LD headline"}</script>'
     )
-    assert extract_html(_page(head)).title == "JSON-LD headline"
+    body = f"<h1>Our Blog</h1><article><p>{PARAGRAPH}</p><p>{SECOND}</p></article>"
+
+    # When / Then
+    assert extract_html(_page(head, body)).title == "JSON-LD headline"
 
 
-def test_og_title_is_used_without_its_site_name_suffix() -> None:
-    # Given an og:title ending in the og:site_name
+def test_og_title_is_used_without_its_site_name_suffix_when_there_is_no_h1() -> None:
+    # Given an og:title ending in the og:site_name, and no <h1>
     head = (
         '<meta property="og:title" content="Ferry terminal delayed again | Harbour News">'
         '<meta property="og:site_name" content="Harbour News">'
     )
+    body = f"<article><p>{PARAGRAPH}</p><p>{SECOND}</p></article>"
 
     # When / Then
-    assert extract_html(_page(head)).title == "Ferry terminal delayed again"
+    assert extract_html(_page(head, body)).title == "Ferry terminal delayed again"
 
 
 def test_title_tag_is_the_last_resort_and_loses_a_domain_suffix() -> None:
-    # Given only a <title> ending in the site's domain, and the canonical URL on that domain
+    # Given only a <title> ending in the site's domain, the canonical URL on that domain, no <h1>
     head = (
         "<title>Ferry terminal delayed - HarbourNews.co.uk</title>"
         '<link rel="canonical" href="https://www.harbournews.co.uk/ferry">'
     )
+    body = f"<article><p>{PARAGRAPH}</p><p>{SECOND}</p></article>"
 
     # When / Then
-    assert extract_html(_page(head)).title == "Ferry terminal delayed"
+    assert extract_html(_page(head, body)).title == "Ferry terminal delayed"
 
 
 def test_meta_author_and_published_time_with_timezone_are_used() -> None:
@@ -153,34 +172,159 @@ def test_bare_html_fragment_is_extracted_like_a_page() -> None:
     assert extract_html(markup).text == f"{PARAGRAPH}\n\n{SECOND}"
 
 
-@pytest.mark.parametrize(
-    ("title", "site_names", "url", "expected"),
-    [
-        ("Ferry delayed | Harbour News", ["Harbour News"], None, "Ferry delayed"),
-        ("Ferry delayed - harbour news", ["Harbour News"], None, "Ferry delayed"),
-        ("Ferry delayed — Tarkett", [], "https://home.tarkett.co.uk/x", "Ferry delayed"),
-        ("Ferry delayed | Top 19 Companies", ["Harbour News"], None, "Ferry delayed | Top 19 Companies"),
-        ("Brexit - a history - Harbour News", ["Harbour News"], None, "Brexit - a history"),
-        ("Harbour News", ["Harbour News"], None, "Harbour News"),
-        ("Ferry delayed - UK", [], "https://example.co.uk/x", "Ferry delayed - UK"),
-    ],
-)
-def test_site_suffix_is_stripped_only_when_it_names_the_site(
-    title: str, site_names: list[str], url: str | None, expected: str
-) -> None:
-    assert strip_site_name(title, site_names, url) == expected
+# --- furniture around and inside the article --------------------------------------------------
+
+FURNITURE_PAGE = "harbour-news-furniture.html"
+
+FURNITURE_THAT_MUST_GO = [
+    "We use cookies",  # consent banner
+    "Accept all cookies",
+    "Home",  # navigation and breadcrumbs
+    "Share on Facebook",  # share widget
+    "Tweet",
+    "Get the morning briefing",  # newsletter promo
+    "Sign up for our free daily newsletter",
+    "Advertisement",
+    "Related stories",  # related-link list
+    "Bridge closure to last all summer",
+    "© 2024",  # footer
+    "Cookie settings",
+    "window.dataLayer",  # scripts and styles
+    "position: fixed",
+    "Ferry terminal opening delayed to June",  # the headline is the title, not a paragraph
+    "By Ada Byron",  # the byline is the authors
+]
+
+TEXT_THAT_MUST_STAY = [
+    "The harbour authority confirmed on Monday that the new ferry terminal will open in June",
+    "Operators said the delay had cost them passengers",
+    "What happens next",
+    "The contractor must finish dredging by April",
+    "“We would rather open late than open unsafe,” said the harbour master, Grace Hopper",
+    "Commuters who paid for season tickets in advance will be offered refunds",
+]
 
 
-def test_html_fragment_becomes_paragraph_text_without_scripts() -> None:
-    # Given an article body as an HTML fragment
-    fragment = "<p>First <b>bold</b> paragraph.</p><script>track()</script><p>Second<br>line</p><ul><li>Item</li></ul>"
+def _furniture_page() -> str:
+    return (FIXTURES / FURNITURE_PAGE).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("furniture", FURNITURE_THAT_MUST_GO)
+def test_banners_widgets_promos_and_related_links_are_removed(furniture: str) -> None:
+    assert furniture not in extract_html(_furniture_page()).text
+
+
+def test_every_article_paragraph_and_the_subheading_stay_in_order() -> None:
+    # When
+    paragraphs = extract_html(_furniture_page()).text.split("\n\n")
+
+    # Then each kept paragraph is one block, in page order, the subheading among them
+    assert len(paragraphs) == len(TEXT_THAT_MUST_STAY)
+    assert all(paragraph.startswith(start) for paragraph, start in zip(paragraphs, TEXT_THAT_MUST_STAY, strict=True))
+
+
+def test_page_metadata_fields_are_all_filled() -> None:
+    # When
+    extraction = extract_html(_furniture_page())
+
+    # Then
+    assert extraction.title == "Ferry terminal opening delayed to June"
+    assert extraction.authors == ["Ada Byron", "Alan Turing"]
+    assert extraction.published_at == datetime(2024, 3, 1, 10, tzinfo=UTC)
+    assert extraction.modified_at == datetime(2024, 3, 2, 8, 30, tzinfo=UTC)
+    assert extraction.url == "https://www.harbournews.example/local/ferry-terminal-delayed"
+    assert extraction.site_name == "Harbour News"
+    assert (
+        extraction.description == "The new ferry terminal will open two years late after a dispute over dredging costs."
+    )
+    assert extraction.declared_language == "en"
+
+
+# --- what the page shows when it declares nothing -------------------------------------------
+
+
+def _article_page(header: str, head: str = "") -> str:
+    body = f"<article><h1>Ferry terminal delayed</h1>{header}<p>{PARAGRAPH}</p><p>{SECOND}</p></article>"
+    return _page(head, body)
+
+
+def test_byline_and_date_next_to_the_headline_are_used_when_nothing_is_declared() -> None:
+    # Given a page without structured metadata, with a linked byline and a date under the <h1>
+    header = "<div class='meta'><span>By</span> <a href='/staff/ada'>Ada Byron</a> <span>March 5, 2024</span></div>"
 
     # When
-    text = html_fragment_text(fragment)
+    extraction = extract_html(_article_page(header))
 
-    # Then paragraphs are separated, tags and scripts gone
-    assert [block.strip() for block in text.split("\n\n") if block.strip()] == [
-        "First bold paragraph.",
-        "Second\nline",
-        "Item",
-    ]
+    # Then
+    assert extraction.authors == ["Ada Byron"]
+    assert extraction.published_at == datetime(2024, 3, 5)
+
+
+def test_declared_person_beats_the_byline_shown() -> None:
+    head = '<meta name="author" content="Alan Turing">'
+    header = "<p class='byline'>By Ada Byron</p>"
+    assert extract_html(_article_page(header, head)).authors == ["Alan Turing"]
+
+
+def test_an_organisation_declared_as_author_gives_way_to_the_byline_shown() -> None:
+    # Given JSON-LD crediting the publisher as author, and a person in the byline
+    head = (
+        '<meta property="og:site_name" content="Harbour News">'
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Ferry terminal delayed",'
+        ' "author": {"@type": "Organization", "name": "Harbour News"}}</script>'
+    )
+    header = "<div class='article-byline'><a href='/author/ada-byron'>Ada Byron</a></div>"
+
+    # When / Then
+    assert extract_html(_article_page(header, head)).authors == ["Ada Byron"]
+
+
+def test_an_organisation_author_is_kept_when_the_page_shows_no_byline() -> None:
+    head = (
+        '<script type="application/ld+json">'
+        '{"@type": "NewsArticle", "author": {"@type": "Organization", "name": "Harbour Desk"}}</script>'
+    )
+    assert extract_html(_article_page("", head)).authors == ["Harbour Desk"]
+
+
+def test_a_shown_date_earlier_than_the_declared_one_is_the_original_publication() -> None:
+    # Given a page re-dated in 2024 (a migration) that still shows its 2019 date under the headline
+    head = '<meta property="article:published_time" content="2024-06-01T09:00:00+00:00">'
+    header = "<p class='date'>12 November 2019</p>"
+
+    # When / Then
+    assert extract_html(_article_page(header, head)).published_at == datetime(2019, 11, 12)
+
+
+def test_a_shown_date_later_than_the_declared_one_is_an_update_and_the_declared_time_stays() -> None:
+    head = '<meta property="article:published_time" content="2024-06-01T09:00:00+02:00">'
+    header = "<p class='date'>Updated: 3 July 2024</p>"
+    published = extract_html(_article_page(header, head)).published_at
+    assert published == datetime(2024, 6, 1, 9, tzinfo=timezone(timedelta(hours=2)))
+
+
+def test_a_shown_date_one_day_before_the_declared_utc_time_is_the_same_day_elsewhere() -> None:
+    head = '<meta property="article:published_time" content="2024-06-01T02:00:00+00:00">'
+    header = "<p class='date'>May 31, 2024</p>"
+    assert extract_html(_article_page(header, head)).published_at == datetime(2024, 6, 1, 2, tzinfo=UTC)
+
+
+# --- a second extractor where trafilatura stops early ----------------------------------------
+
+
+def test_sections_trafilatura_drops_are_recovered_from_readability() -> None:
+    # Given a real page whose pros-and-cons sections trafilatura's extraction leaves out
+    markup = _real_page("wcxb-4859-website-builders.html.gz")
+
+    # When
+    text = extract_html(markup).text
+
+    # Then the labelled sections are in the text, which starts with the standfirst
+    for labelled in (
+        "Things We Like About Squarespace (Pros)",
+        "Why Weebly Made the List",
+        "Drag-and-Drop Editor: User-friendly interface that allows for easy customization.",
+        "Full ownership and control of the website",
+    ):
+        assert labelled in text
+    assert text.startswith("We compare 4 of the best website builders on the market")

@@ -129,3 +129,51 @@ def test_page_without_metadata_gives_empty_fields() -> None:
         None,
         None,
     )
+
+
+def test_modified_time_description_title_tag_and_site_name_are_read() -> None:
+    head = (
+        "<title>Ferry delayed | Harbour News</title>"
+        '<meta property="og:site_name" content="Harbour News">'
+        '<meta name="description" content="The terminal opens in June.">'
+        '<meta property="article:modified_time" content="2024-03-02T08:30:00+01:00">'
+        + _jsonld({"@type": "NewsArticle", "publisher": {"@type": "Organization", "name": "Harbour Media Ltd"}})
+    )
+    meta = read_page_metadata(_page(head))
+    assert meta.modified_at == datetime(2024, 3, 2, 8, 30, tzinfo=timezone(timedelta(hours=1)))
+    assert meta.description == "The terminal opens in June."
+    assert meta.title_tag == "Ferry delayed | Harbour News"
+    assert meta.site_names == ["Harbour News", "Harbour Media Ltd"]
+
+
+def test_jsonld_date_modified_and_description_win_over_meta_tags() -> None:
+    head = '<meta property="og:description" content="OG text">' + _jsonld(
+        {"@type": "NewsArticle", "dateModified": "2024-05-06T07:08:09Z", "description": "JSON-LD text"}
+    )
+    meta = read_page_metadata(_page(head))
+    assert (meta.modified_at, meta.description) == (datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC), "JSON-LD text")
+
+
+def test_authors_typed_as_organisations_are_kept_apart_from_people() -> None:
+    head = _jsonld(
+        {
+            "@type": "NewsArticle",
+            "author": [{"@type": "Person", "name": "Ada Byron"}, {"@type": "Organization", "name": "Wire Desk"}],
+        }
+    )
+    meta = read_page_metadata(_page(head))
+    assert (meta.authors, meta.organization_authors) == (["Ada Byron"], ["Wire Desk"])
+
+
+def test_an_author_named_like_the_site_counts_as_the_organisation() -> None:
+    head = '<meta property="og:site_name" content="USA TODAY"><meta name="author" content="USA TODAY">'
+    meta = read_page_metadata(_page(head))
+    assert (meta.authors, meta.organization_authors) == ([], ["USA TODAY"])
+
+
+def test_written_by_twitter_label_names_the_author() -> None:
+    head = (
+        '<meta name="twitter:label1" content="Written by"><meta name="twitter:data1" content="Linda Rosencrance">'
+        '<meta name="twitter:label2" content="Est. reading time"><meta name="twitter:data2" content="6 minutes">'
+    )
+    assert read_page_metadata(_page(head)).authors == ["Linda Rosencrance"]

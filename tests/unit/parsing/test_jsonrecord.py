@@ -1,4 +1,4 @@
-"""JSON records shaped like news-API items; the first record of a multi-record file."""
+"""JSON records shaped like news-API items, and the records of multi-record documents."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from newsingest.errors import RejectedInput
-from newsingest.parsing.jsonrecord import parse_json_record
+from newsingest.parsing.jsonrecord import parse_json_record, read_json_records, record_extraction
 
 BODY = "The harbour authority confirmed on Monday that the new ferry terminal will open in June."
 
@@ -116,19 +116,80 @@ def test_link_is_read_as_url_and_relative_urls_are_dropped() -> None:
     assert parse_json_record(json.dumps({"body": BODY, "url": "/relative/path"})).url is None
 
 
-def test_list_of_records_gives_the_first() -> None:
+def test_list_of_records_gives_every_record_in_order() -> None:
+    # Given a file holding a JSON list of two records
     records = [{"title": "First", "body": BODY}, {"title": "Second", "body": "Other."}]
+
+    # When
+    document = read_json_records(json.dumps(records))
+
+    # Then both are records of a multi-record document; parse_json_record gives the first
+    assert document.multiple
+    assert [record_extraction(record).title for record in document.records] == ["First", "Second"]
     assert parse_json_record(json.dumps(records)).title == "First"
 
 
-def test_ndjson_gives_the_first_record() -> None:
-    text = json.dumps({"title": "First", "body": BODY}) + "\n" + json.dumps({"title": "Second", "body": "x"}) + "\n"
-    assert parse_json_record(text).title == "First"
+def test_ndjson_gives_one_record_per_line_and_tolerates_blank_lines() -> None:
+    # Given newline-delimited JSON with a blank line and Windows line endings
+    text = (
+        json.dumps({"title": "First", "body": BODY}) + "\r\n\r\n" + json.dumps({"title": "Second", "body": "x"}) + "\n"
+    )
+
+    # When
+    document = read_json_records(text)
+
+    # Then
+    assert document.multiple
+    assert [record_extraction(record).title for record in document.records] == ["First", "Second"]
 
 
-def test_api_envelope_gives_its_first_article() -> None:
-    envelope = {"status": "ok", "totalResults": 2, "articles": [{"title": "First", "content": BODY}]}
-    assert parse_json_record(json.dumps(envelope)).title == "First"
+def test_api_envelope_gives_its_articles() -> None:
+    envelope = {"status": "ok", "totalResults": 2, "articles": [{"title": "First", "content": BODY}, {"content": BODY}]}
+    document = read_json_records(json.dumps(envelope))
+    assert document.multiple
+    assert len(document.records) == 2
+
+
+def test_single_object_is_one_record_and_not_a_multi_record_document() -> None:
+    document = read_json_records(json.dumps({"title": "Only", "body": BODY}))
+    assert not document.multiple
+    assert len(document.records) == 1
+
+
+def test_an_object_with_text_is_an_article_even_if_it_has_a_list_field() -> None:
+    # Given an article whose 'items' field is a list (not an envelope, because it has a body)
+    record = {"title": "Only", "body": BODY, "items": [{"body": "not an article"}]}
+
+    # When / Then
+    assert not read_json_records(json.dumps(record)).multiple
+
+
+def test_newsapi_record_gives_source_description_and_modified_time_without_the_truncation_marker() -> None:
+    # Given a NewsAPI-style record with its truncated content
+    record = {
+        "source": {"id": "harbour-news", "name": "Harbour News"},
+        "author": "Ada Byron",
+        "title": "Ferry terminal delayed",
+        "description": "The terminal will open two years late.",
+        "url": "https://example.org/ferry",
+        "publishedAt": "2024-03-01T10:00:00Z",
+        "updatedAt": "2024-03-02T08:30:00+01:00",
+        "content": BODY + " The council has asked for… [+2381 chars]",
+    }
+
+    # When
+    extraction = parse_json_record(json.dumps(record))
+
+    # Then
+    assert extraction.site_name == "Harbour News"
+    assert extraction.description == "The terminal will open two years late."
+    assert extraction.modified_at == datetime(2024, 3, 2, 8, 30, tzinfo=timezone(timedelta(hours=1)))
+    assert extraction.text == BODY + " The council has asked for"
+
+
+@pytest.mark.parametrize("text", ["[]", '{"articles": []}'])
+def test_an_empty_list_of_records_is_empty(text: str) -> None:
+    assert _reason(text) == "empty"
 
 
 @pytest.mark.parametrize(
@@ -139,10 +200,9 @@ def test_api_envelope_gives_its_first_article() -> None:
         '{"title": "No text field", "url": "https://example.org"}',
         '{"title": "Null body", "body": null}',
         '{"body": {"nested": "object"}}',
-        "[]",
         "[1, 2, 3]",
         "42",
-        '{"articles": []}',
+        '{"a": 1}\n{"b": ',
     ],
 )
 def test_unparseable_json_or_a_record_without_text_is_invalid_json(text: str) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from newsingest.errors import RejectedInput
 from newsingest.models import SourceRef, article_id_for, hash_text
-from newsingest.parsing import DEFAULT_MAX_OBJECT_BYTES, parse_article
+from newsingest.parsing import DEFAULT_MAX_OBJECT_BYTES, parse_article, parse_articles
 from newsingest.version import __version__
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "articles"
@@ -199,7 +199,6 @@ def test_bytes_that_are_no_text_in_any_encoding_are_rejected_as_decode_error() -
     [
         (b'{"title": "Unclosed', "a.json"),
         (b'{"title": "No body", "url": "https://example.org"}', "a.json"),
-        (b"[]", "a.json"),
         (b'"just a string"', "a.json"),
     ],
 )
@@ -248,3 +247,198 @@ def test_legacy_encoded_xhtml_declaring_its_charset_is_decoded() -> None:
     assert article.format == "html"
     assert "Le café où nous étions était fermé" in article.text
     assert article.language == "fr"
+
+
+# --- multi-record JSON ------------------------------------------------------------------------
+
+
+def _newsapi_record(title: str, body: str) -> dict[str, object]:
+    return {
+        "source": {"id": None, "name": "Harbour News"},
+        "author": "Ada Byron",
+        "title": title,
+        "description": f"{title}: what happened.",
+        "url": f"https://example.org/{title.lower().replace(' ', '-')}",
+        "publishedAt": "2024-03-01T10:00:00Z",
+        "content": body,
+    }
+
+
+SECOND_BODY = "Operators said the delay had cost them passengers and asked the council for an independent review."
+
+
+def test_json_list_gives_one_article_per_record_with_its_record_index() -> None:
+    # Given a file holding a JSON list of two NewsAPI records
+    records = [_newsapi_record("Ferry delayed", BODY), _newsapi_record("Operators complain", SECOND_BODY)]
+    source = SourceRef(bucket="news", key="feeds/batch.json", version_id="v1")
+
+    # When
+    articles = parse_articles(json.dumps(records).encode(), key="feeds/batch.json", source=source)
+
+    # Then each record is its own article, in order, with its own id and record index
+    assert [article.title for article in articles] == ["Ferry delayed", "Operators complain"]
+    assert [article.source.record for article in articles] == [0, 1]
+    assert all(article.source.model_copy(update={"record": None}) == source for article in articles)
+    assert len({article.id for article in articles}) == 2
+    assert articles[0].site_name == "Harbour News"
+    assert articles[0].description == "Ferry delayed: what happened."
+
+
+def test_ndjson_gives_one_article_per_line() -> None:
+    # Given newline-delimited JSON
+    lines = [json.dumps(_newsapi_record("Ferry delayed", BODY)), json.dumps(_newsapi_record("Operators", SECOND_BODY))]
+    data = ("\n".join(lines) + "\n").encode()
+
+    # When
+    articles = parse_articles(data, key="feeds/batch.ndjson")
+
+    # Then
+    assert [(article.title, article.source.record) for article in articles] == [("Ferry delayed", 0), ("Operators", 1)]
+
+
+def test_newsapi_envelope_gives_its_articles() -> None:
+    envelope = {
+        "status": "ok",
+        "totalResults": 2,
+        "articles": [_newsapi_record("A one", BODY), _newsapi_record("B two", SECOND_BODY)],
+    }
+    articles = parse_articles(json.dumps(envelope).encode(), content_type="application/json")
+    assert [article.source.record for article in articles] == [0, 1]
+
+
+def test_a_record_without_text_is_skipped_when_another_parses() -> None:
+    # Given three records, the middle one without any text
+    records = [
+        _newsapi_record("First", BODY),
+        {"title": "No text", "content": None},
+        _newsapi_record("Third", SECOND_BODY),
+    ]
+
+    # When
+    articles = parse_articles(json.dumps(records).encode(), key="a.json")
+
+    # Then the good records keep their own indexes
+    assert [(article.title, article.source.record) for article in articles] == [("First", 0), ("Third", 2)]
+
+
+def test_when_no_record_parses_the_first_records_rejection_is_raised() -> None:
+    # Given two records: one without a text field, one whose text is only markup
+    records = [{"title": "No text field"}, {"title": "Empty", "body": "<p><img src='x.png'></p>"}]
+
+    # When / Then: the first record's reason
+    with pytest.raises(RejectedInput) as caught:
+        parse_articles(json.dumps(records).encode(), key="a.json")
+    assert caught.value.reason == "invalid_json"
+
+
+def test_single_objects_have_no_record_index() -> None:
+    # Given a JSON object, a text and an HTML page
+    inputs = [
+        (json.dumps({"title": "T", "body": BODY}).encode(), "a.json"),
+        (f"Title\n\n{BODY}".encode(), "a.txt"),
+        (f"<html><body><article><p>{BODY}</p></article></body></html>".encode(), "a.html"),
+    ]
+
+    # When / Then: one article each, with record None
+    for data, key in inputs:
+        articles = parse_articles(data, key=key)
+        assert [article.source.record for article in articles] == [None]
+
+
+def test_a_json_list_of_one_record_is_still_a_multi_record_object() -> None:
+    articles = parse_articles(json.dumps([_newsapi_record("Only", BODY)]).encode(), key="a.json")
+    assert [article.source.record for article in articles] == [0]
+
+
+def test_parse_article_returns_the_first_record() -> None:
+    records = [_newsapi_record("First", BODY), _newsapi_record("Second", SECOND_BODY)]
+    article = parse_article(json.dumps(records).encode(), key="a.json")
+    assert (article.title, article.source.record) == ("First", 0)
+
+
+# --- compression and encodings ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "content_type"),
+    [
+        ("incoming/story.txt.gz", None),
+        ("incoming/story.gz", "application/gzip"),
+        ("incoming/story", "application/x-gzip"),
+        ("incoming/story.txt", "text/plain; charset=utf-8"),
+    ],
+)
+def test_gzip_is_recognised_by_its_bytes_whatever_the_key_and_type_say(key: str, content_type: str | None) -> None:
+    # Given a gzipped plain-text article
+    data = gzip.compress(f"Ferry terminal delayed\n\n{BODY}".encode())
+
+    # When
+    article = parse_article(data, key=key, content_type=content_type)
+
+    # Then
+    assert (article.format, article.title, article.text) == ("text", "Ferry terminal delayed", BODY)
+
+
+def test_a_gz_key_whose_bytes_are_already_inflated_is_read_by_its_inner_extension() -> None:
+    page = f"<html><body><article><p>{BODY}</p></article></body></html>".encode()
+    assert parse_article(page, key="incoming/page.html.gz").format == "html"
+
+
+def test_meta_charset_contradicting_the_bytes_loses_to_the_bytes() -> None:
+    # Given a page declaring windows-1252 whose bytes are UTF-8 (curly quotes, an accent)
+    page = (
+        '<html><head><meta charset="windows-1252"><title>Café</title></head><body><article>'
+        f"<p>“The café will reopen,” the owner said. {BODY}</p></article></body></html>"
+    )
+
+    # When
+    article = parse_article(page.encode("utf-8"), key="a.html")
+
+    # Then the text is not garbled
+    assert "“The café will reopen,” the owner said." in article.text
+
+
+def test_windows_1252_smart_quotes_in_a_page_declaring_utf8_are_decoded() -> None:
+    # Given cp1252 bytes (0x93/0x94 quotes, 0x92 apostrophe) under a UTF-8 declaration
+    page = (
+        '<html><head><meta charset="utf-8"></head><body><article>'
+        f"<p>“It’s not over,” said the harbour master. {BODY}</p></article></body></html>"
+    )
+
+    # When
+    article = parse_article(page.encode("cp1252"), key="a.html")
+
+    # Then
+    assert "“It’s not over,” said the harbour master." in article.text
+
+
+def _as_windows_1252(byte: int) -> str:
+    try:
+        return bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:
+        return chr(byte)
+
+
+def test_mojibake_from_text_decoded_twice_is_repaired() -> None:
+    # Given UTF-8 text that went through a windows-1252 decode (as browsers do it: bytes cp1252
+    # leaves undefined become C1 controls) before being stored as UTF-8
+    garbled = "".join(_as_windows_1252(byte) for byte in "“It’s not over,” said the café owner.".encode())
+    data = f"Ferry terminal delayed\n\n{garbled} {BODY}".encode()
+
+    # When
+    article = parse_article(data, key="a.txt")
+
+    # Then
+    assert article.text.startswith("“It’s not over,” said the café owner.")
+
+
+def test_a_lone_surrogate_from_a_json_escape_is_replaced_not_a_crash() -> None:
+    # Given a record whose text carries half a surrogate pair ('\ud800' escaped in JSON)
+    data = b'{"title": "Ferry \\ud800", "body": "The ferry \\ud800 will sail in June, the harbour master said."}'
+
+    # When
+    article = parse_article(data, key="a.json")
+
+    # Then the text is valid Unicode and hashable
+    assert article.text == "The ferry \ufffd will sail in June, the harbour master said."
+    assert article.title == "Ferry \ufffd"

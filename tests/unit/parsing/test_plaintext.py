@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -217,3 +219,166 @@ def test_body_paragraphs_have_no_title_line_and_lose_furniture() -> None:
 
     # When / Then: the first line is kept as text, not taken as a title
     assert text_paragraphs(body) == ["First paragraph of the body.", "Second paragraph."]
+
+
+# --- every sample, line by line: what must go, and that nothing else is lost ------------------
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A plain-text fixture: its title and byline lines, and its furniture lines (whole lines)."""
+
+    title: str
+    must_go: tuple[str, ...]
+    byline: str | None = None
+    must_stay: tuple[str, ...] = ()
+
+
+SAMPLES = {
+    "belarus-russia-alliance.txt": Sample(
+        title="Belarus-Russia: History of alliance explained as Putin ‘will do anything’ to keep power",
+        must_go=(
+            "Ukraine: Belarus urged to refrain from aiding Russia by NATO",
+            "We use your sign-up to provide content in ways you’ve consented to and to improve our understanding "
+            "of you. This may include adverts from us and 3rd parties based on our understanding. You can "
+            "unsubscribe at any time. More info",
+            "JUST IN: Putin final lifeline ruined as £100bn ‘fortress Russia’ about to CRUMBLE – gold stash hit",
+            "‘Real problem’ Europe threatened by further crisis over another major Russian export [LATEST]",
+            "Lord Sugar’s blunt response to ‘sickening’ world of political correctness [INSIGHT]",
+            "Max Verstappen infuriated Italian press after claiming Ferrari were ‘cheating’ [ANALYSIS]",
+            "Source: Read Full Article",
+        ),
+        must_stay=(
+            "She wrote: “Such a union would entail a common legal system, foreign policy, joint defence and energy "
+            "regulations.",
+            "“Simply put, a buffer between Russia and the EU would no longer exist. More importantly, Belarus would "
+            "lose the last traces of its sovereignty.”",
+        ),
+    ),
+    "riverton-flood-budget.txt": Sample(
+        title="City council approves record budget for flood defences",
+        must_go=(
+            "Share this article",
+            "Advertisement",
+            "Related: Residents count the cost of the January floods",
+            "Click here to subscribe to our daily briefing",
+            "Follow us on Facebook and X for the latest local news",
+            "© 2024 Riverton Gazette Media Ltd",
+        ),
+    ),
+    "baltic-shipwreck-wrapped.txt": Sample(
+        title="Researchers map the oldest known shipwreck in the Baltic",
+        byline="By Tomas Lindqvist",
+        must_go=(
+            "(Image: Baltic Heritage Institute)",
+            "READ MORE: Divers find medieval coins near Visby harbour",
+            "Story continues below advertisement",
+            "Sign up to our newsletter for weekly science news",
+            "Copyright 2024 Nordic Science Wire. All rights reserved.",
+        ),
+    ),
+    "lakeside-ferry-us-local.txt": Sample(
+        title="Lakeside ferry service to resume after two-month shutdown",
+        byline="By Dana Whitfield and Marcus Lee",
+        must_go=(
+            "ADVERTISEMENT",
+            "Sign up for our newsletter to get the latest local news delivered to your inbox every morning.",
+            "RELATED STORIES:",
+            "Island residents demand answers over ferry shutdown",
+            "Water taxi fares double as demand soars",
+            "Photo credit: Lakeside County Transit",
+            "Download the KLKS News app for breaking news alerts.",
+            "Copyright 2024 by KLKS - All rights reserved.",
+        ),
+        must_stay=('"People have been getting to work on a boat that holds twelve," said board chair Rosa Delgado.',),
+    ),
+    "northsea-wind-uk-broadsheet.txt": Sample(
+        title="Offshore wind farm approved despite fishing industry objections",
+        must_go=(
+            "Photograph: Harriet Cole/PA",
+            "Sign up to First Edition, our free daily newsletter – every weekday morning at 7am",
+            "Privacy Notice: Newsletters may contain info about charities, online ads, and content funded by outside "
+            "parties. For more information see our Privacy Policy.",
+            "after newsletter promotion",
+            "Share on Facebook",
+            "Share on Twitter",
+            "Topics",
+            "Reuse this content",
+            "Most viewed",
+        ),
+    ),
+    "chip-export-blog-wordpress.txt": Sample(
+        title="New export rules leave chip start-ups guessing",
+        byline="Posted on 14 May 2024 by Lena Ortiz",
+        must_go=(
+            "Tags: semiconductors, export controls, start-ups",
+            "Share this:",
+            "Twitter",
+            "Facebook",
+            "LinkedIn",
+            "Like this:",
+            "Like Loading...",
+            "Related",
+            "Leave a comment",
+        ),
+        must_stay=(
+            "A trade lawyer said most small firms would apply for licences",  # the body after a bare 'Related'
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_sample_furniture_lines_all_go(name: str) -> None:
+    # Given a sample and its furniture lines
+    sample = SAMPLES[name]
+    lines = [" ".join(line.split()) for line in _lines(name)]
+    assert all(line in lines for line in sample.must_go), "every must-go line is a line of the sample"
+
+    # When
+    text = parse_plaintext(_fixture(name)).text
+
+    # Then no furniture line is left, whole or in part
+    kept_lines = text.splitlines()
+    for line in sample.must_go:
+        assert line not in text.replace("\n\n", "\n").split("\n")
+        assert all(line not in kept for kept in kept_lines)
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_sample_body_lines_all_stay_in_order(name: str) -> None:
+    # Given every line of the sample that is neither furniture, the title nor the byline
+    sample = SAMPLES[name]
+    lines = [" ".join(line.split()) for line in _lines(name)]
+    body = [line for line in lines if line not in sample.must_go and line not in (sample.title, sample.byline)]
+
+    # When
+    extraction = parse_plaintext(_fixture(name))
+
+    # Then each is in the text, in the sample's order (wrapped lines rejoined into their paragraph)
+    position = 0
+    for line in body:
+        found = extraction.text.find(line, position)
+        assert found >= 0, f"body line lost: {line!r}"
+        position = found
+    for line in sample.must_stay:
+        assert line in extraction.text
+    assert extraction.title == sample.title
+
+
+def test_byline_with_a_date_gives_authors_and_the_publication_date() -> None:
+    extraction = parse_plaintext(_fixture("chip-export-blog-wordpress.txt"))
+    assert extraction.authors == ["Lena Ortiz"]
+    assert extraction.published_at == datetime(2024, 5, 14)
+
+
+def test_two_names_in_a_byline_give_two_authors() -> None:
+    assert parse_plaintext(_fixture("lakeside-ferry-us-local.txt")).authors == ["Dana Whitfield", "Marcus Lee"]
+
+
+def test_a_bare_related_label_takes_only_the_headline_shaped_lines_under_it() -> None:
+    # Given a 'Related' label followed by a sentence of the article
+    text = "Ferry delayed\n\nFirst paragraph of the story.\n\nRelated\n\nThe council will meet again on Friday."
+
+    # When / Then
+    assert parse_plaintext(text).text == "First paragraph of the story.\n\nThe council will meet again on Friday."

@@ -1,0 +1,66 @@
+"""Text of an HTML fragment that is all article (a JSON record's body, an extractor's output).
+
+Nothing is judged here: tags go, scripts and embeds go with their content, block elements become
+paragraph breaks and `<br>` a line break. Whitespace inside a block is collapsed the way a
+browser renders it, so line breaks in the markup's source do not split sentences.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.etree
+import lxml.html
+
+from newsingest.errors import RejectedInput, RejectReason
+
+BLOCK_ELEMENTS = frozenset(
+    {"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "table", "section",
+     "article", "header", "footer", "figure", "figcaption", "pre", "hr", "dd", "dt", "dl", "main", "aside"}
+)  # fmt: skip
+"""Elements whose text is a paragraph of its own (a `<br>` only breaks the line)."""
+
+CELL_ELEMENTS = frozenset({"td", "th"})
+"""Table cells: separated within their row, so adjacent cells do not run into one word."""
+
+SKIPPED_ELEMENTS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg")
+
+_PARAGRAPH_BREAK = "\ue000"  # private-use characters: XML allows them, no page means them here
+_LINE_BREAK = "\ue001"
+_CELL_BREAK = "\ue002"
+_WHITESPACE = re.compile(r"\s+")
+_BREAKS = re.compile("\\s*([\ue000\ue001\ue002])\\s*")
+_LINE_BREAKS = re.compile("\ue001+")
+
+
+def html_fragment_text(fragment: str) -> str:
+    """Paragraphs (separated by blank lines) of an HTML fragment; lines within one by newlines."""
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (lxml.etree.LxmlError, ValueError) as exc:
+        raise RejectedInput(RejectReason.NO_MAIN_TEXT, f"unparseable HTML body: {exc}") from exc
+    for element in list(root.iter(*SKIPPED_ELEMENTS)):
+        element.drop_tree()
+    for element in root.iter():
+        tag = element.tag.lower() if isinstance(element.tag, str) else ""
+        if tag == "br":
+            element.tail = _LINE_BREAK + (element.tail or "")
+        elif tag in BLOCK_ELEMENTS:
+            element.text = _PARAGRAPH_BREAK + (element.text or "")
+            element.tail = _PARAGRAPH_BREAK + (element.tail or "")
+        elif tag in CELL_ELEMENTS:
+            element.tail = _CELL_BREAK + (element.tail or "")
+    text = _WHITESPACE.sub(" ", str(root.text_content()))
+    text = _BREAKS.sub(_collapse_breaks, text)
+    paragraphs = (" | ".join(cell for cell in block.split(_CELL_BREAK) if cell) for block in _blocks(text))
+    return "\n\n".join(paragraph for paragraph in paragraphs if paragraph.strip())
+
+
+def _collapse_breaks(match: re.Match[str]) -> str:
+    return match.group(1)
+
+
+def _blocks(text: str) -> list[str]:
+    """Paragraphs of the marked-up text; consecutive breaks are one, line breaks become newlines."""
+    blocks = [block.strip(_LINE_BREAK + _CELL_BREAK + " ") for block in text.split(_PARAGRAPH_BREAK)]
+    return [_LINE_BREAKS.sub("\n", block).strip() for block in blocks if block]

@@ -1,0 +1,106 @@
+"""The byline and dates a page shows around its headline."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import lxml.html
+import pytest
+
+from newsingest.parsing.pagehead import byline_names, is_byline_line, read_page_head
+
+PROSE = (
+    "The harbour authority confirmed on Monday that the new ferry terminal will open in June, two years later "
+    "than planned, after a long dispute over the cost of dredging the approach channel."
+)
+
+
+def _head(body: str, site_names: tuple[str, ...] = ()) -> tuple[list[str], list[date]]:
+    tree = lxml.html.document_fromstring(f"<html><body>{body}</body></html>")
+    headline = next(tree.iter("h1"), None)
+    head = read_page_head(tree, headline, site_names)
+    return head.authors, head.dates
+
+
+def test_labelled_byline_with_linked_names_gives_each_name() -> None:
+    authors, _ = _head(
+        "<h1>Ferry delayed</h1><div>By <a href='/a'>Ada Byron</a>, <a href='/b'>Alan Turing</a> and "
+        f"<a href='/c'>Grace Hopper</a></div><p>{PROSE}</p>"
+    )
+    assert authors == ["Ada Byron", "Alan Turing", "Grace Hopper"]
+
+
+def test_byline_element_after_a_standfirst_is_found() -> None:
+    # Given a standfirst sentence between the headline and the byline
+    authors, _ = _head(f"<h1>Ferry delayed</h1><p>{PROSE}</p><span class='author-name'>Ada Byron</span><p>{PROSE}</p>")
+
+    # When / Then
+    assert authors == ["Ada Byron"]
+
+
+def test_byline_is_not_looked_for_inside_the_article_text() -> None:
+    # Given a 'By ...' line after two paragraphs of prose (a quote source, a related box)
+    authors, _ = _head(f"<h1>Ferry delayed</h1><p>{PROSE}</p><p>{PROSE}</p><p>By Ada Byron</p>")
+
+    # When / Then
+    assert authors == []
+
+
+def test_without_a_byline_near_the_headline_the_page_author_markup_is_used() -> None:
+    byline = "<div itemprop='author'><span itemprop='name'>Ada Byron</span></div>"
+    body = f"<h1>Ferry delayed</h1><p>{PROSE}</p><p>{PROSE}</p>{byline}"
+    assert _head(body)[0] == ["Ada Byron"]
+
+
+def test_author_named_like_the_site_is_not_a_byline() -> None:
+    assert _head("<h1>Ferry delayed</h1><p class='byline'>By Harbour News</p>", ("Harbour News",))[0] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ada Byron", ["Ada Byron"]),
+        ("By Ada Byron, Senior Reporter", ["Ada Byron"]),
+        ("Updated January", []),
+        ("Sat", []),
+        ("annuals", []),
+        ("Admin", []),
+        ("Written By", []),
+        ("squash, butterflies, bees, plants, soil, water, roaches, beetles, ticks", []),
+        ("May Smith", ["May Smith"]),
+    ],
+)
+def test_byline_names_keep_people_and_drop_dates_fillers_and_tag_lists(text: str, expected: list[str]) -> None:
+    assert byline_names(text) == expected
+
+
+def test_dates_shown_under_and_above_the_headline_are_read_in_that_order() -> None:
+    # Given a 'last updated' line above the headline and a <time> below it
+    _, dates = _head(
+        "<div>Last updated: Dec 12, 2025</div><h1>Ferry delayed</h1>"
+        "<time datetime='2025-11-30T08:00:00+01:00'>30 Nov</time>"
+        f"<p>{PROSE}</p><p>{PROSE}</p><p>Published 1 January 2020</p>"
+    )
+
+    # When / Then: the one after the headline first; none from the text
+    assert dates == [date(2025, 11, 30), date(2025, 12, 12)]
+
+
+def test_a_page_without_headline_element_shows_no_dates() -> None:
+    tree = lxml.html.document_fromstring(f"<html><body><p>March 5, 2024</p><p>{PROSE}</p></body></html>")
+    assert read_page_head(tree, None).dates == []
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("By Preetam Jinka", True),
+        ("by Jacob Trussell—10 min read", True),
+        ("by: Ziyi Xu, Dec 17, 2025", True),
+        ("Written by Sean Peek, Senior Analyst", True),
+        ("By noon, the fire was out.", False),
+        ("By 2030 the city will need more water.", False),
+    ],
+)
+def test_byline_lines_are_told_from_sentences_starting_with_by(line: str, expected: bool) -> None:
+    assert is_byline_line(line) is expected

@@ -211,7 +211,7 @@ def _occurrences(
     for form in sorted(forms, key=len, reverse=True):
         if (first := _TOKEN.match(form)) and form[0].isupper():
             by_first_token[first.group()].append(form)
-    taken = sorted((m.start, m.end) for m in existing)
+    taken = _Taken(len(text), ((m.start, m.end) for m in existing))
     found: list[TypedMention] = []
     for token in _CAPITALISED_TOKEN.finditer(text):
         for form in by_first_token.get(token.group(), ()):
@@ -221,14 +221,30 @@ def _occurrences(
                 continue
             if start > 0 and (text[start - 1].isalnum() or text[start - 1] in ".-"):
                 continue
-            if _overlaps(taken, start, end) or not stands_alone(text, start, end):
+            if taken.overlaps(start, end) or not stands_alone(text, start, end):
                 continue
             found.append(TypedMention(start, end, form, types[form]))
-            taken.append((start, end))
-            taken.sort()
+            taken.add(start, end)
             break
     return found
 
 
-def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(s < end and start < e for s, e in taken)
+class _Taken:
+    """The characters of a text that mentions already cover: whether a span overlaps one costs
+    one scan of the span's characters, not a pass over every mention (an article has hundreds)."""
+
+    def __init__(self, length: int, spans: Iterable[tuple[int, int]]) -> None:
+        self._covered = bytearray(length)
+        self._empty: list[int] = []
+        for start, end in spans:
+            self.add(start, end)
+
+    def add(self, start: int, end: int) -> None:
+        if start < end:
+            self._covered[start:end] = b"\x01" * (end - start)
+        else:
+            self._empty.append(start)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether a taken span `(s, e)` has `s < end and start < e`."""
+        return self._covered.find(1, start, end) >= 0 or any(start < s < end for s in self._empty)

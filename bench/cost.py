@@ -70,6 +70,12 @@ MEMORY_HEADROOM = 1.25
 """A memory size must hold the largest accepted object's peak RSS with 25% to spare (fragmentation,
 pages larger than the bench's, a model or library update)."""
 TARGET_PER_MILLION = 25.0
+UNTRACED_WORK_MB = 16
+"""The indexer's memory above its init when the measured figures give no traced peak (they were under 10 MB)."""
+INGEST_MEMORY_SIZES = (512, 768, 1024, 1769, 2048)
+INDEXER_MEMORY_SIZES = (128, 256, 512, 1024)
+LAMBDA_MEMORY_SIZES = tuple(range(128, 10241, 64))
+"""Every size Lambda accepts that the cheapest-size search considers (128 MB to 10 GB, here in 64 MB steps)."""
 
 LATENCY_SECONDS = {
     "s3.GetObject": 0.030,
@@ -82,36 +88,52 @@ to first byte plus ~360 KB at LAN speed for a GET of the mean page; SQS and Dyna
 to ten milliseconds in-region."""
 
 MEASURED: dict[str, Any] = {
-    "source": "bench/pipeline.py --count 1000, 2026-11-29",
-    "cpu_ms_per_article": {"ingest": 261.0, "index": 14.0},
+    "source": "bench/pipeline.py --count 1000 (2026-11-29)",
+    "articles": 1000,
+    "distinct_articles": 990,
+    "cpu_ms_per_article": {"ingest": 154.6, "index": 7.4},
     "requests_per_article": {
-        "ingest:s3.GetObject": 1.0,
-        "ingest:s3.PutObject": 1.0,
-        "ingest:sqs.SendMessageBatch": 1.0,
+        "index-esm:sqs.DeleteMessageBatch": 0.101,
+        "index-esm:sqs.ReceiveMessage": 0.203,
+        "index:dynamodb.BatchGetItem": 0.726,
+        "index:dynamodb.BatchWriteItem": 3.002,
+        "index:dynamodb.GetItem": 0.999,
+        "index:dynamodb.PutItem": 1.999,
+        "index:dynamodb.Query": 0.999,
+        "index:dynamodb.UpdateItem": 0.999,
+        "ingest-esm:sqs.DeleteMessageBatch": 0.101,
+        "ingest-esm:sqs.ReceiveMessage": 0.103,
         "ingest:dynamodb.PutItem": 1.0,
         "ingest:dynamodb.UpdateItem": 1.0,
-        "index:dynamodb.BatchGetItem": 1.0,
-        "index:dynamodb.BatchWriteItem": 3.17,
-        "index:dynamodb.GetItem": 1.0,
-        "index:dynamodb.PutItem": 2.0,
-        "index:dynamodb.Query": 1.0,
-        "index:dynamodb.UpdateItem": 1.0,
+        "ingest:s3.GetObject": 1.0,
+        "ingest:s3.PutObject": 0.999,
+        "ingest:sqs.SendMessageBatch": 1.0,
+        "upload:s3.PutObject": 1.0,
     },
-    "sqs_units_per_article": {"ingest:sqs.SendMessageBatch": 1.0},
-    "write_units_per_article": {"ingest": 2.0, "index": 57.0},
-    "read_units_per_article": {"index": 2.0},
-    "stored_bytes_per_article": {"index": 44_400},
-    "log_bytes_per_article": 682.0,
-    "distinct_articles": 1000,
-    "articles": 1000,
-    "sizes": {"original_bytes": 364_375, "parsed_bytes": 20_635, "event_bytes": 4_752, "text_chars": 12_113},
-    "rss_mb": {"ingest": {"init": 184.0, "work": 324.0, "largest": 419.0}, "index": {"init": 160.0}},
+    "sqs_units_per_article": {
+        "index-esm:sqs.DeleteMessageBatch": 0.101,
+        "index-esm:sqs.ReceiveMessage": 0.219,
+        "ingest-esm:sqs.DeleteMessageBatch": 0.101,
+        "ingest-esm:sqs.ReceiveMessage": 0.103,
+        "ingest:sqs.SendMessageBatch": 1.0,
+    },
+    "write_units_per_article": {"ingest": 2.0, "index": 56.58},
+    "read_units_per_article": {"ingest": 0.0, "index": 1.86},
+    "stored_bytes_per_article": {"index": 45895, "idempotency": 333},
+    "log_bytes_per_article": 1210,
+    "sizes": {"original_bytes": 206121, "parsed_bytes": 22923, "event_bytes": 5252, "text_chars": 12591},
+    "rss_mb": {
+        "ingest": {"interpreter": 160.7, "init": 187.3, "work": 423.0, "largest": 450.8, "largest_cpu_s": 1.5},
+        "index": {"interpreter": 160.7, "init": 160.7},
+    },
+    "traced_peak_mb": {"ingest": 94.0, "index": 9.0},
 }
 """What `bench/pipeline.py --json` wrote when this file was last updated (replace with --measured)."""
 
-INDEX_WCU_DEFAULT = 38.9
-"""`bench/index.py --limit 60`, mean write units per article whose entities the index already knows
-(2026-11-29). The pipeline's own figure is higher: its table starts empty, so every entity is new."""
+INDEX_WCU_DEFAULT = 39.3
+"""`bench/index.py --limit 60` as quoted in the README: mean write units per article whose entities the index
+already knows (the steady state of a running index). The pipeline's own figure is higher: its table starts
+empty, so every entity is new."""
 
 
 @dataclass(frozen=True)
@@ -262,7 +284,7 @@ def cost_rows(
 ) -> list[tuple[str, float]]:
     """(label, dollars per article) of every per-article cost."""
     requests: dict[str, float] = measured["requests_per_article"]
-    parsed_share = measured["distinct_articles"] / measured["articles"]
+    parsed_puts = requests.get("ingest:s3.PutObject", 1.0)
     functions = (ingest, indexer)
     esm_requests = sum(
         2 * math.ceil(function.batch_size / SQS_MAX_RECEIVE) / function.batch_size for function in functions
@@ -285,7 +307,7 @@ def cost_rows(
         (f"SQS: {sqs_units:.2f} requests (S3 notification, event send, receives and deletes)", sqs_units * SQS_REQUEST),
         ("S3: PUT of the original (the upload itself)", S3_PUT),
         (f"S3: {s3_reads:.0f} GET of the original", s3_reads * S3_GET),
-        ("S3: PUT of parsed/<id>.json", parsed_share * S3_PUT),
+        ("S3: PUT of parsed/<id>.json", parsed_puts * S3_PUT),
         (f"DynamoDB: idempotency, {ingest_wcu:.1f} write units", ingest_wcu * DYNAMODB_WRITE_UNIT),
         (f"DynamoDB: index, {index_wcu:.1f} write units (--index-wcu)", index_wcu * DYNAMODB_WRITE_UNIT),
         (f"DynamoDB: index, {read_units:.1f} read units", read_units * DYNAMODB_READ_UNIT),
@@ -296,16 +318,22 @@ def cost_rows(
     ]  # fmt: skip
 
 
+def cheapest_size(function: Function, needed_mb: float) -> int:
+    """The memory size, at least `needed_mb`, at which `function` costs least per article."""
+    return min((memory for memory in LAMBDA_MEMORY_SIZES if memory >= needed_mb), key=function.compute)
+
+
 def print_memory_choice(ingest: Function, indexer: Function, measured: dict[str, Any]) -> None:
     """Cost per million articles of each function at several memory sizes, and which fit."""
     rss = measured["rss_mb"]
+    traced = measured.get("traced_peak_mb", {})
     needs = {
         "ingest": rss["ingest"].get("largest", rss["ingest"].get("work", 0.0)) * MEMORY_HEADROOM,
-        "index": rss["index"]["init"] * MEMORY_HEADROOM + 32,
+        "index": (rss["index"]["init"] + traced.get("index", UNTRACED_WORK_MB)) * MEMORY_HEADROOM,
     }
     print("\n| function | memory MB | vCPU share | ms per article | $ per million (compute + invocations) | fits |")
     print("|---|---:|---:|---:|---:|---|")
-    for function, sizes in ((ingest, (512, 768, 1024, 1769, 2048)), (indexer, (128, 256, 512, 1024))):
+    for function, sizes in ((ingest, INGEST_MEMORY_SIZES), (indexer, INDEXER_MEMORY_SIZES)):
         for memory in sizes:
             cost = (function.compute(memory) + function.requests()) * MILLION
             fits = "yes" if memory >= needs[function.name] else f"no (needs {needs[function.name]:.0f} MB)"
@@ -315,16 +343,19 @@ def print_memory_choice(ingest: Function, indexer: Function, measured: dict[str,
                 f"{function.duration(memory) * 1000:.0f} | {cost:.2f} | {fits} |"
             )
     at_1024, at_full = ingest.compute(1024), ingest.compute(LAMBDA_FULL_VCPU_MB)
+    cheapest = {function.name: cheapest_size(function, needs[function.name]) for function in (ingest, indexer)}
     print(
         f"\nIngest is CPU-bound ({ingest.cpu_seconds * 1000:.0f} ms CPU, {ingest.wait_seconds * 1000:.0f} ms waiting "
         f"per article). Up to {LAMBDA_FULL_VCPU_MB} MB a CPU-second costs the same whatever the memory (the vCPU "
         f"share grows with it), so only the waiting, billed at the configured memory, differs: 1024 MB costs "
         f"${at_1024 * MILLION:.2f} per million and {LAMBDA_FULL_VCPU_MB} MB ${at_full * MILLION:.2f} "
         f"({(at_full / at_1024 - 1):+.0%}), for {ingest.duration(1024) / ingest.duration(LAMBDA_FULL_VCPU_MB):.2f}x "
-        f"the latency at 1024 MB. Above {LAMBDA_FULL_VCPU_MB} MB the second vCPU idles (one thread). The smallest "
-        f"size holding the largest accepted page ({rss['ingest'].get('largest', 0.0):.0f} MB peak RSS) with "
-        f"{MEMORY_HEADROOM - 1:.0%} headroom is the cheapest. The indexer waits on DynamoDB most of its time: "
-        f"the smallest size that holds it ({rss['index']['init']:.0f} MB after init) is the cheapest."
+        f"the latency at 1024 MB. Above {LAMBDA_FULL_VCPU_MB} MB the second vCPU idles (one thread). So the "
+        f"smallest size holding the largest accepted page ({rss['ingest'].get('largest', 0.0):.0f} MB peak RSS) "
+        f"with {MEMORY_HEADROOM - 1:.0%} headroom is the cheapest: {cheapest['ingest']} MB, "
+        f"${ingest.compute(cheapest['ingest']) * MILLION:.2f} per million. The indexer mostly waits on DynamoDB: "
+        f"the smallest size that holds it ({rss['index']['init']:.0f} MB after init) is the cheapest, "
+        f"{cheapest['index']} MB."
     )
 
 

@@ -565,6 +565,7 @@ def report(args: argparse.Namespace, measured: Measured) -> None:
             "log_bytes_per_article": measured.log_bytes / count,
             "sizes": sizes,
             "rss_mb": fresh,
+            "traced_peak_mb": {name: max(peaks) / MB for name, peaks in measured.traced.peaks.items() if peaks},
         }
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")

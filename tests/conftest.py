@@ -12,6 +12,7 @@ import pytest
 
 from newsingest.adapters.dynamodb import DynamoIndex
 from newsingest.adapters.sqs import SqsEventPublisher
+from newsingest.entities.aliases import alias_table
 from newsingest.events import article_deleted_event, article_parsed_event
 from newsingest.indexing.queries import entity_stats
 from newsingest.models import Article, Entity, EntityType, Mention, Quote, SourceRef, article_id_for, hash_text
@@ -96,6 +97,7 @@ def make_article(
                 mention_count=count,
                 mentions=[Mention(start=0, end=len(name), text=name)] * count,
                 salience=0.5,
+                known=alias_table().lookup(name) is not None,
             )
             for name, kind, count in entities
         ],
@@ -111,10 +113,13 @@ class Harness:
         self.publisher = SqsEventPublisher(clients["sqs"], pipeline.stack.index_queue_url)
         self.index = DynamoIndex(clients["dynamodb"], pipeline.stack.table_name)
         self.sqs = clients["sqs"]
+        self.dynamodb = clients["dynamodb"]
 
-    def parsed(self, article: Article) -> None:
+    def parsed(self, article: Article, *, record_count: int = 1) -> None:
         uri = f"s3://{self.bucket}/parsed/{article.id}.json"
-        self.publisher.publish([article_parsed_event(article, parsed_uri=uri, received_at=RECEIVED)])
+        self.publisher.publish(
+            [article_parsed_event(article, parsed_uri=uri, received_at=RECEIVED, record_count=record_count)]
+        )
 
     def deleted(self, key: str) -> None:
         self.publisher.publish([article_deleted_event(SourceRef(bucket=self.bucket, key=key), received_at=RECEIVED)])

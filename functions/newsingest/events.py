@@ -52,6 +52,7 @@ class EntitySummary(Record):
     type: EntityType
     mention_count: Annotated[int, Field(ge=1)]
     salience: Annotated[float, Field(ge=0.0, le=1.0)]
+    known: Annotated[bool, Field(description="An entity of the alias table")] = False
 
     @classmethod
     def of(cls, entity: Entity) -> EntitySummary:
@@ -62,6 +63,7 @@ class EntitySummary(Record):
             type=entity.type,
             mention_count=entity.mention_count,
             salience=entity.salience,
+            known=entity.known,
         )
 
 

@@ -66,6 +66,9 @@ class Entity(Record):
     mention_count: Annotated[int, Field(ge=1)]
     mentions: list[Mention]
     salience: Annotated[float, Field(ge=0.0, le=1.0, description="Prominence in the article, 0-1")]
+    known: Annotated[
+        bool, Field(description="The alias table knows it: id, name and type are the table's, not the model's guess")
+    ] = False
 
 
 class Quote(Record):

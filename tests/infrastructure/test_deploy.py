@@ -34,6 +34,8 @@ from moto.s3.models import s3_backends
 from moto.sns.models import sns_backends
 from moto.sqs.models import sqs_backends
 
+from newsingest.indexing.items import GSI1_PROJECTED_ATTRIBUTES
+
 REGION = "us-east-1"
 STACK = "newsingest"
 CODE_BUCKET = "newsingest-code"
@@ -419,7 +421,10 @@ def test_index_table_and_its_index(stack: dict[str, Any]) -> None:
     [gsi] = table["GlobalSecondaryIndexes"]
     assert gsi["IndexName"] == "gsi1"
     assert {k["AttributeName"]: k["KeyType"] for k in gsi["KeySchema"]} == {"gsi1pk": "HASH", "gsi1sk": "RANGE"}
-    assert gsi["Projection"]["ProjectionType"] == "ALL"
+    assert gsi["Projection"] == {
+        "ProjectionType": "INCLUDE",
+        "NonKeyAttributes": list(GSI1_PROJECTED_ATTRIBUTES),
+    }
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
 
 

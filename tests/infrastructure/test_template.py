@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from newsingest.indexing.items import GSI1_PROJECTED_ATTRIBUTES
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO_ROOT / "template.yaml"
 VENV_BIN = REPO_ROOT / ".venv" / "bin"
@@ -356,7 +358,9 @@ def test_index_table(resources: dict[str, Any]) -> None:
         {"AttributeName": "gsi1pk", "KeyType": "HASH"},
         {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
     ]
-    assert gsi["Projection"] == {"ProjectionType": "ALL"}
+    # The template lists what the code projects (the day listing, profiles and rejections read
+    # these attributes from gsi1)
+    assert gsi["Projection"] == {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(GSI1_PROJECTED_ATTRIBUTES)}
 
 
 def test_idempotency_table(resources: dict[str, Any]) -> None:

@@ -57,7 +57,8 @@ def test_an_article_by_id_with_its_entities_and_quotes(indexed: dict[str, Any]) 
     assert status == 200
     assert body["article_id"] == article.id
     assert {entity["id"] for entity in body["entities"]} >= {"organization:nato", "person:jens-stoltenberg"}
-    assert body["quotes"][0]["speaker_id"] == "person:jens-stoltenberg"
+    assert body["attributed_quotes"] == [{"number": 0, "speaker_id": "person:jens-stoltenberg"}]
+    assert (body["entity_count"], body["quote_count"]) == (len(article.entities), 1)
 
 
 def test_unknown_and_malformed_article_ids_are_4xx_with_a_message(indexed: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ import pytest
 from newsingest.errors import RejectReason
 from newsingest.events import article_deleted_event, article_rejected_event
 from newsingest.indexing.queries import InvalidCursor, entity_stats
-from newsingest.models import SourceRef
+from newsingest.models import Quote, SourceRef
 
 RECEIVED = datetime(2024, 3, 18, 17, 0, tzinfo=UTC)
 
@@ -234,3 +234,119 @@ def test_entity_articles_page_newest_first_to_the_end(harness: Any, article_fact
     assert entity_stats(harness.index, "organization:eu") is not None
     with pytest.raises(InvalidCursor):
         harness.index.query_postings("organization:eu", cursor="not-a-cursor!")
+
+
+def _items_under(harness: Any, pk: str) -> list[dict[str, Any]]:
+    """The raw items stored under a partition key, attribute types stripped."""
+    items = harness.dynamodb.query(
+        TableName=harness.pipeline.stack.table_name,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": pk}},
+    )["Items"]
+    return [{name: next(iter(value.values())) for name, value in item.items()} for item in items]
+
+
+def test_a_single_article_object_is_one_source_item_naming_its_article(harness: Any, article_factory: Any) -> None:
+    # Given an object holding one article
+    article = article_factory(
+        "Reuters reported from Kyiv.",
+        key="incoming/one.txt",
+        bucket=harness.bucket,
+        entities=[("Reuters", "organization", 1), ("Kyiv", "location", 1)],
+        published="2024-04-01T00:00:00+00:00",
+    )
+    # When it is indexed
+    harness.parsed(article)
+    harness.drain()
+    # Then the object's source item names the article and no RECORD# item is written
+    [source] = _items_under(harness, f"SOURCE#{harness.bucket}/incoming/one.txt")
+    assert (source["sk"], source["article_id"], source["source_id"]) == (
+        "SOURCE",
+        article.id,
+        f"{harness.bucket}/incoming/one.txt",
+    )
+    assert [record.article_id for record in harness.index.get_records(harness.bucket, "incoming/one.txt")] == [
+        article.id
+    ]
+    # And deleting the object removes the article and leaves a tombstone only
+    harness.deleted("incoming/one.txt")
+    harness.drain()
+    assert harness.index.get_article(article.id) is None
+    [tombstone] = _items_under(harness, f"SOURCE#{harness.bucket}/incoming/one.txt")
+    assert tombstone["deleted"] is True and "article_id" not in tombstone
+
+
+def test_a_multi_record_object_replaced_by_a_single_article(harness: Any, article_factory: Any) -> None:
+    # Given an object holding two records
+    key = "incoming/feed.ndjson"
+    first, second = (
+        article_factory(
+            text,
+            key=key,
+            bucket=harness.bucket,
+            entities=[(name, "person", 1)],
+            published="2024-04-02T00:00:00+00:00",
+        )
+        for text, name in (("Zelensky spoke.", "Zelensky"), ("Macron answered.", "Macron"))
+    )
+    first = first.model_copy(update={"source": first.source.model_copy(update={"record": 0, "etag": "v1"})})
+    second = second.model_copy(update={"source": second.source.model_copy(update={"record": 1, "etag": "v1"})})
+    for article in (first, second):
+        harness.parsed(article, record_count=2)
+    harness.drain()
+    assert sorted(r.sk for r in harness.index.get_records(harness.bucket, key)) == ["RECORD#000000", "RECORD#000001"]
+    assert harness.stats("person:macron") == (1, 1)
+    # When a new version holds one article, the first record's text
+    single = first.model_copy(update={"source": first.source.model_copy(update={"record": None, "etag": "v2"})})
+    harness.parsed(single)
+    harness.drain()
+    # Then the records are gone, the article is named by the source item, the other article left
+    records = harness.index.get_records(harness.bucket, key)
+    assert [(r.sk, r.article_id, r.source_id) for r in records] == [("SOURCE", first.id, f"{harness.bucket}/{key}")]
+    assert harness.stats("person:macron") is None
+    assert harness.stats("person:zelensky") == (1, 1)
+    assert harness.index.get_article_sources(first.id) == [f"{harness.bucket}/{key}"]
+
+
+def test_entities_named_once_are_indexed_only_when_the_evidence_is_good(harness: Any, article_factory: Any) -> None:
+    # Given an article naming, once each, an unknown organisation, a known one, a person and a
+    # place, and an unknown organisation twice, and quoting someone
+    text = "Acme Widgets and Globex met. Globex said NATO was in Oslo. Dana Scully agreed."
+    quote = Quote(text="We agree.", start=0, end=9, speaker_id="group:the-board", speaker_name="The Board")
+    article = article_factory(
+        text,
+        key="incoming/policy.txt",
+        bucket=harness.bucket,
+        entities=[
+            ("Acme Widgets", "organization", 1),
+            ("Globex", "organization", 2),
+            ("NATO", "organization", 1),
+            ("Dana Scully", "person", 1),
+            ("Oslo", "location", 1),
+            ("The Board", "group", 1),
+        ],
+        published="2024-04-03T00:00:00+00:00",
+        quotes=[quote],
+    )
+    # When it is indexed
+    harness.parsed(article)
+    harness.drain()
+    # Then the once-named unknown organisation has no posting, the rest have one each
+    stored = harness.index.get_article(article.id)
+    assert stored is not None and stored.entity_count == 6
+    indexed = {entity.id for entity in stored.entities}
+    assert indexed == {
+        "organization:globex",
+        "organization:nato",
+        "person:dana-scully",
+        "location:oslo",
+        "group:the-board",
+    }
+    assert harness.stats("organization:acme-widgets") is None
+    assert all(harness.stats(entity_id) == (1, 1) or entity_id == "organization:globex" for entity_id in indexed)
+    # And the quotation is filed under its speaker, and goes with the article
+    assert [q.text for q in harness.index.query_quotes("group:the-board").items] == ["We agree."]
+    harness.deleted("incoming/policy.txt")
+    harness.drain()
+    assert harness.index.query_quotes("group:the-board").items == []
+    assert all(harness.stats(entity_id) is None for entity_id in indexed)

@@ -28,6 +28,7 @@ from newsingest.indexing.items import (
     REJECTED_SK,
     SOURCE_SK,
     ArticleItem,
+    ArticleSummary,
     EntityProfileItem,
     PostingItem,
     QuoteItem,
@@ -132,8 +133,8 @@ class DynamoIndex:
     def put_quotes(self, quotes: list[QuoteItem]) -> None:
         self._batch_write([{"PutRequest": {"Item": _to_attribute_values(quote.to_item())}} for quote in quotes])
 
-    def delete_quotes(self, quotes: list[QuoteItem]) -> None:
-        self._batch_write([{"DeleteRequest": {"Key": _key(quote.pk, quote.sk)}} for quote in quotes])
+    def delete_quotes(self, keys: list[tuple[str, str]]) -> None:
+        self._batch_write([{"DeleteRequest": {"Key": _key(pk, sk)}} for pk, sk in keys])
 
     def put_profiles(self, entities: list[EntitySummary]) -> None:
         """Write the profiles of entities new to the index. Reading first is cheaper than writing
@@ -253,7 +254,9 @@ class DynamoIndex:
         return SourceItem.model_validate(item) if item else None
 
     def get_records(self, bucket: str | None, key: str) -> list[RecordItem]:
-        return self.get_object(bucket, key).records
+        """Every article of the object: its RECORD# items, or the one its source item names."""
+        state = self.get_object(bucket, key)
+        return [*state.records, *(state.source.embedded_records() if state.source else [])]
 
     def get_article(self, article_id: str) -> ArticleItem | None:
         item = self._get(article_pk(article_id), ARTICLE_SK)
@@ -431,9 +434,7 @@ class DynamoIndex:
             Limit=limit,
             cursor=cursor,
         )
-        for item in items:
-            item.pop("sources", None)
-        return ArticlePage(items=[ArticleItem.model_validate(item) for item in items], cursor=next_key)
+        return ArticlePage(items=[ArticleSummary.model_validate(item) for item in items], cursor=next_key)
 
     def query_rejections(self, day: date, *, limit: int = DEFAULT_PAGE_SIZE) -> list[RejectionItem]:
         items, _ = self._query(

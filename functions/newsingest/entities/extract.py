@@ -52,4 +52,5 @@ def _entity(group: MentionGroup, *, max_mentions: int, text_length: int, title: 
             text_length=text_length,
             in_title=mentioned_in(title, forms),
         ),
+        known=group.known is not None,
     )

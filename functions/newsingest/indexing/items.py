@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -37,6 +38,41 @@ CO_ENTITIES_PER_POSTING = 20
 """The article's most salient other entities stored on each posting, so "who appears alongside
 X" is answered from X's postings alone; 20 covers the entities an article is about (the long
 tail of one-off mentions is noise for co-occurrence)."""
+
+MIN_MENTIONS_TO_INDEX = 2
+"""An entity the alias table does not know is indexed once the article names it this often.
+Measured entity by entity on the labelled corpus of `bench/ner.py` (exact spans): an organisation
+the model finds once is right 48% of the time, one it finds twice or more 80%."""
+
+SINGLE_MENTION_TYPES = frozenset({EntityType.PERSON, EntityType.LOCATION})
+"""Types indexed even when named once: on the same corpus a once-found person is right 75% of the
+time and a place 84%, as often as when named twice (75%, 88%). Organisations, groups, events and
+works named once are not: half of them are wrong, and they are ~60% of all entities on news pages,
+so each would cost a write unit for a coin toss. They stay on the parsed article; adding an
+organisation to the alias table (`data/README.md`) makes every mention of it indexed."""
+
+GSI1_PROJECTED_ATTRIBUTES = (
+    "kind",
+    "article_id",
+    "sort_time",
+    "title",
+    "url",
+    "published_at",
+    "language",
+    "word_count",
+    "entity_id",
+    "name",
+    "type",
+    "bucket",
+    "key",
+    "reason",
+    "message",
+    "received_at",
+)
+"""What gsi1 copies besides keys: the day listing's article summaries, the name index's profiles
+and the rejection listing. Projecting everything would copy each article item (entities and
+all, 2-4 KB) a second time and bill its write units twice; these fields keep the copy under
+1 KB."""
 
 ARTICLE_SK = "ARTICLE"
 SOURCE_SK = "SOURCE"
@@ -129,8 +165,26 @@ class _Item(Record):
         return self.model_dump(mode="json", exclude_none=True)
 
 
-class ArticleItem(_Item):
-    """An indexed article: its summary, entities, quotes and every source it arrived from."""
+def is_indexed(entity: EntitySummary, speakers: frozenset[str] = frozenset()) -> bool:
+    """Whether an entity of an article gets a posting: known to the alias table, named often
+    enough, of a type the model rarely gets wrong, or the speaker of a quotation."""
+    return (
+        entity.known
+        or entity.mention_count >= MIN_MENTIONS_TO_INDEX
+        or entity.type in SINGLE_MENTION_TYPES
+        or entity.id in speakers
+    )
+
+
+class QuoteRef(Record):
+    """Where an attributed quotation of the article is filed: enough to remove it again."""
+
+    number: int
+    speaker_id: str
+
+
+class ArticleSummary(_Item):
+    """An article as the day listing returns it (what gsi1 projects)."""
 
     kind: Literal["article"] = "article"
     gsi1pk: str
@@ -139,22 +193,38 @@ class ArticleItem(_Item):
     sort_time: str
     title: str | None = None
     url: str | None = None
-    authors: list[str] = Field(default_factory=list)
     published_at: str | None = None
     language: str | None = None
     word_count: int
+
+
+class ArticleItem(ArticleSummary):
+    """An indexed article: its summary, the entities it is indexed under, where its quotations are
+    filed and every source it arrived from. The full article (text, every entity with its
+    mentions, quotations) is the parsed JSON at `parsed_uri`."""
+
+    authors: list[str] = Field(default_factory=list)
     content_sha256: str
     parsed_uri: str
     extractor_version: str
     entity_model: str | None = None
     alias_table_version: str | None = None
     entity_status: str | None = None
-    entities: list[EntitySummary]
-    quotes: list[Quote] = Field(default_factory=list)
+    entities: Annotated[
+        list[EntitySummary], Field(description="The entities the article is indexed under, most salient first")
+    ]
+    entity_count: Annotated[
+        int | None, Field(description="Entities found in the article, indexed or not (the parsed JSON has them all)")
+    ] = None
+    quote_count: Annotated[int | None, Field(description="Quotations found in the article")] = None
+    attributed_quotes: Annotated[
+        list[QuoteRef], Field(description="The quotations filed under their speaker (`/entities/{id}/quotes`)")
+    ] = Field(default_factory=list)
 
     @classmethod
     def of(cls, event: ArticleParsed) -> ArticleItem:
         sort_time = to_sort_time(event.published_at or event.received_at)
+        speakers = frozenset(quote.speaker_id for quote in event.quotes if quote.speaker_id)
         return cls(
             pk=article_pk(event.article_id),
             sk=ARTICLE_SK,
@@ -174,14 +244,22 @@ class ArticleItem(_Item):
             entity_model=event.entity_model,
             alias_table_version=event.alias_table_version,
             entity_status=str(event.entity_status),
-            entities=event.entities,
-            quotes=event.quotes,
+            entities=[entity for entity in event.entities if is_indexed(entity, speakers)],
+            entity_count=len(event.entities),
+            quote_count=len(event.quotes),
+            attributed_quotes=[
+                QuoteRef(number=number, speaker_id=quote.speaker_id)
+                for number, quote in enumerate(event.quotes)
+                if quote.speaker_id
+            ],
         )
 
 
 class SourceItem(_Item):
     """The latest state of one object, so late and duplicate events can be told apart: what
-    version it holds (or that it was deleted), and when S3 reported that."""
+    version it holds (or that it was deleted), and when S3 reported that. An object holding one
+    article names it here (`article_id`, `source_id`) instead of in a `RECORD#` item: one write
+    unit per article saved, and most objects hold one article."""
 
     kind: Literal["source"] = "source"
     bucket: str | None = None
@@ -192,6 +270,15 @@ class SourceItem(_Item):
     event_time: str
     record_count: int = 1
     deleted: bool = False
+    article_id: str | None = None
+    source_id: str | None = None
+
+    def embedded_records(self) -> list[RecordItem]:
+        """The article this item names, as a record (keyed by this item: there is no RECORD#
+        item to delete)."""
+        if self.article_id is None or self.source_id is None or self.deleted:
+            return []
+        return [RecordItem(pk=self.pk, sk=self.sk, record=0, article_id=self.article_id, source_id=self.source_id)]
 
 
 class RecordItem(_Item):
@@ -318,9 +405,24 @@ def postings_for(article: ArticleItem) -> list[PostingItem]:
     return [PostingItem.of(article, entity) for entity in article.entities]
 
 
-def quotes_for(article: ArticleItem) -> list[QuoteItem]:
-    """The article's attributed quotations, keyed like its postings."""
-    return [QuoteItem.of(article, quote, n) for n, quote in enumerate(article.quotes) if quote.speaker_id]
+def quotes_for(article: ArticleItem, quotes: Sequence[Quote]) -> list[QuoteItem]:
+    """The article's attributed quotations, keyed like its postings: those its item says are
+    filed (`attributed_quotes`), so that removing the article finds every key written."""
+    filed = {ref.number: ref.speaker_id for ref in article.attributed_quotes}
+    return [
+        QuoteItem.of(article, quote, number)
+        for number, quote in enumerate(quotes)
+        if quote.speaker_id and filed.get(number) == quote.speaker_id
+    ]
+
+
+def quote_keys_for(article: ArticleItem) -> list[tuple[str, str]]:
+    """The (pk, sk) of every quotation filed for the article."""
+    shard = shard_of(article.article_id)
+    return [
+        (entity_shard_pk(ref.speaker_id, shard), quote_sk(article.sort_time, article.article_id, ref.number))
+        for ref in article.attributed_quotes
+    ]
 
 
 def source_of(item: SourceItem) -> SourceRef:

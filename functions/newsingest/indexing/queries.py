@@ -16,6 +16,7 @@ from pydantic import Field
 
 from newsingest.indexing.items import (
     ArticleItem,
+    ArticleSummary,
     EntityProfileItem,
     PostingItem,
     QuoteItem,
@@ -114,9 +115,9 @@ class QuotePage(Record):
 
 
 class ArticlePage(Record):
-    """A page of articles."""
+    """A page of articles (their summaries: `/articles/{id}` has the rest)."""
 
-    items: list[ArticleItem]
+    items: list[ArticleSummary]
     cursor: str | None = None
 
 

@@ -36,6 +36,7 @@ from newsingest.indexing.items import (
     RejectionItem,
     SourceItem,
     postings_for,
+    quote_keys_for,
     quotes_for,
     record_sk,
     source_id,
@@ -88,7 +89,9 @@ class IndexStore(Protocol):
 
     def put_quotes(self, quotes: list[QuoteItem]) -> None: ...
 
-    def delete_quotes(self, quotes: list[QuoteItem]) -> None: ...
+    def delete_quotes(self, keys: list[tuple[str, str]]) -> None:
+        """Delete quotation items by (pk, sk)."""
+        ...
 
     def put_profiles(self, entities: list[EntitySummary]) -> None:
         """Make sure each entity has a profile (name, type, name-index entry)."""
@@ -125,6 +128,12 @@ def is_older(sequencer: str | None, event_time: datetime, applied: SourceItem) -
     return event_time < datetime.fromisoformat(applied.event_time)
 
 
+def _records_of(state: ObjectState) -> list[RecordItem]:
+    """The object's records: its RECORD# items and the article its source item names."""
+    embedded = state.source.embedded_records() if state.source else []
+    return [*state.records, *embedded]
+
+
 def _version_of(source: SourceRef) -> str | None:
     return source.version_id or source.etag
 
@@ -151,28 +160,33 @@ class Indexer:
         if applied is not None and is_older(data.source.sequencer, data.received_at, applied):
             return Outcome.STALE
         outcome = Outcome.INDEXED
-        records = state.records
+        single = data.record_count <= 1
+        this_source = source_id(bucket, key, None if single else record)
+        records = _records_of(state)
         replacing = applied is not None and not applied.deleted and applied.version_id != _version_of(data.source)
         if replacing:
-            kept = self._detach_records(records, keep_article=data.article_id)
+            kept = self._detach_records(records, keep=(data.article_id, this_source))
             if len(kept) < len(records):
                 outcome = Outcome.REPLACED
             records = kept
-        self._store.put_source(
-            SourceItem(
-                pk=source_pk(bucket, key),
-                sk=SOURCE_SK,
-                bucket=bucket,
-                key=key,
-                version_id=_version_of(data.source),
-                etag=data.source.etag,
-                sequencer=data.source.sequencer,
-                event_time=data.received_at.isoformat(),
-                record_count=data.record_count,
-            )
+        source = SourceItem(
+            pk=source_pk(bucket, key),
+            sk=SOURCE_SK,
+            bucket=bucket,
+            key=key,
+            version_id=_version_of(data.source),
+            etag=data.source.etag,
+            sequencer=data.source.sequencer,
+            event_time=data.received_at.isoformat(),
+            record_count=data.record_count,
         )
-        this_source = source_id(bucket, key, record if data.record_count > 1 else None)
+        if not single:
+            # Claim the object's new state before writing its articles; a single-article object
+            # is written once, at the end, with its article.
+            self._store.put_source(source)
         previous_record = next((item for item in records if item.record == (record or 0)), None)
+        if previous_record is not None and previous_record.source_id != this_source:
+            previous_record = None  # a record of another shape of the object (one article vs several)
         if previous_record is not None and previous_record.article_id != data.article_id:
             self._detach(previous_record.article_id, previous_record.source_id)
             outcome = Outcome.REPLACED
@@ -183,17 +197,26 @@ class Indexer:
         article = existing or ArticleItem.of(data)
         self._store.put_profiles(article.entities)
         self._store.put_postings(postings_for(article))
-        self._store.put_quotes(quotes_for(article))
+        self._store.put_quotes(quotes_for(article, data.quotes))
         self._store.put_article(article, this_source)
-        self._store.put_record(
-            RecordItem(
-                pk=source_pk(bucket, key),
-                sk=record_sk(record),
-                record=record or 0,
-                article_id=article.article_id,
-                source_id=this_source,
+        if single:
+            self._store.put_source(
+                source.model_copy(update={"article_id": article.article_id, "source_id": this_source})
             )
-        )
+            for stale in records:
+                if stale.sk != SOURCE_SK and stale.source_id != this_source:
+                    self._detach(stale.article_id, stale.source_id)
+                    self._store.delete_record(stale)
+        else:
+            self._store.put_record(
+                RecordItem(
+                    pk=source_pk(bucket, key),
+                    sk=record_sk(record),
+                    record=record or 0,
+                    article_id=article.article_id,
+                    source_id=this_source,
+                )
+            )
         if state.rejected:
             self._store.delete_rejection(bucket, key)
         if outcome is Outcome.REPLACED or existing is None:
@@ -211,7 +234,8 @@ class Indexer:
             return Outcome.OTHER_VERSION  # an old version was purged; the indexed one remains
         if state.rejected:
             self._store.delete_rejection(source.bucket, source.key)
-        detached = self._detach_records(state.records, keep_article=None) != state.records
+        records = _records_of(state)
+        detached = self._detach_records(records, keep=None) != records
         # A tombstone: a create for this key that S3 delivers late must not bring the object back.
         self._store.put_source(
             SourceItem(
@@ -232,16 +256,17 @@ class Indexer:
         self._store.put_rejection(RejectionItem.of(event.data))
         return Outcome.REJECTION_RECORDED
 
-    def _detach_records(self, records: list[RecordItem], *, keep_article: str | None) -> list[RecordItem]:
+    def _detach_records(self, records: list[RecordItem], *, keep: tuple[str, str] | None) -> list[RecordItem]:
         """Detach the articles of an object's previous version; returns the records kept (those
-        holding `keep_article`: the same text again, nothing to undo)."""
+        holding the (article, source) in `keep`: the same text again, nothing to undo)."""
         kept = []
         for item in records:
-            if item.article_id == keep_article:
+            if keep is not None and (item.article_id, item.source_id) == keep:
                 kept.append(item)
                 continue
             self._detach(item.article_id, item.source_id)
-            self._store.delete_record(item)
+            if item.sk != SOURCE_SK:  # a record named by the source item goes when it is rewritten
+                self._store.delete_record(item)
         return kept
 
     def _detach(self, article_id: str, source: str) -> None:
@@ -253,5 +278,5 @@ class Indexer:
         if article is None:
             return
         self._store.delete_postings(postings_for(article))
-        self._store.delete_quotes(quotes_for(article))
+        self._store.delete_quotes(quote_keys_for(article))
         self._store.delete_article(article_id)

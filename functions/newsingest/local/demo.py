@@ -173,7 +173,8 @@ def run_demo(out: TextIO = sys.stdout) -> int:
                 print(f"- {name}: {article.title!r} ({article.language}, {article.word_count} words)", file=out)
                 top = ", ".join(f"{e.name} [{e.type}]" for e in article.entities[:TOP_ENTITIES_SHOWN])
                 print(f"    top entities: {top or '(none)'}", file=out)
-                speakers = sorted({q.speaker_name for q in article.quotes if q.speaker_name})
+                names = {entity.id: entity.name for entity in article.entities}
+                speakers = sorted({names.get(ref.speaker_id, ref.speaker_id) for ref in article.attributed_quotes})
                 if speakers:
                     print(f"    quoted: {', '.join(speakers)}", file=out)
                 for entity in article.entities:

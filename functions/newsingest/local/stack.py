@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from newsingest.indexing.items import GSI1_PROJECTED_ATTRIBUTES
 from newsingest.settings import INCOMING_PREFIX
 
 INGEST_VISIBILITY_TIMEOUT = 360
@@ -34,7 +35,7 @@ INDEX_TABLE_KEYS: dict[str, Any] = {
                 {"AttributeName": "gsi1pk", "KeyType": "HASH"},
                 {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
             ],
-            "Projection": {"ProjectionType": "ALL"},
+            "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(GSI1_PROJECTED_ATTRIBUTES)},
         }
     ],
 }

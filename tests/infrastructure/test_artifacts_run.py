@@ -158,7 +158,7 @@ def invoke(
             "AWS_REGION": REGION,
             "AWS_DEFAULT_REGION": REGION,
             "AWS_LAMBDA_FUNCTION_NAME": function,
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1024",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "576",
             "POWERTOOLS_SERVICE_NAME": "newsingest",
             "POWERTOOLS_METRICS_NAMESPACE": "NewsIngest",
             "POWERTOOLS_LOG_LEVEL": "INFO",

@@ -43,7 +43,7 @@ CODE_BUCKET = "newsingest-code"
 # conditional subscription too.
 PARAMETERS = {"AlarmEmail": "ops@example.com"}
 FUNCTIONS = {
-    "IngestFunction": ("newsingest.handlers.ingest.handler", 1024, 60),
+    "IngestFunction": ("newsingest.handlers.ingest.handler", 576, 60),
     "IndexerFunction": ("newsingest.handlers.indexer.handler", 256, 30),
     "ApiFunction": ("newsingest.handlers.api.handler", 512, 10),
 }

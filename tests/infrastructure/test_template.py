@@ -132,7 +132,7 @@ def test_sam_translator_translates_every_serverless_resource(cfn: dict[str, Any]
 @pytest.mark.parametrize(
     ("function", "handler", "memory", "timeout"),
     [
-        ("IngestFunction", "newsingest.handlers.ingest.handler", 1024, 60),
+        ("IngestFunction", "newsingest.handlers.ingest.handler", 576, 60),
         ("IndexerFunction", "newsingest.handlers.indexer.handler", 256, 30),
         ("ApiFunction", "newsingest.handlers.api.handler", 512, 10),
     ],

@@ -88,17 +88,17 @@ to first byte plus ~360 KB at LAN speed for a GET of the mean page; SQS and Dyna
 to ten milliseconds in-region."""
 
 MEASURED: dict[str, Any] = {
-    "source": "bench/pipeline.py --count 1000 (2026-11-29)",
+    "source": "bench/pipeline.py --count 1000 (2026-11-29, after the index redesign; machine busy)",
     "articles": 1000,
     "distinct_articles": 990,
-    "cpu_ms_per_article": {"ingest": 154.6, "index": 7.4},
+    "cpu_ms_per_article": {"index": 5.6, "ingest": 167.3},
     "requests_per_article": {
         "index-esm:sqs.DeleteMessageBatch": 0.101,
         "index-esm:sqs.ReceiveMessage": 0.203,
-        "index:dynamodb.BatchGetItem": 0.726,
-        "index:dynamodb.BatchWriteItem": 3.002,
+        "index:dynamodb.BatchGetItem": 0.681,
+        "index:dynamodb.BatchWriteItem": 2.264,
         "index:dynamodb.GetItem": 0.999,
-        "index:dynamodb.PutItem": 1.999,
+        "index:dynamodb.PutItem": 1.0,
         "index:dynamodb.Query": 0.999,
         "index:dynamodb.UpdateItem": 0.999,
         "ingest-esm:sqs.DeleteMessageBatch": 0.101,
@@ -112,21 +112,22 @@ MEASURED: dict[str, Any] = {
     },
     "sqs_units_per_article": {
         "index-esm:sqs.DeleteMessageBatch": 0.101,
-        "index-esm:sqs.ReceiveMessage": 0.219,
+        "index-esm:sqs.ReceiveMessage": 0.227,
         "ingest-esm:sqs.DeleteMessageBatch": 0.101,
         "ingest-esm:sqs.ReceiveMessage": 0.103,
-        "ingest:sqs.SendMessageBatch": 1.0,
+        "ingest:sqs.SendMessageBatch": 1.001,
     },
-    "write_units_per_article": {"ingest": 2.0, "index": 56.58},
-    "read_units_per_article": {"ingest": 0.0, "index": 1.86},
-    "stored_bytes_per_article": {"index": 45895, "idempotency": 333},
+    "invocations_per_article": {"index": 0.101, "ingest": 0.101},
+    "write_units_per_article": {"index": 43.162, "ingest": 2.0},
+    "read_units_per_article": {"index": 1.839, "ingest": 0.0},
+    "stored_bytes_per_article": {"idempotency": 333, "index": 25374},
     "log_bytes_per_article": 1210,
-    "sizes": {"original_bytes": 206121, "parsed_bytes": 22923, "event_bytes": 5252, "text_chars": 12591},
+    "sizes": {"event_bytes": 5697, "original_bytes": 206121, "parsed_bytes": 23374, "text_chars": 12591},
     "rss_mb": {
-        "ingest": {"interpreter": 160.7, "init": 187.3, "work": 423.0, "largest": 450.8, "largest_cpu_s": 1.5},
-        "index": {"interpreter": 160.7, "init": 160.7},
+        "index": {"init": 161.4, "interpreter": 161.4},
+        "ingest": {"init": 187.4, "interpreter": 161.4, "largest": 450.6, "largest_cpu_s": 1.5, "work": 422.8},
     },
-    "traced_peak_mb": {"ingest": 94.0, "index": 9.0},
+    "traced_peak_mb": {"index": 4.5, "ingest": 94.1},
 }
 """What `bench/pipeline.py --json` wrote when this file was last updated (replace with --measured)."""
 

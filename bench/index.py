@@ -134,6 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=Path("../shared/eval/wcxb-article-dev"))
     parser.add_argument("--limit", type=int, default=60, help="pages to index")
+    parser.add_argument(
+        "--index-entities", choices=("evidence", "all"), default="evidence", help="the indexer's INDEX_ENTITIES"
+    )
     args = parser.parse_args(argv)
 
     from moto import mock_aws
@@ -143,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     from newsingest.entities import analyse_text
     from newsingest.errors import RejectedInput
     from newsingest.events import article_parsed_event
-    from newsingest.indexing.items import ArticleItem
+    from newsingest.indexing.items import ArticleItem, IndexPolicy
     from newsingest.indexing.service import Indexer
     from newsingest.local.demo import LOCAL_ENVIRONMENT, reset_caches
     from newsingest.local.stack import create_stack
@@ -177,13 +180,14 @@ def main(argv: list[str] | None = None) -> int:
         reset_caches()
         stack = create_stack(client("s3"), client("sqs"), client("dynamodb"))
         dynamodb = client("dynamodb")
-        indexer = Indexer(DynamoIndex(dynamodb, stack.table_name))
+        policy = IndexPolicy(args.index_entities)
+        indexer = Indexer(DynamoIndex(dynamodb, stack.table_name), policy)
         for event in events:
             meter = Meter()
             dynamodb.meta.events.register("before-parameter-build.dynamodb.*", meter)
             indexer.apply(event)
             dynamodb.meta.events.unregister("before-parameter-build.dynamodb.*", meter)
-            entities = len(ArticleItem.of(event.data).entities)
+            entities = len(ArticleItem.of(event.data, policy).entities)
             attributed = sum(1 for quote in event.data.quotes if quote.speaker_id)
             rows.append(
                 (entities, attributed, sum(meter.requests.values()), meter.wcu, meter.requests, meter.profile_wcu)
@@ -197,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     floor = [row[0] + 2 for row in rows]
     busiest = max(rows, key=lambda row: row[0])
     typical = sorted(rows, key=lambda row: row[0])[len(rows) // 2]
-    print(f"Indexed {len(rows)} articles (first {args.limit} pages of {args.data.name}).\n")
+    print(f"Indexed {len(rows)} articles (first {args.limit} pages of {args.data.name}), INDEX_ENTITIES={policy}.\n")
     print("| per article | mean | median | p90 | max |")
     print("|---|---:|---:|---:|---:|")
     for label, values in (

@@ -8,6 +8,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from newsingest.indexing.items import IndexPolicy
+
 DEFAULT_MAX_OBJECT_BYTES = 10 * 1024 * 1024
 """10 MiB: news pages weigh 50 KiB-2 MiB with inline scripts; anything larger is not an article
 and would cost a Lambda more memory than the article is worth."""
@@ -33,6 +35,7 @@ class IndexerSettings(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     table_name: Annotated[str, Field(alias="TABLE_NAME", min_length=3)]
+    index_entities: Annotated[IndexPolicy, Field(alias="INDEX_ENTITIES")] = IndexPolicy.EVIDENCE
 
 
 @lru_cache(maxsize=1)

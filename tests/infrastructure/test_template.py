@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from newsingest.indexing.items import GSI1_PROJECTED_ATTRIBUTES
+from newsingest.indexing.items import GSI1_PROJECTED_ATTRIBUTES, IndexPolicy
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO_ROOT / "template.yaml"
@@ -158,12 +158,14 @@ def test_function_environments(cfn: dict[str, Any], resources: dict[str, Any]) -
     assert ingest["INDEX_QUEUE_URL"] == {"Ref": "IndexQueue"}
     assert ingest["MAX_OBJECT_BYTES"] == {"Ref": "MaxObjectBytes"}
     assert ingest["IDEMPOTENCY_TABLE_NAME"] == {"Ref": "IdempotencyTable"}
-    for reader in ("IndexerFunction", "ApiFunction"):
+    for reader, expected in (("IndexerFunction", {"TABLE_NAME", "INDEX_ENTITIES"}), ("ApiFunction", {"TABLE_NAME"})):
         variables = props(resources, reader)["Environment"]["Variables"]
-        assert set(variables) - {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"} == {
-            "TABLE_NAME"
-        }
+        common = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"}
+        assert set(variables) - common == expected
         assert variables["TABLE_NAME"] == {"Ref": "IndexTable"}
+    indexer = props(resources, "IndexerFunction")["Environment"]["Variables"]
+    assert indexer["INDEX_ENTITIES"] == {"Ref": "IndexEntities"}
+    assert cfn["Parameters"]["IndexEntities"]["AllowedValues"] == [policy.value for policy in IndexPolicy]
     assert cfn["Parameters"]["MaxObjectBytes"]["Default"] == 10485760
     assert cfn["Parameters"]["LogLevel"]["Default"] == "INFO"
 

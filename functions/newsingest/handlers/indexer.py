@@ -35,7 +35,8 @@ processor = BatchProcessor(event_type=EventType.SQS, model=IndexQueueRecord)
 
 @lru_cache(maxsize=1)
 def _indexer() -> Indexer:
-    return Indexer(DynamoIndex(client("dynamodb"), indexer_settings().table_name))
+    settings = indexer_settings()
+    return Indexer(DynamoIndex(client("dynamodb"), settings.table_name), settings.index_entities)
 
 
 @tracer.capture_method

@@ -30,6 +30,7 @@ from newsingest.events import (
 from newsingest.indexing.items import (
     SOURCE_SK,
     ArticleItem,
+    IndexPolicy,
     PostingItem,
     QuoteItem,
     RecordItem,
@@ -141,8 +142,9 @@ def _version_of(source: SourceRef) -> str | None:
 class Indexer:
     """Keeps the index in step with the events."""
 
-    def __init__(self, store: IndexStore) -> None:
+    def __init__(self, store: IndexStore, policy: IndexPolicy = IndexPolicy.EVIDENCE) -> None:
         self._store = store
+        self._policy = policy
 
     def apply(self, event: IndexEvent) -> Outcome:
         """Apply one event; raising leaves the index consistent and the event safe to retry."""
@@ -194,7 +196,7 @@ class Indexer:
         # The same text seen before (another key, or a replay) keeps its first article item, so
         # its postings keep their keys. They are rewritten anyway (idempotent puts): cheaper than
         # proving they all survived an interrupted removal.
-        article = existing or ArticleItem.of(data)
+        article = existing or ArticleItem.of(data, self._policy)
         self._store.put_profiles(article.entities)
         self._store.put_postings(postings_for(article))
         self._store.put_quotes(quotes_for(article, data.quotes))

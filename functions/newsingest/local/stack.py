@@ -68,7 +68,7 @@ class LocalStack:
 
     def indexer_environment(self) -> dict[str, str]:
         """The indexer function's environment, as the template sets it."""
-        return {"TABLE_NAME": self.table_name}
+        return {"TABLE_NAME": self.table_name, "INDEX_ENTITIES": "evidence"}
 
 
 def _queue_with_dlq(sqs: Any, name: str, visibility_timeout: int) -> tuple[str, str]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from newsingest.indexing.items import posting_sk, source_pk, to_sort_time
+from newsingest.events import ArticleParsed, EntitySummary
+from newsingest.indexing.items import ArticleItem, IndexPolicy, posting_sk, postings_for, source_pk, to_sort_time
+from newsingest.models import EntityType, Quote
 
 
 def test_sort_time_is_utc_and_sorts_in_time_order() -> None:
@@ -18,3 +20,53 @@ def test_sort_time_is_utc_and_sorts_in_time_order() -> None:
 
 def test_source_keys_keep_the_decoded_key() -> None:
     assert source_pk("bucket", "incoming/a b+c.txt") == "SOURCE#bucket/incoming/a b+c.txt"
+
+
+def _parsed(entities: list[EntitySummary], speaker: str | None = None) -> ArticleParsed:
+    quotes = [Quote(text="Yes.", start=0, end=4, speaker_id=speaker, speaker_name=speaker)] if speaker else []
+    return ArticleParsed.model_validate(
+        {
+            "article_id": "0" * 32,
+            "source": {"bucket": "b", "key": "incoming/a.txt"},
+            "language": "en",
+            "word_count": 10,
+            "content_sha256": "0" * 64,
+            "parsed_uri": "s3://b/parsed/a.json",
+            "received_at": "2024-01-01T00:00:00Z",
+            "extractor_version": "test",
+            "entities": [entity.model_dump() for entity in entities],
+            "quotes": [quote.model_dump() for quote in quotes],
+        }
+    )
+
+
+def _entity(entity_id: str, mentions: int, *, known: bool = False) -> EntitySummary:
+    kind, _, name = entity_id.partition(":")
+    return EntitySummary(
+        id=entity_id, name=name, type=EntityType(kind), mention_count=mentions, salience=0.5, known=known
+    )
+
+
+def test_only_entities_with_good_evidence_get_postings_unless_the_policy_says_all() -> None:
+    entities = [
+        _entity("organization:acme", 1),  # once, unknown: no posting
+        _entity("organization:globex", 2),  # named twice
+        _entity("organization:nato", 1, known=True),  # in the alias table
+        _entity("person:dana", 1),  # people and places count when named once
+        _entity("location:oslo", 1),
+        _entity("event:summit", 1),  # once, unknown: no posting
+        _entity("group:board", 1),  # once, but quoted: a posting
+    ]
+    event = _parsed(entities, speaker="group:board")
+    article = ArticleItem.of(event)
+    assert [entity.id for entity in article.entities] == [
+        "organization:globex",
+        "organization:nato",
+        "person:dana",
+        "location:oslo",
+        "group:board",
+    ]
+    assert article.entity_count == 7
+    assert [posting.entity_id for posting in postings_for(article)] == [entity.id for entity in article.entities]
+    everything = ArticleItem.of(event, IndexPolicy.ALL)
+    assert [entity.id for entity in everything.entities] == [entity.id for entity in entities]

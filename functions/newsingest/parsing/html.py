@@ -25,13 +25,13 @@ import htmldate
 import lxml.etree
 import trafilatura
 from lxml.html import HtmlElement
-from trafilatura import metadata as trafilatura_metadata
 
 from newsingest.errors import RejectedInput, RejectReason
+from newsingest.parsing.authorsearch import search_author
 from newsingest.parsing.fields import MAX_TITLE_WORDS, Extraction, parse_datetime
 from newsingest.parsing.htmlmeta import PageMetadata, read_page_metadata
 from newsingest.parsing.maintext import extract_main_text
-from newsingest.parsing.pagehead import byline_names, is_byline_line, read_page_head
+from newsingest.parsing.pagehead import byline_names, is_byline_line, labelled_date, read_page_head
 from newsingest.parsing.plaintext import PARAGRAPH_SEPARATOR
 from newsingest.parsing.titles import choose_headline, strip_site_name
 
@@ -62,12 +62,14 @@ def extract_html(markup: str, *, url: str | None = None) -> Extraction:
     page = read_page_metadata(tree)
     page_url = page.url or url
     headline = choose_headline(tree, _structured_titles(page), page.site_names, page_url)
-    head = read_page_head(tree, headline.element, page.site_names)
+    head = read_page_head(tree, headline.element, page.site_names, headline.text)
     return Extraction(
         text=_without_leading_furniture(text, headline.text),
         title=headline.text,
         authors=page.authors or head.authors or _searched_authors(tree) or page.organization_authors,
-        published_at=_published_time(page.published_at, head.dates) or _searched_date(tree, page_url),
+        published_at=_published_time(page.published_at, head.dates)
+        or _searched_date(tree, page_url)
+        or _as_datetime(labelled_date(tree)),
         modified_at=page.modified_at,
         url=page_url,
         site_name=page.site_names[0] if page.site_names else None,
@@ -125,18 +127,19 @@ def _published_time(declared: datetime | None, shown: list[date]) -> datetime | 
     appeared. A shown date alone becomes a naive midnight.
     """
     if shown and (declared is None or shown[0] < declared.date() - SHOWN_DATE_TOLERANCE):
-        return datetime(shown[0].year, shown[0].month, shown[0].day)
+        return _as_datetime(shown[0])
     return declared
+
+
+def _as_datetime(day: date | None) -> datetime | None:
+    """A date without a time as a naive midnight, as the dates shown by the headline are."""
+    return None if day is None else datetime(day.year, day.month, day.day)
 
 
 def _searched_authors(tree: HtmlElement) -> list[str]:
     """trafilatura's author search, for pages without a declared author or a byline by the
     headline: it looks for author-classed elements anywhere, minus comment sections."""
-    try:
-        found = trafilatura_metadata.extract_author(tree)
-    except (lxml.etree.LxmlError, ValueError, RecursionError) as exc:
-        LOGGER.warning("trafilatura author search failed on the page: %s", exc)
-        return []
+    found = search_author(tree)
     return byline_names(found.replace(";", ",")) if found else []
 
 
@@ -144,7 +147,7 @@ def _searched_date(tree: HtmlElement, url: str | None) -> datetime | None:
     """htmldate's date for pages that neither declare nor show one next to the headline: it
     searches URLs, attributes and free text (extensive search), preferring the original date."""
     try:
-        found = htmldate.find_date(tree, url=url, original_date=True, extensive_search=True)
+        found = htmldate.find_date(tree, url=url, original_date=True, extensive_search=False)
     except (lxml.etree.LxmlError, ValueError, RecursionError) as exc:
         LOGGER.warning("htmldate failed on the page: %s", exc)
         return None

@@ -45,6 +45,7 @@ PUBLISHED_TIME_META = (
     "pubdate",
     "publishdate",
     "publish-date",
+    "published",
     "parsely-pub-date",
     "sailthru.date",
     "dc.date.issued",

@@ -23,8 +23,9 @@ from collections.abc import Iterable
 
 import lxml.etree
 import trafilatura
-from lxml.html import HtmlElement
+from lxml.html import XHTML_NAMESPACE, HtmlElement
 from readability import Document as ReadabilityDocument
+from readability.readability import REGEXES as READABILITY_PATTERNS
 from readability.readability import Unparseable
 from trafilatura.settings import Document
 from trafilatura.xml import xmltotxt
@@ -75,6 +76,12 @@ OUTSIDE_ARTICLES = frozenset(
 or navigation and sidebars, which it scores down. (Its copy of the page keeps them: removing
 even buttons changes how it scores their neighbours. `<form>` is not among them: ASP.NET pages
 wrap the whole page in one.)"""
+
+
+READABILITY_REMOVED = ("script", "style", "link", lxml.etree.Comment, lxml.etree.ProcessingInstruction)
+"""What readability's cleaning removes (with their content) before it scores the page."""
+
+_DISPLAY_NONE = READABILITY_PATTERNS["displayNoneRe"]
 
 
 def extract_main_text(tree: HtmlElement, *, url: str | None = None) -> str:
@@ -187,13 +194,40 @@ def _kept_blocks(blocks: Iterable[str]) -> Iterable[str]:
             yield "\n".join(kept)
 
 
-def _readability_text(tree: HtmlElement) -> str:
-    """readability-lxml's article text, rendered to paragraphs like trafilatura's.
+class _Readability(ReadabilityDocument):  # type: ignore[misc]
+    """readability-lxml working on one copy of the parsed page.
 
-    readability rewrites the document it is given, so it gets a copy of the tree.
+    readability prepares a page by dropping hidden elements from the tree it is given and then
+    running lxml's `Cleaner`, which copies the tree again and cleans the copy. Here both happen
+    on a single copy, and the cleaning keeps only what changes the text and the scoring:
+    scripts, styles, `<link>`s, comments and processing instructions go and `style` attributes
+    are stripped, as the `Cleaner` does; its rewriting of `javascript:` links and `on*`
+    attributes is skipped (readability reads neither). The article text comes out the same
+    (checked on the 711 evaluation pages) for about a quarter less time. Each preparation,
+    including readability's second, lenient pass, starts again from the untouched page.
     """
+
+    def _parse(self, input: HtmlElement) -> HtmlElement:  # readability's signature names it `input`
+        doc = copy.deepcopy(input)
+        for element in doc.xpath("//*[@hidden]"):
+            element.drop_tree()
+        for element in doc.xpath("//*[@style]"):
+            if _DISPLAY_NONE.search(element.get("style")):
+                element.drop_tree()
+        for element in doc.iter(f"{{{XHTML_NAMESPACE}}}*"):
+            element.tag = element.tag.split("}", 1)[1]
+        for element in doc.iter("image"):
+            element.tag = "img"
+        lxml.etree.strip_attributes(doc, "style")
+        lxml.etree.strip_elements(doc, *READABILITY_REMOVED, with_tail=False)
+        self.encoding = "utf-8"
+        return doc
+
+
+def _readability_text(tree: HtmlElement) -> str:
+    """readability-lxml's article text, rendered to paragraphs like trafilatura's."""
     try:
-        summary = ReadabilityDocument(copy.deepcopy(tree)).summary(html_partial=True)
+        summary = _Readability(tree).summary(html_partial=True)
     except (Unparseable, lxml.etree.LxmlError, ValueError, TypeError, RecursionError) as exc:
         LOGGER.warning("readability failed on the page: %s", exc)
         return ""

@@ -20,7 +20,8 @@ from itertools import chain, islice
 import lxml.etree
 from lxml.html import HtmlElement
 
-from newsingest.parsing.fields import find_dates, parse_datetime, split_authors
+from newsingest.parsing.fields import DATE_PATTERNS, find_dates, parse_datetime, split_authors
+from newsingest.parsing.titles import TITLE_SITE_SEPARATORS
 
 HEAD_WINDOW_BEFORE_CHARS = 300
 """Text read before the headline: dates and bylines above it ('Last updated: Dec 12, 2025',
@@ -100,6 +101,23 @@ MAX_BYLINE_CHARS = 120
 """A text block longer than this is not a byline, even if it starts with 'By': names, job titles
 and a date fit in 120 characters."""
 
+DATE_LABEL = re.compile(
+    r"^(?:(?P<published>published|posted|first published|date published|publication date)"
+    r"|(?P<updated>updated|last updated|last modified|modified|date modified|last reviewed|reviewed))"
+    r"(?:\s+on)?\b\s*:?\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+"""A date's label where the page shows it away from the headline ('Last updated: November 13,
+2025' under the article, 'Published on' in a sidebar): labelled, so not an event date in the
+text. The date follows on the same line or in the next element."""
+
+MAX_DATE_LINE_CHARS = 80
+"""A labelled date line is the label, a date and perhaps a time: longer text is a sentence that
+happens to start with 'Updated' or 'Posted'."""
+
+_WEEKDAY = re.compile(r"^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\.?,?\s+", re.I)
+"""A weekday before a date ('Monday, March 3, 2025', 'Tue 4 March 2025')."""
+
 _WORD = re.compile(r"\w+")
 
 
@@ -122,10 +140,21 @@ class _Block:
     datetime_attribute: str | None = None
 
 
-def read_page_head(tree: HtmlElement, headline: HtmlElement | None, site_names: Sequence[str] = ()) -> PageHead:
-    """The byline and dates around `headline` (the `<h1>` element), or the page's author links
-    when there is no headline element."""
-    window = _head_window(_text_blocks(tree), headline) if headline is not None else []
+def read_page_head(
+    tree: HtmlElement,
+    headline: HtmlElement | None,
+    site_names: Sequence[str] = (),
+    headline_text: str | None = None,
+) -> PageHead:
+    """The byline and dates around `headline` (the `<h1>` element) or, without one, around the
+    first text block that reads `headline_text` (the headline chosen from the page's titles);
+    the page's author links when neither is found."""
+    if headline is not None:
+        window = _head_window(_text_blocks(tree), headline)
+    elif headline_text:
+        window = _window_at_text(_text_blocks(tree), headline_text)
+    else:
+        window = []
     names = _byline(window) or _author_elements(tree)
     excluded = {name.casefold() for name in site_names}
     return PageHead(
@@ -163,6 +192,71 @@ def _head_window(blocks: Iterator[_Block], headline: HtmlElement) -> list[_Block
             return after + _blocks_before(preceding)
         preceding.append(block)
     return []
+
+
+def labelled_date(tree: HtmlElement) -> date | None:
+    """The date the page labels as its publication date anywhere in its text ('Published: ...',
+    'Posted on ...'), else the one it labels as its last update ('Last updated: ...'); None when
+    it labels none. For pages that show no date by the headline."""
+    found: dict[str, date] = {}
+    pending: str | None = None
+    for block in _text_blocks(tree):
+        text = block.text.strip()
+        if pending is not None:
+            day = _leading_date(text) if block.datetime_attribute is None else next(iter(_block_dates(block)), None)
+            if day is not None:
+                found.setdefault(pending, day)
+            pending = None
+        if not text or len(text) > MAX_DATE_LINE_CHARS:
+            continue
+        label = DATE_LABEL.match(text)
+        if label is None:
+            continue
+        kind = "published" if label.group("published") else "updated"
+        rest = label.group("rest")
+        if rest.strip():
+            day = _leading_date(rest)
+            if day is not None:
+                found.setdefault(kind, day)
+        else:
+            pending = kind
+        if "published" in found:
+            break
+    return found.get("published") or found.get("updated")
+
+
+def _leading_date(text: str) -> date | None:
+    """The date a text starts with, perhaps after a weekday ('Monday, March 3, 2025 at 9:00');
+    None when it starts with anything else ('Updated figures released on 4 June...')."""
+    rest = _WEEKDAY.sub("", text.strip(), count=1)
+    if len(rest) > MAX_DATE_LINE_CHARS or not any(pattern.match(rest) for pattern in DATE_PATTERNS):
+        return None
+    dates = find_dates(rest)
+    return dates[0] if dates else None
+
+
+def _window_at_text(blocks: Iterator[_Block], headline_text: str) -> list[_Block]:
+    """The head window around the first block whose words are the headline's. Pages without a
+    usable `<h1>` still show their headline by the byline and the date: in an `<h2>` or a
+    styled `<p>` (site builders), or next to an empty `<h1>` (a `<p>` inside an `<h1>` ends it
+    when the page is parsed)."""
+    forms = {tuple(word.casefold() for word in _WORD.findall(title)) for title in _title_forms(headline_text)}
+    forms.discard(())
+    if not forms:
+        return []
+    preceding: deque[_Block] = deque(maxlen=MAX_BLOCKS_BEFORE)
+    for block in blocks:
+        if tuple(word.casefold() for word in _WORD.findall(block.text)) in forms:
+            return _blocks_after(chain([block], blocks)) + _blocks_before(preceding)
+        preceding.append(block)
+    return []
+
+
+def _title_forms(title: str) -> list[str]:
+    """The headline, and without what follows its last separator: a `<title>` chosen as the
+    headline may still end in a site name that was not recognised ('Title | Some Blog')."""
+    parts = TITLE_SITE_SEPARATORS.split(title)
+    return [title] if len(parts) < 2 else [title, title[: list(TITLE_SITE_SEPARATORS.finditer(title))[-1].start()]]
 
 
 def _blocks_after(blocks: Iterable[_Block]) -> list[_Block]:

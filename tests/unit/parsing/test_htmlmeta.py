@@ -177,3 +177,8 @@ def test_written_by_twitter_label_names_the_author() -> None:
         '<meta name="twitter:label2" content="Est. reading time"><meta name="twitter:data2" content="6 minutes">'
     )
     assert read_page_metadata(_page(head)).authors == ["Linda Rosencrance"]
+
+
+def test_a_written_date_in_a_published_meta_tag_is_read() -> None:
+    head = '<meta name="published" content="July 17, 2025">'
+    assert read_page_metadata(_page(head)).published_at == datetime(2025, 7, 17)

@@ -87,3 +87,25 @@ def test_readability_is_not_run_when_the_page_has_no_more_text_than_trafilatura_
 
 def test_page_without_article_text_gives_empty_text() -> None:
     assert extract_main_text(_tree("<nav><a href='/'>Home</a></nav>")) == ""
+
+
+def test_readability_on_one_copy_gives_what_readability_lxml_gives() -> None:
+    # Given a page with hidden parts, inline styles, scripts, comments and links
+    from readability import Document
+
+    body = (
+        "<div hidden><p>Hidden teaser text that is not shown to readers at all.</p></div>"
+        "<div style='display: none'><p>Another hidden block of text.</p></div>"
+        "<script>var x = 1;</script><!-- a comment --><link rel='stylesheet' href='/s.css'>"
+        f"<div class='article' style='color: red'>{''.join(f'<p>{s}</p>' for s in SENTENCES)}</div>"
+        "<div class='sidebar'><a href='javascript:void(0)'>Share</a></div>"
+    )
+    tree = _tree(body)
+    before = lxml.html.tostring(tree)
+
+    # When
+    ours = maintext._Readability(tree).summary(html_partial=True)
+
+    # Then: the same summary as readability-lxml's own preparation, and the page is untouched
+    assert ours == Document(_tree(body)).summary(html_partial=True)
+    assert lxml.html.tostring(tree) == before

@@ -7,7 +7,7 @@ from datetime import date
 import lxml.html
 import pytest
 
-from newsingest.parsing.pagehead import byline_names, is_byline_line, read_page_head
+from newsingest.parsing.pagehead import byline_names, is_byline_line, labelled_date, read_page_head
 
 PROSE = (
     "The harbour authority confirmed on Monday that the new ferry terminal will open in June, two years later "
@@ -104,3 +104,52 @@ def test_a_page_without_headline_element_shows_no_dates() -> None:
 )
 def test_byline_lines_are_told_from_sentences_starting_with_by(line: str, expected: bool) -> None:
     assert is_byline_line(line) is expected
+
+
+def test_without_an_h1_the_window_is_around_the_block_that_reads_the_headline() -> None:
+    # Given a site builder's page: the headline in a styled <p>, the byline and date under it
+    tree = lxml.html.document_fromstring(
+        "<html><body><p class='nav'>Blog</p><p class='title'>Ferry Delayed Again</p>"
+        f"<p class='byline'>By Ada Byron</p><p>Feb 16, 2026</p><p>{PROSE}</p><p>{PROSE}</p>"
+        "<p>Posted March 1, 2026</p></body></html>"
+    )
+
+    # When
+    head = read_page_head(tree, None, (), "Ferry delayed again")
+
+    # Then
+    assert head.authors == ["Ada Byron"]
+    assert head.dates == [date(2026, 2, 16)]
+
+
+def test_a_title_tag_headline_is_found_on_the_page_without_its_unknown_site_suffix() -> None:
+    tree = lxml.html.document_fromstring(
+        f"<html><body><h2>Ferry delayed</h2><div>Dec. 19, 2025</div><p>{PROSE}</p></body></html>"
+    )
+    assert read_page_head(tree, None, (), "Ferry delayed | Harbour Blog").dates == [date(2025, 12, 19)]
+
+
+def test_an_empty_h1_before_the_headline_text_still_anchors_the_window() -> None:
+    # Given '<h1><p>Title</p></h1>': the parser ends the <h1> at the <p>, leaving it empty
+    tree = lxml.html.document_fromstring(
+        f"<html><body><h1><p>Ferry delayed</p></h1><p>Dec 17, 2025</p><p>{PROSE}</p></body></html>"
+    )
+    assert read_page_head(tree, None, (), "Ferry delayed").dates == [date(2025, 12, 17)]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (f"<p>{PROSE}</p><p style='text-align:right'>Last updated: November 13, 2025</p>", date(2025, 11, 13)),
+        (f"<p>{PROSE}</p><div><span>Published</span> <span>3 March 2024</span></div>", date(2024, 3, 3)),
+        # the publication date wins over an update shown before it
+        (f"<p>Updated: May 2, 2024</p><p>{PROSE}</p><p>Posted on April 1, 2024</p>", date(2024, 4, 1)),
+        # a sentence that starts like a label is not a date line
+        ("<p>Updated figures show the cost on 4 June 2024.</p>", None),
+        ("<p>Posted</p><p>by Ada Byron on 4 June 2024</p>", None),
+        (f"<p>{PROSE} It opened on March 5, 2024.</p>", None),
+    ],
+)
+def test_a_date_labelled_as_published_or_updated_is_found_anywhere(body: str, expected: date | None) -> None:
+    tree = lxml.html.document_fromstring(f"<html><body>{body}</body></html>")
+    assert labelled_date(tree) == expected

@@ -192,3 +192,62 @@ def test_an_eventbridge_delivery_is_handled(pipeline: Any, clients: dict[str, An
     assert response == {"processed": 1}
     [event] = published_events(sqs, pipeline.stack.index_queue_url)
     assert isinstance(event, ArticleParsedEvent) and event.data.source.key == "incoming/via bridge.txt"
+
+
+def test_a_batch_sends_its_events_together(pipeline: Any, clients: dict[str, Any]) -> None:
+    # Given ten uploads waiting in the ingest queue
+    sqs = clients["sqs"]
+    raw_messages(sqs, pipeline.stack.ingest_queue_url)
+    text = SAMPLE.read_text(encoding="utf-8")
+    for n in range(10):
+        body = f"{text}\n\nUpdate {n}: the talks continue.".encode()
+        clients["s3"].put_object(Bucket=pipeline.stack.bucket, Key=f"incoming/batch-{n}.txt", Body=body)
+    sends: list[int] = []
+
+    def count(params: dict[str, Any], **_: Any) -> None:
+        sends.append(len(params["Entries"]))
+
+    publishing_client = ingest._service()._publisher._client  # type: ignore[attr-defined]
+    publishing_client.meta.events.register("provide-client-params.sqs.SendMessageBatch", count)
+    try:
+        # When one invocation handles them
+        result = pipeline.ingest.run_once()
+    finally:
+        publishing_client.meta.events.unregister("provide-client-params.sqs.SendMessageBatch", count)
+    # Then their ten events leave in one request, not one per record
+    assert result is not None and (result.received, result.failed) == (10, 0)
+    assert sends == [10]
+    assert len(published_events(sqs, pipeline.stack.index_queue_url)) == 10
+
+
+def test_records_whose_events_sqs_refused_fail_and_are_not_parsed_again(
+    pipeline: Any, clients: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given two uploads, and an index queue that does not exist at the time of sending
+    sqs = clients["sqs"]
+    raw_messages(sqs, pipeline.stack.ingest_queue_url)
+    for name in ("refused-1.txt", "refused-2.txt"):
+        body = SAMPLE.read_bytes() + name.encode()
+        clients["s3"].put_object(Bucket=pipeline.stack.bucket, Key=f"incoming/{name}", Body=body)
+    queue_name = pipeline.stack.index_queue_url.rsplit("/", 1)[-1]
+    sqs.delete_queue(QueueUrl=pipeline.stack.index_queue_url)
+    # When the batch is handled
+    result = pipeline.ingest.run_once()
+    # Then both records are reported failed (their articles were parsed and stored)
+    assert result is not None and (result.received, result.failed) == (2, 2)
+    # And when the queue is back and the messages are delivered again
+    assert sqs.create_queue(QueueName=queue_name)["QueueUrl"] == pipeline.stack.index_queue_url
+    service = ingest._service()
+    parses: list[str] = []
+    original_parse = service._parse
+
+    def counting_parse(*args: Any, **kwargs: Any) -> Any:
+        parses.append(kwargs.get("key", ""))
+        return original_parse(*args, **kwargs)
+
+    monkeypatch.setattr(service, "_parse", counting_parse)
+    pipeline.ingest.drain()
+    # Then their events are sent from the idempotency records, without parsing the objects again
+    events = published_events(sqs, pipeline.stack.index_queue_url)
+    assert sorted(event.data.source.key for event in events) == ["incoming/refused-1.txt", "incoming/refused-2.txt"]
+    assert parses == []

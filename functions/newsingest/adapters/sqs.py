@@ -5,14 +5,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from newsingest.ingest import IngestEvent
 
 SQS_BATCH_LIMIT = 10
 """SendMessageBatch takes at most ten entries."""
 
+SQS_BATCH_MAX_BYTES = 256 * 1024
+"""SendMessageBatch's limit on the sum of its message bodies (and attributes): SQS's long-standing
+256 KiB, which holds whichever maximum message size the account has. One event is at most
+256 KiB (`events.py` caps what it carries), so a batch is cut before it would pass this."""
+
+_ATTRIBUTE_BYTES = 64
+"""Room for an entry's `type` message attribute (name, data type, value) in the batch size."""
+
 
 class PublishFailed(RuntimeError):
-    """SQS refused some entries: the caller's record fails and is retried."""
+    """SQS refused some entries (or a whole request): their records fail and are retried."""
+
+    def __init__(self, message: str, event_ids: Sequence[str]) -> None:
+        super().__init__(message)
+        self.event_ids = list(event_ids)
 
 
 class SqsEventPublisher:
@@ -23,21 +37,43 @@ class SqsEventPublisher:
         self._queue_url = queue_url
 
     def publish(self, events: Sequence[IngestEvent]) -> None:
-        for start in range(0, len(events), SQS_BATCH_LIMIT):
-            batch = events[start : start + SQS_BATCH_LIMIT]
-            response = self._client.send_message_batch(
-                QueueUrl=self._queue_url,
-                Entries=[
-                    {
-                        "Id": str(index),
-                        "MessageBody": event.model_dump_json(),
-                        "MessageAttributes": {
-                            "type": {"DataType": "String", "StringValue": str(event.type)},
-                        },
-                    }
-                    for index, event in enumerate(batch)
-                ],
-            )
-            if response.get("Failed"):
-                codes = sorted({failure.get("Code", "?") for failure in response["Failed"]})
-                raise PublishFailed(f"SQS refused {len(response['Failed'])} event(s): {', '.join(codes)}")
+        """Send every event, ten (or 256 KiB) to a request; then raise PublishFailed naming the
+        events SQS refused, if any, so that only their records are retried."""
+        failed: list[str] = []
+        codes: set[str] = set()
+        for batch in _batches([(event, event.model_dump_json()) for event in events]):
+            try:
+                response = self._client.send_message_batch(
+                    QueueUrl=self._queue_url,
+                    Entries=[
+                        {
+                            "Id": str(index),
+                            "MessageBody": body,
+                            "MessageAttributes": {"type": {"DataType": "String", "StringValue": str(event.type)}},
+                        }
+                        for index, (event, body) in enumerate(batch)
+                    ],
+                )
+            except (BotoCoreError, ClientError) as exc:
+                failed.extend(event.id for event, _ in batch)
+                codes.add(type(exc).__name__)
+                continue
+            for failure in response.get("Failed", []):
+                failed.append(batch[int(failure["Id"])][0].id)
+                codes.add(failure.get("Code", "?"))
+        if failed:
+            raise PublishFailed(f"SQS refused {len(failed)} event(s): {', '.join(sorted(codes))}", failed)
+
+
+def _batches(entries: list[tuple[IngestEvent, str]]) -> list[list[tuple[IngestEvent, str]]]:
+    """Entries cut into SendMessageBatch requests: at most ten, at most SQS_BATCH_MAX_BYTES."""
+    batches: list[list[tuple[IngestEvent, str]]] = []
+    size = 0
+    for entry in entries:
+        entry_bytes = len(entry[1].encode("utf-8")) + _ATTRIBUTE_BYTES
+        if not batches or len(batches[-1]) == SQS_BATCH_LIMIT or size + entry_bytes > SQS_BATCH_MAX_BYTES:
+            batches.append([])
+            size = 0
+        batches[-1].append(entry)
+        size += entry_bytes
+    return batches

@@ -116,7 +116,9 @@ def _query(args: argparse.Namespace) -> int:
             params = {**window, "limit": args.limit}
             pages = list(_pages(client, f"/entities/{args.entity_id}/quotes", params, follow=args.all))
             result = [item for page in pages for item in page["items"]]
-            rows = [[item["sort_time"], item["article_id"], _shorten(item["text"], 90)] for item in result]
+            rows = [
+                [item["sort_time"], item["article_id"], _shorten(text, 90)] for item in result for text in item["texts"]
+            ]
             text = _table(rows, ["time (UTC)", "article", "quote"])
     except ApiError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -137,9 +139,12 @@ def _describe_article(article: dict[str, Any]) -> str:
             ["id", "name", "mentions", "salience"],
         ),
     ]
-    if article.get("quotes"):
-        lines.append("Quotes:")
-        lines += [f"  {q.get('speaker_name') or '?'}: “{_shorten(q['text'], 100)}”" for q in article["quotes"]]
+    if article.get("quoted"):
+        names = {entity["id"]: entity["name"] for entity in article["entities"]}
+        lines.append(
+            f"Quoted ({article.get('quote_count') or 0} quotations): "
+            + ", ".join(names.get(speaker, speaker) for speaker in article["quoted"])
+        )
     return "\n".join(line for line in lines if line)
 
 

@@ -57,7 +57,7 @@ def test_an_article_by_id_with_its_entities_and_quotes(indexed: dict[str, Any]) 
     assert status == 200
     assert body["article_id"] == article.id
     assert {entity["id"] for entity in body["entities"]} >= {"organization:nato", "person:jens-stoltenberg"}
-    assert body["attributed_quotes"] == [{"number": 0, "speaker_id": "person:jens-stoltenberg"}]
+    assert body["quoted"] == ["person:jens-stoltenberg"]
     assert (body["entity_count"], body["quote_count"]) == (len(article.entities), 1)
 
 
@@ -126,7 +126,7 @@ def test_entity_lookup_by_prefix_any_case(indexed: dict[str, Any]) -> None:
 def test_quotes_of_a_person(indexed: dict[str, Any]) -> None:
     status, body = get("/entities/person:jens-stoltenberg/quotes")
     assert status == 200
-    assert [(q["text"], q["sort_time"][:10]) for q in body["items"]] == [("We stand together.", "2024-06-03")]
+    assert [(q["texts"], q["sort_time"][:10]) for q in body["items"]] == [(["We stand together."], "2024-06-03")]
 
 
 def test_articles_of_a_day(indexed: dict[str, Any]) -> None:

@@ -313,6 +313,7 @@ def test_entities_named_once_are_indexed_only_when_the_evidence_is_good(harness:
     # place, and an unknown organisation twice, and quoting someone
     text = "Acme Widgets and Globex met. Globex said NATO was in Oslo. Dana Scully agreed."
     quote = Quote(text="We agree.", start=0, end=9, speaker_id="group:the-board", speaker_name="The Board")
+    again = Quote(text="Fully.", start=10, end=16, speaker_id="group:the-board", speaker_name="The Board")
     article = article_factory(
         text,
         key="incoming/policy.txt",
@@ -326,7 +327,7 @@ def test_entities_named_once_are_indexed_only_when_the_evidence_is_good(harness:
             ("The Board", "group", 1),
         ],
         published="2024-04-03T00:00:00+00:00",
-        quotes=[quote],
+        quotes=[quote, again],
     )
     # When it is indexed
     harness.parsed(article)
@@ -344,8 +345,8 @@ def test_entities_named_once_are_indexed_only_when_the_evidence_is_good(harness:
     }
     assert harness.stats("organization:acme-widgets") is None
     assert all(harness.stats(entity_id) == (1, 1) or entity_id == "organization:globex" for entity_id in indexed)
-    # And the quotation is filed under its speaker, and goes with the article
-    assert [q.text for q in harness.index.query_quotes("group:the-board").items] == ["We agree."]
+    # And the speaker's quotations are filed under them, in one item, and go with the article
+    assert [q.texts for q in harness.index.query_quotes("group:the-board").items] == [["We agree.", "Fully."]]
     harness.deleted("incoming/policy.txt")
     harness.drain()
     assert harness.index.query_quotes("group:the-board").items == []

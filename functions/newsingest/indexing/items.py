@@ -125,8 +125,8 @@ def posting_sk(sort_time: str, article_id: str) -> str:
     return f"{POSTING_SK_PREFIX}{sort_time}#{article_id}"
 
 
-def quote_sk(sort_time: str, article_id: str, number: int) -> str:
-    return f"{QUOTE_SK_PREFIX}{sort_time}#{article_id}#{number:04d}"
+def quote_sk(sort_time: str, article_id: str) -> str:
+    return f"{QUOTE_SK_PREFIX}{sort_time}#{article_id}"
 
 
 def source_id(bucket: str | None, key: str, record: int | None = None) -> str:
@@ -190,13 +190,6 @@ def is_indexed(
     )
 
 
-class QuoteRef(Record):
-    """Where an attributed quotation of the article is filed: enough to remove it again."""
-
-    number: int
-    speaker_id: str
-
-
 class ArticleSummary(_Item):
     """An article as the day listing returns it (what gsi1 projects)."""
 
@@ -231,8 +224,8 @@ class ArticleItem(ArticleSummary):
         int | None, Field(description="Entities found in the article, indexed or not (the parsed JSON has them all)")
     ] = None
     quote_count: Annotated[int | None, Field(description="Quotations found in the article")] = None
-    attributed_quotes: Annotated[
-        list[QuoteRef], Field(description="The quotations filed under their speaker (`/entities/{id}/quotes`)")
+    quoted: Annotated[
+        list[str], Field(description="Speakers whose quotations in it are filed under them (`/entities/{id}/quotes`)")
     ] = Field(default_factory=list)
 
     @classmethod
@@ -261,11 +254,7 @@ class ArticleItem(ArticleSummary):
             entities=[entity for entity in event.entities if is_indexed(entity, speakers, policy)],
             entity_count=len(event.entities),
             quote_count=len(event.quotes),
-            attributed_quotes=[
-                QuoteRef(number=number, speaker_id=quote.speaker_id)
-                for number, quote in enumerate(event.quotes)
-                if quote.speaker_id
-            ],
+            quoted=list(dict.fromkeys(quote.speaker_id for quote in event.quotes if quote.speaker_id)),
         )
 
 
@@ -364,7 +353,9 @@ class PostingItem(_Item):
 
 
 class QuoteItem(_Item):
-    """Something a person said, filed under the speaker: "what did X say" is one Query per shard."""
+    """What a speaker said in one article, filed under the speaker: "what did X say" is one Query
+    per shard. One item per (speaker, article), not per quotation: most quotations are short, so
+    an article's several quotations of one speaker usually fit the write unit one would take."""
 
     kind: Literal["quote"] = "quote"
     speaker_id: str
@@ -372,20 +363,19 @@ class QuoteItem(_Item):
     article_id: str
     sort_time: str
     title: str | None = None
-    text: str
+    texts: Annotated[list[str], Field(min_length=1, description="The quotations, in the article's order")]
 
     @classmethod
-    def of(cls, article: ArticleItem, quote: Quote, number: int) -> QuoteItem:
-        speaker = quote.speaker_id or ""
+    def of(cls, article: ArticleItem, speaker_id: str, quotes: Sequence[Quote]) -> QuoteItem:
         return cls(
-            pk=entity_shard_pk(speaker, shard_of(article.article_id)),
-            sk=quote_sk(article.sort_time, article.article_id, number),
-            speaker_id=speaker,
-            speaker_name=quote.speaker_name,
+            pk=entity_shard_pk(speaker_id, shard_of(article.article_id)),
+            sk=quote_sk(article.sort_time, article.article_id),
+            speaker_id=speaker_id,
+            speaker_name=next((quote.speaker_name for quote in quotes if quote.speaker_name), None),
             article_id=article.article_id,
             sort_time=article.sort_time,
             title=short_title(article.title),
-            text=quote.text,
+            texts=[quote.text for quote in quotes],
         )
 
 
@@ -420,22 +410,20 @@ def postings_for(article: ArticleItem) -> list[PostingItem]:
 
 
 def quotes_for(article: ArticleItem, quotes: Sequence[Quote]) -> list[QuoteItem]:
-    """The article's attributed quotations, keyed like its postings: those its item says are
-    filed (`attributed_quotes`), so that removing the article finds every key written."""
-    filed = {ref.number: ref.speaker_id for ref in article.attributed_quotes}
-    return [
-        QuoteItem.of(article, quote, number)
-        for number, quote in enumerate(quotes)
-        if quote.speaker_id and filed.get(number) == quote.speaker_id
-    ]
+    """The article's attributed quotations, one item per speaker its item lists (`quoted`), so
+    that removing the article finds every key written."""
+    by_speaker: dict[str, list[Quote]] = {speaker: [] for speaker in article.quoted}
+    for quote in quotes:
+        if quote.speaker_id in by_speaker:
+            by_speaker[quote.speaker_id].append(quote)
+    return [QuoteItem.of(article, speaker, said) for speaker, said in by_speaker.items() if said]
 
 
 def quote_keys_for(article: ArticleItem) -> list[tuple[str, str]]:
-    """The (pk, sk) of every quotation filed for the article."""
+    """The (pk, sk) of every quotation item filed for the article."""
     shard = shard_of(article.article_id)
     return [
-        (entity_shard_pk(ref.speaker_id, shard), quote_sk(article.sort_time, article.article_id, ref.number))
-        for ref in article.attributed_quotes
+        (entity_shard_pk(speaker, shard), quote_sk(article.sort_time, article.article_id)) for speaker in article.quoted
     ]
 
 

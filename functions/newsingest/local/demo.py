@@ -174,7 +174,7 @@ def run_demo(out: TextIO = sys.stdout) -> int:
                 top = ", ".join(f"{e.name} [{e.type}]" for e in article.entities[:TOP_ENTITIES_SHOWN])
                 print(f"    top entities: {top or '(none)'}", file=out)
                 names = {entity.id: entity.name for entity in article.entities}
-                speakers = sorted({names.get(ref.speaker_id, ref.speaker_id) for ref in article.attributed_quotes})
+                speakers = sorted({names.get(speaker, speaker) for speaker in article.quoted})
                 if speakers:
                     print(f"    quoted: {', '.join(speakers)}", file=out)
                 for entity in article.entities:

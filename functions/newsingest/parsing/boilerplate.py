@@ -47,25 +47,32 @@ CONSENT_NOTICE = re.compile(
 content...', 'By clicking Subscribe you agree...'): all start with the site speaking."""
 
 CALL_TO_ACTION = re.compile(
-    r"^(?:click|tap) here\b"
-    r"|^(?:sign up|subscribe|register)\b.{0,80}\b(?:newsletters?|updates|alerts|free|today|now|here)\b"
-    r"|^(?:sign up|subscribe)(?: now| today| here| for free)?[.!]?$"
-    r"|^(?:follow|like|find|join) us (?:on|at|via)\b"
-    r"|^(?:share|email|print|tweet) (?:this|the) (?:article|story|page|post)\b"
-    r"|^(?:share|send) (?:on|via|to) (?:facebook|twitter|x|whatsapp|linkedin|email|reddit)\b"
-    r"|^(?:download|get) (?:our|the) (?:free )?(?:[\w.-]+ ){0,3}app\b"
-    r"|^(?:support|fund) (?:our|independent) journalism\b"
-    r"|^get (?:our|the) (?:free |daily |weekly )?(?:\w+ )?newsletter\b"
-    r"|^thank you(?: for (?:subscribing|signing up|registering|your submission)|! your submission)\b"
-    r"|^if you are a human\b"
-    r"|\b(?:delivered|sent|straight|direct(?:ly)?) (?:to|into) your inbox\b"
-    r"|^enjoy(?:ed|ing)? (?:this|the|reading)\b[^.!?]{0,60}\?"
-    r"|\bwe (?:need|rely on) (?:your|readers['’]?) (?:help|support)\b"
-    r"|^(?:become|join (?:us )?as) a (?:paying )?(?:member|subscriber|supporter|patron)\b"
-    r"|^join (?:\d[\d,.]*k?|thousands of|over \S+|more than \S+) (?:other )?(?:subscribers|readers|people)\b",
+    r"^(?:(?:click|tap) here\b"
+    r"|(?:sign up|subscribe|register)\b.{0,80}\b(?:newsletters?|updates|alerts|free|today|now|here)\b"
+    r"|(?:sign up|subscribe)(?: now| today| here| for free)?[.!]?$"
+    r"|(?:follow|like|find|join) us (?:on|at|via)\b"
+    r"|(?:share|email|print|tweet) (?:this|the) (?:article|story|page|post)\b"
+    r"|(?:share|send) (?:on|via|to) (?:facebook|twitter|x|whatsapp|linkedin|email|reddit)\b"
+    r"|(?:download|get) (?:our|the) (?:free )?(?:[\w.-]+ ){0,3}app\b"
+    r"|(?:support|fund) (?:our|independent) journalism\b"
+    r"|get (?:our|the) (?:free |daily |weekly )?(?:\w+ )?newsletter\b"
+    r"|thank you(?: for (?:subscribing|signing up|registering|your submission)|! your submission)\b"
+    r"|if you are a human\b"
+    r"|enjoy(?:ed|ing)? (?:this|the|reading)\b[^.!?]{0,60}\?"
+    r"|(?:become|join (?:us )?as) a (?:paying )?(?:member|subscriber|supporter|patron)\b"
+    r"|join (?:\d[\d,.]*k?|thousands of|over \S+|more than \S+) (?:other )?(?:subscribers|readers|people)\b)",
     re.IGNORECASE,
 )
-"""Calls to action: subscribe, follow, share, download the app, support or join the site."""
+CALLS_TO_ACTION_ANYWHERE = (
+    re.compile(r"\b(?:delivered|sent|straight|direct(?:ly)?) (?:to|into) your inbox\b", re.IGNORECASE),
+    re.compile(r"\bwe (?:need|rely on) (?:your|readers['’]?) (?:help|support)\b", re.IGNORECASE),
+)
+_INBOX = re.compile(r"your inbox\b", re.IGNORECASE)
+"""Calls to action: subscribe, follow, share, download the app, support or join the site. Those
+that start the line are one pattern anchored at the start, which the regex engine tries at the
+first character only; the two that may stand anywhere ('... delivered to your inbox', 'we need
+your support') are separate, and the first is only tried on lines that mention 'your inbox':
+the same lines match as with one pattern of all of them, at a fraction of the cost."""
 
 LINK_LABEL = re.compile(
     r"^(?:(?:learn|read|see|find out|discover|explore) more|read (?:the |our )?(?:full )?(?:review|guide|story)"
@@ -137,21 +144,25 @@ or a comparison does not count."""
 
 AFFILIATE_DISCLOSURE = re.compile(
     r"\b(?:we|i)(?: \w+){0,3} (?:earn|receive|get|make)\b.{0,30}\bcommissions?\b"
-    r"|\b(?:earn|receive|get|make)s? (?:us|me) (?:a )?(?:small )?(?:affiliate )?commissions?\b"
-    r"|^this (?:post|article|page) (?:contains|may contain|includes) affiliate links",
+    r"|\b(?:earn|receive|get|make)s? (?:us|me) (?:a )?(?:small )?(?:affiliate )?commissions?\b",
     re.IGNORECASE,
 )
+AFFILIATE_LINKS_NOTICE = re.compile(
+    r"^this (?:post|article|page) (?:contains|may contain|includes) affiliate links", re.IGNORECASE
+)
+_COMMISSION = re.compile(r"commission", re.IGNORECASE)
 """Affiliate disclosures: 'Purchases made through our links may earn us a commission', 'This post
-contains affiliate links'."""
+contains affiliate links'. The commission patterns are tried only on lines that mention one."""
 
 MAX_DISCLOSURE_WORDS = 60
 """Disclosures are a sentence or two; a longer paragraph mentioning commissions is article text."""
 
-COPYRIGHT = re.compile(
-    r"^(?:©|\(c\)\s*\d{4}|copyright\s*(?:©|\(c\)|\d{4}))|\ball rights reserved\.?$",
-    re.IGNORECASE,
-)
-"""Copyright footers: '© 2024 Publisher', 'Copyright 2024 ...', '... All rights reserved.'"""
+COPYRIGHT = re.compile(r"^(?:©|\(c\)\s*\d{4}|copyright\s*(?:©|\(c\)|\d{4}))", re.IGNORECASE)
+ALL_RIGHTS_RESERVED = re.compile(r"\ball rights reserved\.?$", re.IGNORECASE)
+ALL_RIGHTS_RESERVED_TAIL_CHARS = len(" all rights reserved.")
+"""Copyright footers: '© 2024 Publisher', 'Copyright 2024 ...', '... All rights reserved.' The
+line's end is matched on its last characters only (one more than the phrase, for the word
+boundary before it) rather than searched for from every position."""
 
 IMAGE_CREDIT = re.compile(
     r"^[(\[]?(?:image|images|photo|photos|picture|pic|credit|photograph)s?(?: credit)?\s*:\s*[^.]{1,60}[)\]]?$",
@@ -196,10 +207,18 @@ def is_boilerplate(line: str) -> bool:
     if words > MAX_FURNITURE_WORDS:
         return False
     line = LIST_MARKER.sub("", line)
-    if any(rule.search(line) for rule in RULES):
+    if any(rule.search(line) for rule in RULES) or ALL_RIGHTS_RESERVED.search(line[-ALL_RIGHTS_RESERVED_TAIL_CHARS:]):
         return True
-    if words <= MAX_DISCLOSURE_WORDS and AFFILIATE_DISCLOSURE.search(line) is not None:
+    if words <= MAX_DISCLOSURE_WORDS and (
+        AFFILIATE_LINKS_NOTICE.match(line) or (_COMMISSION.search(line) and AFFILIATE_DISCLOSURE.search(line))
+    ):
         return True
     if words <= MAX_LINK_LABEL_WORDS and LINK_LABEL.search(line) is not None:
         return True
-    return words <= MAX_CALL_TO_ACTION_WORDS and CALL_TO_ACTION.search(line) is not None
+    return words <= MAX_CALL_TO_ACTION_WORDS and _is_call_to_action(line)
+
+
+def _is_call_to_action(line: str) -> bool:
+    if CALL_TO_ACTION.match(line) or CALLS_TO_ACTION_ANYWHERE[1].search(line):
+        return True
+    return _INBOX.search(line) is not None and CALLS_TO_ACTION_ANYWHERE[0].search(line) is not None

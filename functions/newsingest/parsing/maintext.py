@@ -91,7 +91,7 @@ def extract_main_text(tree: HtmlElement, *, url: str | None = None) -> str:
     if words < MIN_MAIN_TEXT_WORDS:
         primary = _trafilatura_text(tree, url, favor_recall=True)
         words = _word_count(primary)
-    if _page_word_count(tree) >= max(words, 1) * SECOND_OPINION_MIN_GAIN:
+    if _page_has_words(tree, max(words, 1) * SECOND_OPINION_MIN_GAIN):
         second = _readability_text(tree)
         if _is_fuller_version(second, primary):
             return second
@@ -143,8 +143,9 @@ def _word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-def _page_word_count(tree: HtmlElement) -> int:
-    """Words of the page's text outside `OUTSIDE_ARTICLES`: about the most readability can return."""
+def _page_has_words(tree: HtmlElement, wanted: float) -> bool:
+    """Whether the page's text outside `OUTSIDE_ARTICLES` (about the most readability can return)
+    has at least `wanted` words; the count stops as soon as it has."""
     words = 0
     walker = lxml.etree.iterwalk(tree, events=("start", "end"))
     for event, element in walker:
@@ -155,7 +156,9 @@ def _page_word_count(tree: HtmlElement) -> int:
                 words += _word_count(element.text)
         elif element.tail:
             words += _word_count(element.tail)
-    return words
+        if words >= wanted:
+            return True
+    return False
 
 
 def _trafilatura_text(tree: HtmlElement, url: str | None, *, favor_recall: bool = False) -> str:

@@ -4,18 +4,17 @@ Configured as `newsingest.handlers.ingest.handler`. SQS batches report partial f
 whose object could not be processed for a transient reason goes back to the queue alone, and
 after five receives to the DLQ. Bad articles are not failures: they become `ArticleRejected`.
 
-The events of a whole SQS batch are sent together once every record is processed (one
-SendMessageBatch per ten events, not one per record). A record's events are what its idempotent
-processing returns, so a record whose events SQS refused is reported failed and, redelivered,
-gets the same events back from the idempotency table without being parsed again.
+Each record sends its own events (one SendMessageBatch for the object's articles) before its
+idempotency record is completed. Sending a whole batch's events together would save ~0.9 SQS
+requests per article ($0.36 per million), but a record completed before its events left would
+lose them if the invocation died before the send, unless its events were kept in the idempotency
+record: ~6 KB, five more write units per article ($3.10 per million).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import time
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -32,8 +31,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from newsingest.adapters.aws import client
 from newsingest.adapters.s3 import S3ObjectStore
-from newsingest.adapters.sqs import PublishFailed, SqsEventPublisher
-from newsingest.events import INDEX_EVENT_ADAPTER, ArticleParsedEvent, ArticleRejectedEvent
+from newsingest.adapters.sqs import SqsEventPublisher
+from newsingest.events import ArticleParsedEvent, ArticleRejectedEvent
 from newsingest.ingest import IngestEvent, IngestService
 from newsingest.observability import logger, metrics, tracer
 from newsingest.settings import ingest_settings
@@ -45,12 +44,6 @@ a day covers every redelivery of one event with a wide margin."""
 
 IDEMPOTENCY_KEY = "[kind, source.bucket, source.key, source.version_id || source.etag]"
 """One object version is processed once, whichever trigger or duplicate delivery reports it."""
-
-RETURNED_EVENTS_MAX_BYTES = 256 * 1024
-"""A change whose events serialise to more than this publishes them itself instead of returning
-them for the batch's send: the idempotency table stores what a change returns, in one DynamoDB
-item of at most 400 KB. An article's event is ~6 KB (`bench/pipeline.py`), so only objects of
-about forty records or more take that path."""
 
 processor = BatchProcessor(event_type=EventType.SQS)
 idempotency_config = IdempotencyConfig(
@@ -84,13 +77,10 @@ def _record_metrics(event: IngestEvent) -> None:
             metric.add_dimension(name="reason", value=str(event.data.reason))
 
 
-def _process_change(change: ObjectChange) -> dict[str, Any]:
-    """Parse and store the object's articles; return their events (as JSON) to be published
-    with the batch's, or, when they are too large to keep in the idempotency table, publish them
-    now and return their ids."""
+def _process_change(change: ObjectChange) -> list[dict[str, str]]:
     logger.append_keys(object_key=change.source.key, change=change.kind)
     started = time.perf_counter()
-    events = _service().events_for(change)
+    events = _service().handle(change)
     if change.kind is ChangeKind.CREATED:
         elapsed_ms = (time.perf_counter() - started) * 1000
         metrics.add_metric(name="ParseLatency", unit=MetricUnit.Milliseconds, value=elapsed_ms)
@@ -100,17 +90,8 @@ def _process_change(change: ObjectChange) -> dict[str, Any]:
         _record_metrics(event)
         if isinstance(event, ArticleParsedEvent):
             logger.set_correlation_id(event.data.article_id)
-    returned = [event.model_dump(mode="json") for event in events]
-    if len(json.dumps(returned, separators=(",", ":"))) <= RETURNED_EVENTS_MAX_BYTES:
-        return {"events": returned}
-    _service().publish(events)
-    _log_published(events)
-    return {"published": [event.id for event in events]}
-
-
-def _log_published(events: list[IngestEvent]) -> None:
-    for event in events:
-        logger.info("event published", event_type=event.type, subject=event.subject, event_id=event.id)
+        logger.info("event published", event_type=event.type, subject=event.subject)
+    return [{"type": str(event.type), "id": event.id} for event in events]
 
 
 @lru_cache(maxsize=1)
@@ -125,41 +106,11 @@ def _change_processor() -> Any:
     )(_process_change)
 
 
-def process_message(payload: Any) -> list[IngestEvent]:
-    """Handle one S3 message (notification, TestEvent or EventBridge event): the events it
-    leaves to publish."""
+def process_message(payload: Any) -> list[list[dict[str, str]]]:
+    """Handle one S3 message (notification, TestEvent or EventBridge event)."""
     message = parse_s3_message(payload)
     process = _change_processor()
-    events: list[IngestEvent] = []
-    for change in changes_in(message):
-        result = process(change=change)
-        returned = result.get("events", []) if isinstance(result, dict) else []  # older records: ids only
-        events.extend(INDEX_EVENT_ADAPTER.validate_python(event) for event in returned)
-    return events
-
-
-@dataclass
-class PendingEvents:
-    """The events of the SQS batch being handled, by the message they came from."""
-
-    by_message: dict[str, list[IngestEvent]] = field(default_factory=dict)
-
-    def publish(self) -> set[str]:
-        """Send them all; the ids of the messages whose events SQS refused."""
-        unique = {event.id: event for events in self.by_message.values() for event in events}
-        try:
-            _service().publish(list(unique.values()))
-        except PublishFailed as exc:
-            refused = set(exc.event_ids)
-            logger.warning("events not published", reason=str(exc), event_ids=sorted(refused))
-            failed = {message for message, events in self.by_message.items() if refused & {e.id for e in events}}
-            _log_published([event for event in unique.values() if event.id not in refused])
-            return failed
-        _log_published(list(unique.values()))
-        return set()
-
-
-pending = PendingEvents()
+    return [process(change=change) for change in changes_in(message)]
 
 
 LAMBDA_INIT_TYPES = frozenset({"on-demand", "provisioned-concurrency", "snap-start"})
@@ -179,12 +130,9 @@ if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") in LAMBDA_INIT_TYPES:
 
 
 @tracer.capture_method
-def record_handler(record: SQSRecord) -> int:
-    """One SQS record: its body is what S3 or EventBridge delivered. Its events wait for the
-    batch's send."""
-    events = process_message(record.json_body)
-    pending.by_message[record.message_id] = events
-    return len(events)
+def record_handler(record: SQSRecord) -> list[list[dict[str, str]]]:
+    """One SQS record: its body is what S3 or EventBridge delivered."""
+    return process_message(record.json_body)
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -195,15 +143,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     idempotency_config.register_lambda_context(context)
     records = event.get("Records") or []
     if records and records[0].get("eventSource") == "aws:sqs":
-        pending.by_message.clear()
         response = process_partial_response(
             event=event, record_handler=record_handler, processor=processor, context=context
         )
-        refused = pending.publish()
-        pending.by_message.clear()
-        failures = [*response["batchItemFailures"], *({"itemIdentifier": message} for message in sorted(refused))]
-        return {**response, "batchItemFailures": failures}
-    events = process_message(event)
-    _service().publish(events)
-    _log_published(events)
-    return {"processed": len(events)}
+        return dict(response)
+    results = process_message(event)
+    return {"processed": len(results)}

@@ -135,6 +135,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=Path("../shared/eval/wcxb-article-dev"))
     parser.add_argument("--limit", type=int, default=60, help="pages to index")
     parser.add_argument(
+        "--text-chars",
+        default=None,
+        metavar="MIN:MAX",
+        help="only pages whose extracted text has MIN to MAX characters (before --limit)",
+    )
+    parser.add_argument(
         "--index-entities", choices=("evidence", "all"), default="evidence", help="the indexer's INDEX_ENTITIES"
     )
     args = parser.parse_args(argv)
@@ -155,7 +161,8 @@ def main(argv: list[str] | None = None) -> int:
 
     os.environ.update(LOCAL_ENVIRONMENT)
     os.environ.pop("AWS_ENDPOINT_URL", None)
-    pages = load_pages(args.data, args.limit)
+    pages = load_pages(args.data, 10**6 if args.text_chars else args.limit)
+    low, _, high = (args.text_chars or "0:0").partition(":")
     print(f"Analysing {len(pages)} pages ...", file=sys.stderr)
     events = []
     received = datetime(2025, 1, 1, tzinfo=UTC)
@@ -164,6 +171,10 @@ def main(argv: list[str] | None = None) -> int:
             article = parse_article(data, key=f"incoming/{name}")
         except RejectedInput:
             continue
+        if args.text_chars and not int(low) <= len(article.text) <= int(high):
+            continue
+        if len(events) == args.limit:
+            break
         analysis = analyse_text(article.text, title=article.title)
         article = article.model_copy(
             update={
@@ -201,7 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     floor = [row[0] + 2 for row in rows]
     busiest = max(rows, key=lambda row: row[0])
     typical = sorted(rows, key=lambda row: row[0])[len(rows) // 2]
-    print(f"Indexed {len(rows)} articles (first {args.limit} pages of {args.data.name}), INDEX_ENTITIES={policy}.\n")
+    chosen = f"pages with {args.text_chars} characters of text" if args.text_chars else "pages"
+    print(f"Indexed {len(rows)} articles (first {args.limit} {chosen} of {args.data.name}), INDEX_ENTITIES={policy}.\n")
     print("| per article | mean | median | p90 | max |")
     print("|---|---:|---:|---:|---:|")
     for label, values in (

@@ -221,6 +221,30 @@ def load_pages(data: Path) -> list[tuple[str, bytes]]:
     return [(page.name.removesuffix(".html.gz"), gzip.decompress(page.read_bytes())) for page in pages]
 
 
+def text_range(value: str) -> tuple[int, int]:
+    """`MIN:MAX` characters."""
+    low, _, high = value.partition(":")
+    return int(low), int(high)
+
+
+def pages_with_text_length(pages: list[tuple[str, bytes]], low: int, high: int) -> list[tuple[str, bytes]]:
+    """The pages whose main text, as newsingest extracts it, has `low` to `high` characters."""
+    from newsingest.errors import RejectedInput
+    from newsingest.parsing import parse_article
+
+    kept = []
+    for name, data in pages:
+        try:
+            length = len(parse_article(data, key=f"incoming/{name}.html").text)
+        except RejectedInput:
+            continue
+        if low <= length <= high:
+            kept.append((name, data))
+    if not kept:
+        sys.exit(f"no page has {low}-{high} characters of text")
+    return kept
+
+
 def index_billing() -> Any:
     """`bench/index.py` (DynamoDB billing rules: `Meter`, `item_size`), or None if it is not there."""
     spec = importlib.util.spec_from_file_location("bench_index", Path(__file__).with_name("index.py"))
@@ -326,12 +350,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=1000, help="objects to upload and pump through")
     parser.add_argument("--memory-sample", type=int, default=100, help="extra uploads pumped with tracemalloc on")
     parser.add_argument("--json", type=Path, default=None, help="write the figures for bench/cost.py here")
+    parser.add_argument(
+        "--text-chars",
+        type=text_range,
+        default=None,
+        metavar="MIN:MAX",
+        help="only pages whose extracted text has MIN to MAX characters (e.g. 4000:6000 around the 5,000-character "
+        "article Comprehend is priced on)",
+    )
     args = parser.parse_args(argv)
 
     from newsingest.local.demo import LOCAL_ENVIRONMENT, environment
 
     deployed_like = LOCAL_ENVIRONMENT | {"POWERTOOLS_LOG_LEVEL": "INFO", "POWERTOOLS_METRICS_DISABLED": "false"}
     pages = load_pages(args.data)
+    if args.text_chars:
+        pages = pages_with_text_length(pages, *args.text_chars)
+        print(
+            f"{len(pages)} pages with {args.text_chars[0]:,}-{args.text_chars[1]:,} characters of text", file=sys.stderr
+        )
     print(f"Measuring each function's memory in a fresh process ({args.memory_sample} pages) ...", file=sys.stderr)
     fresh = {name: fresh_process_rss(name, args.data, max(10, args.memory_sample), deployed_like) for name in FUNCTIONS}
 

@@ -1,6 +1,6 @@
 """Dollars per million articles at AWS list prices, from the measured figures; next to Comprehend's.
 
-    .venv/bin/python bench/cost.py [--measured pipeline.json] [--index-wcu 21.9] [--ingest-memory 576]
+    .venv/bin/python bench/cost.py [--measured pipeline.json] [--index-wcu 20.8] [--ingest-memory 576]
 
 A cost model, not a measurement: it multiplies what the benches measured per article (CPU time of
 each function, requests, payload sizes, write units, log bytes) by the list prices below. Memory
@@ -131,7 +131,7 @@ MEASURED: dict[str, Any] = {
 }
 """What `bench/pipeline.py --json` wrote when this file was last updated (replace with --measured)."""
 
-INDEX_WCU_DEFAULT = 21.9
+INDEX_WCU_DEFAULT = 20.8
 """`bench/index.py --limit 60` as quoted in the README: mean write units per article whose entities the index
 already knows (the steady state of a running index). The pipeline's own figure is higher: its table starts
 empty, so every entity is new."""

@@ -75,10 +75,11 @@ _LANGUAGE_TAG = re.compile(r"^([a-zA-Z]{2})(?:[-_][a-zA-Z0-9]+)*$")
 MONTH_NAMES = {name.casefold(): index for index, name in enumerate(calendar.month_name) if name}
 MONTH_NAMES |= {name.casefold(): index for index, name in enumerate(calendar.month_abbr) if name}
 MONTH_NAMES["sept"] = 9
-_MONTH = (
+_MONTH_NAME = (
     r"(?P<month_name>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
+_MONTH = _MONTH_NAME + r"\.?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 DATE_PATTERNS = (
@@ -91,6 +92,13 @@ DATE_PATTERNS = (
 """Date formats of English-language bylines. A slashed date is read month first (the American
 order of most English-language sites), a dotted one day first (the European order), each unless
 only the other order is a valid date."""
+
+
+URL_DATE = re.compile(
+    rf"/{_YEAR}/(?:(?P<month>0?[1-9]|1[0-2])|{_MONTH_NAME})/(?P<day>0?[1-9]|[12]\d|3[01])(?:/|$)",
+    re.IGNORECASE,
+)
+"""A date spelled as path segments of a URL: '/2025/12/18/slug', '/2023/october/03/slug'."""
 
 
 @dataclass(frozen=True)
@@ -236,6 +244,15 @@ def normalize_url(value: object) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url):
         return None
     return url
+
+
+def url_date(url: str | None) -> date | None:
+    """The date in a URL's path ('https://example.com/2025/12/18/title/'), or None."""
+    if not url:
+        return None
+    path = urlsplit(url).path if "//" in url else url
+    match = URL_DATE.search(path)
+    return _date_of(match) if match else None
 
 
 def find_dates(text: str) -> list[date]:

@@ -28,7 +28,7 @@ from lxml.html import HtmlElement
 
 from newsingest.errors import RejectedInput, RejectReason
 from newsingest.parsing.authorsearch import search_author
-from newsingest.parsing.fields import MAX_TITLE_WORDS, Extraction, parse_datetime
+from newsingest.parsing.fields import MAX_TITLE_WORDS, Extraction, parse_datetime, url_date
 from newsingest.parsing.htmlmeta import PageMetadata, read_page_metadata
 from newsingest.parsing.maintext import extract_main_text
 from newsingest.parsing.pagehead import byline_names, is_byline_line, labelled_date, read_page_head
@@ -67,7 +67,7 @@ def extract_html(markup: str, *, url: str | None = None) -> Extraction:
         text=_without_leading_furniture(text, headline.text),
         title=headline.text,
         authors=page.authors or head.authors or _searched_authors(tree) or page.organization_authors,
-        published_at=_published_time(page.published_at, head.dates)
+        published_at=_published_time(page.published_at, head.dates, url_date(page_url))
         or _searched_date(tree, page_url)
         or _as_datetime(labelled_date(tree)),
         modified_at=page.modified_at,
@@ -119,13 +119,19 @@ def _structured_titles(page: PageMetadata) -> list[str | None]:
     return [headline, page.og_title, page.title_tag]
 
 
-def _published_time(declared: datetime | None, shown: list[date]) -> datetime | None:
-    """The publication time from the declared time and the dates shown next to the headline.
+def _published_time(declared: datetime | None, shown: list[date], in_url: date | None = None) -> datetime | None:
+    """The publication time from the declared time, the dates shown next to the headline and
+    the date in the article's URL.
 
-    The declared time wins (it has a time and a timezone) unless the first date shown is
-    earlier than it: then the page was re-dated (migrated, republished) and shows when it first
-    appeared. A shown date alone becomes a naive midnight.
+    A date in the URL's path ('/2025/12/18/slug') is the day the article was first published:
+    the CMS writes it then and never changes it, while declared and shown dates move with
+    updates and timezones. It wins unless the declared time falls on that day (the declared
+    time is then kept for its time and timezone). Otherwise the declared time wins unless the
+    first date shown is earlier than it: then the page was re-dated (migrated, republished) and
+    shows when it first appeared. A shown or URL date alone becomes a naive midnight.
     """
+    if in_url is not None:
+        return declared if declared is not None and declared.date() == in_url else _as_datetime(in_url)
     if shown and (declared is None or shown[0] < declared.date() - SHOWN_DATE_TOLERANCE):
         return _as_datetime(shown[0])
     return declared

@@ -13,6 +13,7 @@ from newsingest.parsing.fields import (
     normalize_url,
     parse_datetime,
     split_authors,
+    url_date,
 )
 
 
@@ -134,3 +135,19 @@ def test_only_absolute_http_urls_are_kept(value: object, expected: str | None) -
 )
 def test_written_dates_are_found_in_order(text: str, expected: list[date]) -> None:
     assert find_dates(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://example.com/2025/12/18/ferry-delayed/", date(2025, 12, 18)),
+        ("https://example.com/news/2019/9/5/ferry", date(2019, 9, 5)),
+        ("https://example.com/blog/2023/october/03/ferry-delayed", date(2023, 10, 3)),
+        ("https://example.com/2025/12/ferry-delayed", None),  # a month is not a publication day
+        ("https://example.com/2025/02/30/ferry", None),
+        ("https://example.com/ferry-2025", None),
+        (None, None),
+    ],
+)
+def test_a_date_in_the_url_path_is_read(url: str | None, expected: date | None) -> None:
+    assert url_date(url) == expected

@@ -328,3 +328,32 @@ def test_sections_trafilatura_drops_are_recovered_from_readability() -> None:
     ):
         assert labelled in text
     assert text.startswith("We compare 4 of the best website builders on the market")
+
+
+def test_the_date_in_the_article_url_beats_a_declared_date_on_another_day() -> None:
+    # Given a page whose URL says it was published on 18 December, and declared times in UTC
+    head = (
+        '<link rel="canonical" href="https://harbour.example/2025/12/18/ferry-terminal-delayed/">'
+        '<meta property="article:published_time" content="2025-12-19T01:30:00+00:00">'
+    )
+
+    # When / Then: the day the CMS put in the URL
+    assert extract_html(_article_page("", head)).published_at == datetime(2025, 12, 18)
+
+
+def test_a_declared_time_on_the_day_of_the_url_date_is_kept_with_its_time() -> None:
+    head = (
+        '<link rel="canonical" href="https://harbour.example/2025/12/18/ferry-terminal-delayed/">'
+        '<meta property="article:published_time" content="2025-12-18T09:30:00+01:00">'
+    )
+    published = extract_html(_article_page("", head)).published_at
+    assert published == datetime(2025, 12, 18, 9, 30, tzinfo=timezone(timedelta(hours=1)))
+
+
+def test_the_url_date_beats_an_ambiguous_numeric_date_shown_by_the_headline() -> None:
+    # Given '03/10/2023' under the headline (3 October or 10 March?) and the day in the URL
+    head = '<link rel="canonical" href="https://harbour.example/blog/2023/october/03/ferry/">'
+    header = "<p class='date'>03/10/2023</p>"
+
+    # When / Then
+    assert extract_html(_article_page(header, head)).published_at == datetime(2023, 10, 3)

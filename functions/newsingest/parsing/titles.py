@@ -25,6 +25,9 @@ from newsingest.parsing.fields import MAX_TITLE_WORDS, normalize_whitespace
 TITLE_SITE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|•|»)\s+")
 """Separators between an article title and the site name appended to it ('Title | Site')."""
 
+PIPE_SEPARATOR = re.compile(r"\s+\|\s+")
+"""' | ' between the parts of a title: the headline, a section, the site."""
+
 MAX_GENERIC_LABEL_CHARS = 3
 """Host labels of up to three letters ('co', 'uk', 'com', 'www') are suffixes, not site names, so
 a title ending in ' - UK' keeps its suffix; longer labels ('tarkett', 'express') can be names."""
@@ -74,21 +77,77 @@ def choose_headline(
     """
     titles = [strip_site_name(title, site_names, url) for title in structured if title]
     known = _site_forms(site_names, url)
+    candidates = _heading_candidates(tree)
+    titles, site_headings = _without_site_heading(titles, candidates, tree, known)
     words = {word.casefold() for title in titles for word in _WORD.findall(title)}
     best: tuple[float, str, HtmlElement] | None = None
-    for element, text in _heading_candidates(tree):
+    for element, text in candidates:
         heading = strip_site_name(text, site_names, url)
-        if comparable_name(heading) in known:
+        if comparable_name(heading) in known or element in site_headings:
             continue
         if not titles:
-            return Headline(heading, element)
+            return Headline(main_segment(heading), element)
         heading_words = {word.casefold() for word in _WORD.findall(heading)}
         overlap = len(heading_words & words) / len(heading_words) if heading_words else 0.0
         if overlap >= MIN_HEADING_OVERLAP and (best is None or overlap > best[0]):
             best = (overlap, heading, element)
     if best is not None:
-        return Headline(_structured_casing(best[1], titles), best[2])
-    return Headline(titles[0] if titles else None)
+        return Headline(main_segment(_structured_casing(best[1], titles)), best[2])
+    return Headline(main_segment(titles[0]) if titles else None)
+
+
+def _without_site_heading(
+    titles: list[str], candidates: Sequence[tuple[HtmlElement, str]], tree: HtmlElement, site_forms: set[str]
+) -> tuple[list[str], set[HtmlElement]]:
+    """The titles without a blog's name in front, and the `<h1>`s that hold that name.
+
+    Blog themes put the blog's name in the page's `<h1>` and the post's title in an `<h2>` or
+    `<h3>`, and title the page 'Blog name: Post title'. An `<h1>` whose words start a title is
+    such a name when the rest of that title is the post's title: another of the page's titles
+    or one of its headings, and not the site's known name (then the `<h1>` is the headline and
+    the rest its site or author: 'Headline — Author | Site'). The rest replaces the title, and
+    the `<h1>` is not the headline.
+    """
+    site_headings: set[HtmlElement] = set()
+    kept = list(titles)
+    headings: list[list[str]] | None = None
+    for element, text in candidates:
+        name = _words(text)
+        for index, title in enumerate(titles):
+            words = _words(title)
+            if not name or len(words) <= len(name) or words[: len(name)] != name:
+                continue
+            rest = _after_words(title, len(name))
+            if not rest or _names_site(rest, site_forms):
+                continue
+            if headings is None:
+                headings = [_words(_heading_text(heading)) for heading in tree.iter("h2", "h3")]
+            others = [_words(other) for position, other in enumerate(titles) if position != index] + headings
+            if _words(rest) in others:
+                kept[index] = rest
+                site_headings.add(element)
+    return kept, site_headings
+
+
+def _words(text: str) -> list[str]:
+    return [word.casefold() for word in _WORD.findall(text)]
+
+
+def _after_words(text: str, count: int) -> str:
+    """The text after its first `count` words, without the separator that followed them."""
+    matches = list(_WORD.finditer(text))
+    return text[matches[count - 1].end() :].lstrip(" :|-–—·•»").strip() if count else text
+
+
+def main_segment(title: str) -> str:
+    """The headline part of a title that pipes divide into parts: the part with the most words.
+    A headline has no ' | ' in it; CMSs join it with the section and the site that way ('How
+    meditation rewires brains | Opinion', 'The Agency | ML at Georgia Tech'), names that are
+    not always the site's known name."""
+    parts = [part.strip() for part in PIPE_SEPARATOR.split(title)]
+    if len(parts) < 2:
+        return title
+    return max(parts, key=lambda part: len(_WORD.findall(part))) or title
 
 
 def _structured_casing(heading: str, titles: Sequence[str]) -> str:

@@ -112,3 +112,42 @@ def test_an_h1_marked_up_as_the_site_name_or_logo_is_skipped() -> None:
 def test_an_all_capitals_h1_takes_the_casing_of_the_structured_title_with_its_words() -> None:
     tree = _body("<h1>BEST DRIP COFFEE MAKER IN 2026</h1>")
     assert choose_headline(tree, ["Best Drip Coffee Maker in 2026"], [], None).text == "Best Drip Coffee Maker in 2026"
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Ferry terminal delayed | Opinion", "Ferry terminal delayed"),
+        ("Harbour Desk | Ferry terminal delayed again", "Ferry terminal delayed again"),
+        ("Ferry terminal delayed | Travel Advice | Harbour Council", "Ferry terminal delayed"),
+        ("Ferry terminal delayed - Part 1", "Ferry terminal delayed - Part 1"),
+        ("Either/or: ferry|rail", "Either/or: ferry|rail"),
+    ],
+)
+def test_a_title_divided_by_pipes_is_its_longest_part(title: str, expected: str) -> None:
+    # Given a title whose pipe-separated parts name no known site
+    headline = choose_headline(_body("<p>text</p>"), [None, None, title], [], None)
+
+    # When / Then
+    assert headline.text == expected
+
+
+def test_a_blog_name_in_the_h1_before_the_post_title_is_not_the_headline() -> None:
+    # Given a blog theme: the blog's name in the <h1>, the post's title in an <h3> and after
+    # the blog's name in the <title>
+    tree = _body("<h1>Harbour Notes</h1><h2>December 16, 2025</h2><h3>Ferry terminal delayed</h3>")
+
+    # When
+    headline = choose_headline(tree, [None, None, "Harbour Notes: Ferry terminal delayed"], [], None)
+
+    # Then
+    assert (headline.text, headline.element) == ("Ferry terminal delayed", None)
+
+
+def test_an_h1_headline_followed_by_its_author_and_site_in_the_title_stays_the_headline() -> None:
+    tree = _body("<h1>Ferry terminal delayed</h1><h3>Ada Byron</h3>")
+    headline = choose_headline(
+        tree, [None, "Ferry terminal delayed — Ada Byron | Harbour", None], ["Ada Byron | Harbour"], None
+    )
+    assert headline.text == "Ferry terminal delayed"
+    assert headline.element is not None

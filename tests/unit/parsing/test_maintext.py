@@ -109,3 +109,27 @@ def test_readability_on_one_copy_gives_what_readability_lxml_gives() -> None:
     # Then: the same summary as readability-lxml's own preparation, and the page is untouched
     assert ours == Document(_tree(body)).summary(html_partial=True)
     assert lxml.html.tostring(tree) == before
+
+
+def test_trafilatura_runs_without_its_own_readability_pass_which_is_restored_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given trafilatura's readability pass, watched
+    import trafilatura.external
+
+    calls: list[object] = []
+    original = trafilatura.external.try_readability
+
+    def watched(tree: object) -> object:
+        calls.append(tree)
+        return original(tree)
+
+    monkeypatch.setattr(trafilatura.external, "try_readability", watched)
+
+    # When
+    text = maintext._trafilatura_text(_tree("".join(f"<p>{s}</p>" for s in SENTENCES)), None)
+
+    # Then: the text is extracted without that pass, and the pass is back in place afterwards
+    assert SENTENCES[0] in text
+    assert calls == []
+    assert trafilatura.external.try_readability is watched

@@ -25,6 +25,7 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 
 import lxml.etree
 import trafilatura
@@ -123,7 +124,7 @@ def _without_unsupported_tail(text: str, second: str) -> str:
     sign-up forms slip in, and readability scores those containers apart from the article's."""
     if _word_count(second) < MIN_MAIN_TEXT_WORDS or coverage(text, second) < TAIL_TRIM_MIN_AGREEMENT:
         return text
-    supported = _shingles(_WORD.findall(second))
+    supported = _text_shingles(second)
     paragraphs = text.split(PARAGRAPH_SEPARATOR)
     for end in range(len(paragraphs), 0, -1):
         own = _shingles(_WORD.findall(paragraphs[end - 1]))
@@ -135,10 +136,17 @@ def _without_unsupported_tail(text: str, second: str) -> str:
 def coverage(text: str, container: str) -> float:
     """Share of `text`'s word 4-grams (as a set) that `container` has too; 1.0 for a text too
     short to have any."""
-    inner = _shingles(_WORD.findall(text))
+    inner = _text_shingles(text)
     if not inner:
         return 1.0
-    return len(inner & _shingles(_WORD.findall(container))) / len(inner)
+    return len(inner & _text_shingles(container)) / len(inner)
+
+
+@lru_cache(maxsize=4)
+def _text_shingles(text: str) -> frozenset[tuple[str, ...]]:
+    """A whole text's 4-grams, kept for the next comparison: both extractors' texts are compared
+    two or three times (containment, then agreement and support of the tail)."""
+    return frozenset(_shingles(_WORD.findall(text)))
 
 
 def _shingles(words: list[str]) -> set[tuple[str, ...]]:

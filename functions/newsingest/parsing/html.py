@@ -44,8 +44,10 @@ LEADING_PARAGRAPHS = 3
 headline, a standfirst and the byline come first when an extractor keeps them."""
 
 SHOWN_DATE_TOLERANCE = timedelta(days=1)
-"""A shown date up to a day before the declared time is the same date in another timezone
-(a page declares UTC and shows local time), not an earlier publication."""
+"""A shown date up to a day before a declared time with a timezone is the same date in another
+timezone (a page declares UTC and shows local time), not an earlier publication. A declared
+time without a timezone cannot differ from the shown date that way: there a day earlier is an
+earlier date."""
 
 _DOCUMENT_ELEMENT = re.compile(r"<(?:html|body|head)\b", re.IGNORECASE)
 DOCUMENT_ELEMENT_SCAN_CHARS = 64 * 1024
@@ -132,9 +134,13 @@ def _published_time(declared: datetime | None, shown: list[date], in_url: date |
     """
     if in_url is not None:
         return declared if declared is not None and declared.date() == in_url else _as_datetime(in_url)
-    if shown and (declared is None or shown[0] < declared.date() - SHOWN_DATE_TOLERANCE):
+    if shown and (declared is None or shown[0] < declared.date() - _tolerance(declared)):
         return _as_datetime(shown[0])
     return declared
+
+
+def _tolerance(declared: datetime) -> timedelta:
+    return SHOWN_DATE_TOLERANCE if declared.tzinfo is not None else timedelta(0)
 
 
 def _as_datetime(day: date | None) -> datetime | None:

@@ -357,3 +357,12 @@ def test_the_url_date_beats_an_ambiguous_numeric_date_shown_by_the_headline() ->
 
     # When / Then
     assert extract_html(_article_page(header, head)).published_at == datetime(2023, 10, 3)
+
+
+def test_a_shown_date_one_day_before_a_declared_time_without_timezone_is_the_earlier_date() -> None:
+    # Given a declared time without a timezone (no timezone to differ by) and the day before shown
+    head = '<meta property="article:published_time" content="2024-06-01T09:00:00">'
+    header = "<p class='date'>May 31, 2024</p>"
+
+    # When / Then
+    assert extract_html(_article_page(header, head)).published_at == datetime(2024, 5, 31)

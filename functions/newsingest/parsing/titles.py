@@ -156,7 +156,13 @@ def _structured_casing(heading: str, titles: Sequence[str]) -> str:
     if not heading.isupper():
         return heading
     words = [word.casefold() for word in _WORD.findall(heading)]
-    return next((title for title in titles if [w.casefold() for w in _WORD.findall(title)] == words), heading)
+    same = next((title for title in titles if [w.casefold() for w in _WORD.findall(title)] == words), None)
+    if same is not None:
+        return same
+    # no title with the same words: the one sharing most of them, written in normal case
+    shared = [(len(set(words) & set(_words(title))) / len(set(words)), title) for title in titles if words]
+    best = max(shared, default=(0.0, heading))
+    return best[1] if best[0] >= MIN_HEADING_OVERLAP and not best[1].isupper() else heading
 
 
 def _heading_candidates(tree: HtmlElement) -> list[tuple[HtmlElement, str]]:

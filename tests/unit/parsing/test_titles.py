@@ -151,3 +151,20 @@ def test_an_h1_headline_followed_by_its_author_and_site_in_the_title_stays_the_h
     )
     assert headline.text == "Ferry terminal delayed"
     assert headline.element is not None
+
+
+def test_an_all_capitals_h1_gives_way_to_the_structured_title_sharing_most_of_its_words() -> None:
+    # Given a styled all-capitals <h1> whose words differ a little from the SEO title's
+    tree = _body("<h1>BEST DRIP COFFEE MAKER IN 2026: TIPS FROM PROS</h1>")
+
+    # When
+    headline = choose_headline(tree, [None, "Best Drip Coffee Maker 2026: Tips From Pros", "Coffee | Site"], [], None)
+
+    # Then
+    assert headline.text == "Best Drip Coffee Maker 2026: Tips From Pros"
+
+
+def test_an_all_capitals_h1_stays_when_the_structured_titles_are_in_capitals_too() -> None:
+    tree = _body("<h1>FERRY TERMINAL DELAYED</h1>")
+    headline = choose_headline(tree, [None, "FERRY TERMINAL DELAYED AGAIN", None], [], None)
+    assert headline.text == "FERRY TERMINAL DELAYED"

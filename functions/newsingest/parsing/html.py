@@ -9,10 +9,12 @@ takes the better of the two:
 
 - title: the `<h1>` headline when one is plausible, else JSON-LD, Open Graph, `<title>`;
 - authors: the people declared, else the byline shown, else trafilatura's search for author
-  elements anywhere on the page, else an organisation (or the site itself) declared as author;
-- published: the declared time, unless the page shows an earlier date (sites that migrate or
-  republish stamp their pages with the new date and keep showing the original one); else the
-  date shown; else htmldate's search of the whole page.
+  elements anywhere on the page (see `authorsearch`), else an organisation (or the site itself)
+  declared as author;
+- published: the date in the article's URL path when there is one; else the declared time,
+  unless the page shows an earlier date (sites that migrate or republish stamp their pages with
+  the new date and keep showing the original one); else the date shown; else htmldate's search
+  of the page's markup; else a date the page labels 'Published' or 'Updated' anywhere.
 """
 
 from __future__ import annotations
@@ -157,7 +159,14 @@ def _searched_authors(tree: HtmlElement) -> list[str]:
 
 def _searched_date(tree: HtmlElement, url: str | None) -> datetime | None:
     """htmldate's date for pages that neither declare nor show one next to the headline: it
-    searches URLs, attributes and free text (extensive search), preferring the original date."""
+    searches the URL, `<meta>` and JSON data, date-classed elements and `<time>`s, preferring
+    the original date.
+
+    Its extensive search (every text segment, then the whole serialised page) is left out: it
+    cost 6 ms a page on average (1.6 s on one page), and on the evaluation pages its extra
+    finds were right on 5 dated pages (all found otherwise now: a `published` meta tag, a
+    labelled date line, the date by a headline that is not an `<h1>`) and wrong on 7; it also
+    dated 67 pages that have no date, 50 of them 1 January (of a copyright year)."""
     try:
         found = htmldate.find_date(tree, url=url, original_date=True, extensive_search=False)
     except (lxml.etree.LxmlError, ValueError, RecursionError) as exc:

@@ -5,7 +5,9 @@ have none, or only for the site (an `Organization` as author). Readers see a byl
 next to the headline instead. This module reads the page's text in document order and looks at
 the short lines just before and after the headline, stopping where the article's first
 paragraph starts, so that dates and names further down (related articles, comments, an event
-date in the text) are not mistaken for the article's.
+date in the text) are not mistaken for the article's. The headline is the `<h1>` chosen as such
+or, without one, the first text block that reads the chosen headline. For pages that show no
+date there, `labelled_date` finds one the page labels as its publication or update date.
 """
 
 from __future__ import annotations

@@ -53,6 +53,7 @@ class EntitySummary(Record):
     mention_count: Annotated[int, Field(ge=1)]
     salience: Annotated[float, Field(ge=0.0, le=1.0)]
     known: Annotated[bool, Field(description="An entity of the alias table")] = False
+    in_title: Annotated[bool, Field(description="The title names it")] = False
 
     @classmethod
     def of(cls, entity: Entity) -> EntitySummary:
@@ -64,6 +65,7 @@ class EntitySummary(Record):
             mention_count=entity.mention_count,
             salience=entity.salience,
             known=entity.known,
+            in_title=entity.in_title,
         )
 
 

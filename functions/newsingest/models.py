@@ -69,6 +69,7 @@ class Entity(Record):
     known: Annotated[
         bool, Field(description="The alias table knows it: id, name and type are the table's, not the model's guess")
     ] = False
+    in_title: Annotated[bool, Field(description="The title names it")] = False
 
 
 class Quote(Record):

@@ -39,6 +39,7 @@ def _entity(group: MentionGroup, *, max_mentions: int, text_length: int, title: 
     forms = {group.name, *(mention.text for mention in group.mentions)}
     if group.type is EntityType.PERSON:
         forms.add(group.name.split()[-1])
+    in_title = mentioned_in(title, forms)
     return Entity(
         id=group.known.id if group.known else entity_id(group.type, group.name),
         name=group.name,
@@ -50,7 +51,8 @@ def _entity(group: MentionGroup, *, max_mentions: int, text_length: int, title: 
             max_mention_count=max_mentions,
             first_start=group.first_start,
             text_length=text_length,
-            in_title=mentioned_in(title, forms),
+            in_title=in_title,
         ),
         known=group.known is not None,
+        in_title=in_title,
     )

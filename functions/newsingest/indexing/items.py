@@ -180,10 +180,12 @@ def is_indexed(
     entity: EntitySummary, speakers: frozenset[str] = frozenset(), policy: IndexPolicy = IndexPolicy.EVIDENCE
 ) -> bool:
     """Whether an entity of an article gets a posting: known to the alias table, named often
-    enough, of a type the model rarely gets wrong, or the speaker of a quotation."""
+    enough or in the title (what the article is about), of a type the model rarely gets wrong,
+    or the speaker of a quotation."""
     return (
         policy is IndexPolicy.ALL
         or entity.known
+        or entity.in_title
         or entity.mention_count >= MIN_MENTIONS_TO_INDEX
         or entity.type in SINGLE_MENTION_TYPES
         or entity.id in speakers
@@ -227,6 +229,15 @@ class ArticleItem(ArticleSummary):
     quoted: Annotated[
         list[str], Field(description="Speakers whose quotations in it are filed under them (`/entities/{id}/quotes`)")
     ] = Field(default_factory=list)
+
+    def to_item(self) -> dict[str, Any]:
+        """Entity flags that are false are left out: they are the defaults, and each costs its
+        name in every entity of the item (the item is billed per started KB)."""
+        item = super().to_item()
+        item["entities"] = [
+            {name: value for name, value in entity.items() if value is not False} for entity in item["entities"]
+        ]
+        return item
 
     @classmethod
     def of(cls, event: ArticleParsed, policy: IndexPolicy = IndexPolicy.EVIDENCE) -> ArticleItem:

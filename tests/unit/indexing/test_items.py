@@ -40,10 +40,16 @@ def _parsed(entities: list[EntitySummary], speaker: str | None = None) -> Articl
     )
 
 
-def _entity(entity_id: str, mentions: int, *, known: bool = False) -> EntitySummary:
+def _entity(entity_id: str, mentions: int, *, known: bool = False, in_title: bool = False) -> EntitySummary:
     kind, _, name = entity_id.partition(":")
     return EntitySummary(
-        id=entity_id, name=name, type=EntityType(kind), mention_count=mentions, salience=0.5, known=known
+        id=entity_id,
+        name=name,
+        type=EntityType(kind),
+        mention_count=mentions,
+        salience=0.5,
+        known=known,
+        in_title=in_title,
     )
 
 
@@ -56,6 +62,7 @@ def test_only_entities_with_good_evidence_get_postings_unless_the_policy_says_al
         _entity("location:oslo", 1),
         _entity("event:summit", 1),  # once, unknown: no posting
         _entity("group:board", 1),  # once, but quoted: a posting
+        _entity("organization:initech", 1, in_title=True),  # once, but in the title: a posting
     ]
     event = _parsed(entities, speaker="group:board")
     article = ArticleItem.of(event)
@@ -65,8 +72,24 @@ def test_only_entities_with_good_evidence_get_postings_unless_the_policy_says_al
         "person:dana",
         "location:oslo",
         "group:board",
+        "organization:initech",
     ]
-    assert article.entity_count == 7
+    assert article.entity_count == 8
     assert [posting.entity_id for posting in postings_for(article)] == [entity.id for entity in article.entities]
     everything = ArticleItem.of(event, IndexPolicy.ALL)
     assert [entity.id for entity in everything.entities] == [entity.id for entity in entities]
+
+
+def test_the_article_item_leaves_false_entity_flags_out_and_reads_back_the_same() -> None:
+    event = _parsed([_entity("person:dana", 1), _entity("organization:nato", 1, known=True)])
+    article = ArticleItem.of(event)
+    stored = article.to_item()
+    assert stored["entities"][0] == {
+        "id": "person:dana",
+        "name": "dana",
+        "type": "person",
+        "mention_count": 1,
+        "salience": 0.5,
+    }
+    assert stored["entities"][1]["known"] is True
+    assert ArticleItem.model_validate(stored) == article

@@ -89,6 +89,11 @@ READABILITY_REMOVED = ("script", "style", "link", lxml.etree.Comment, lxml.etree
 """What readability's cleaning removes (with their content) before it scores the page."""
 
 _DISPLAY_NONE = READABILITY_PATTERNS["displayNoneRe"]
+_UNLIKELY = re.compile(READABILITY_PATTERNS["unlikelyCandidatesRe"].pattern)
+_MAYBE_CANDIDATE = re.compile(READABILITY_PATTERNS["okMaybeItsACandidateRe"].pattern)
+_WITH_CLASS_OR_ID = lxml.etree.XPath("//*[@class or @id]")
+_IN_CODE = lxml.etree.XPath("ancestor-or-self::pre | ancestor-or-self::code")
+_HOLDS_ARTICLE = lxml.etree.XPath("descendant-or-self::main | descendant-or-self::article | descendant-or-self::math")
 
 
 def extract_main_text(tree: HtmlElement, *, url: str | None = None) -> str:
@@ -240,8 +245,9 @@ class _Readability(ReadabilityDocument):  # type: ignore[misc]
     on a single copy, and the cleaning keeps only what changes the text and the scoring:
     scripts, styles, `<link>`s, comments and processing instructions go and `style` attributes
     are stripped, as the `Cleaner` does; its rewriting of `javascript:` links and `on*`
-    attributes is skipped (readability reads neither). The article text comes out the same
-    (checked on the 711 evaluation pages) for about a quarter less time. Each preparation,
+    attributes is skipped (readability reads neither). With the cheaper removal of unlikely
+    candidates below, the article text comes out the same (checked on the 711 evaluation pages)
+    for about 40% less time. Each preparation,
     including readability's second, lenient pass, starts again from the untouched page.
     """
 
@@ -260,6 +266,25 @@ class _Readability(ReadabilityDocument):  # type: ignore[misc]
         lxml.etree.strip_elements(doc, *READABILITY_REMOVED, with_tail=False)
         self.encoding = "utf-8"
         return doc
+
+    def remove_unlikely_candidates(self) -> None:
+        """readability's removal of comments, sidebars and menus by their class and id, as it
+        does it but cheaper: only elements with a class or an id are visited (the others never
+        match), the patterns run on the lower-cased names without case folding, and no debug
+        message is formatted for each removal when nothing is logged."""
+        for element in _WITH_CLASS_OR_ID(self.html):
+            names = f"{element.get('class', '')} {element.get('id', '')}"
+            if len(names) < 2:  # neither a class nor an id, as readability tests it
+                continue
+            lowered = names.lower()
+            if (
+                _UNLIKELY.search(lowered)
+                and not _MAYBE_CANDIDATE.search(lowered)
+                and element.tag not in ("html", "body")
+                and not _IN_CODE(element)
+                and not _HOLDS_ARTICLE(element)
+            ):
+                element.drop_tree()
 
 
 def _readability_text(tree: HtmlElement) -> str:

@@ -99,6 +99,10 @@ def test_readability_on_one_copy_gives_what_readability_lxml_gives() -> None:
         "<script>var x = 1;</script><!-- a comment --><link rel='stylesheet' href='/s.css'>"
         f"<div class='article' style='color: red'>{''.join(f'<p>{s}</p>' for s in SENTENCES)}</div>"
         "<div class='sidebar'><a href='javascript:void(0)'>Share</a></div>"
+        "<div id='Comments'><p>A reader's comment that readability drops as unlikely.</p></div>"
+        "<pre class='footer-code'>print('kept: inside pre')</pre>"
+        "<div class='sidebar-wrap'><article><p>An article inside a sidebar class is kept.</p></article></div>"
+        "<div class='menu main-content'><p>Unlikely and likely names: kept.</p></div>"
     )
     tree = _tree(body)
     before = lxml.html.tostring(tree)

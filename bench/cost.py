@@ -163,20 +163,26 @@ class Function:
 
 def template_functions(template: Path = REPO / "template.yaml") -> dict[str, tuple[int, int]]:
     """(MemorySize, SQS BatchSize) of each function in the SAM template."""
+    return {name: (memory, batch) for name, (memory, batch, _) in template_batching(template).items()}
+
+
+def template_batching(template: Path = REPO / "template.yaml") -> dict[str, tuple[int, int, int]]:
+    """(MemorySize, SQS BatchSize, MaximumBatchingWindowInSeconds) of each function in the SAM template."""
     from samtranslator.yaml_helper import yaml_parse  # the dev lock's aws-sam-translator
 
     resources: dict[str, Any] = yaml_parse(template.read_text(encoding="utf-8"))["Resources"]
-    sizes = {}
+    sizes: dict[str, tuple[int, int, int]] = {}
     for name, resource in resources.items():
         properties = resource.get("Properties", {})
         if resource.get("Type") != "AWS::Serverless::Function" or "MemorySize" not in properties:
             continue
         batches = [
-            int(event["Properties"]["BatchSize"])
+            (int(event["Properties"]["BatchSize"]), int(event["Properties"].get("MaximumBatchingWindowInSeconds", 0)))
             for event in properties.get("Events", {}).values()
             if event.get("Type") == "SQS" and "BatchSize" in event.get("Properties", {})
         ]
-        sizes[name] = (int(properties["MemorySize"]), batches[0] if batches else 1)
+        batch, window = batches[0] if batches else (1, 0)
+        sizes[name] = (int(properties["MemorySize"]), batch, window)
     return sizes
 
 
@@ -205,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
 
     measured = json.loads(args.measured.read_text(encoding="utf-8")) if args.measured else MEASURED
     template = template_functions()
+    window = template_batching()["IngestFunction"][2]
     requests: dict[str, float] = measured["requests_per_article"]
     parsed_share = measured["distinct_articles"] / measured["articles"]
     ingest = Function(
@@ -224,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = measured["sizes"]
     rows = cost_rows(ingest, indexer, measured, args.index_wcu)
     total = sum(cost for _, cost in rows)
+    fill_rate = ingest.batch_size / window if window else math.inf
     trickle = sum(
         cost
         for _, cost in cost_rows(
@@ -259,9 +267,9 @@ def main(argv: list[str] | None = None) -> int:
         f"Comprehend on a 5,000-character article, {comprehend_measured / total:.0f}x on the measured articles. "
         f"Everything but the index's write units costs ${rest * MILLION:,.2f}, which leaves the index "
         f"{index_budget:.1f} write units per article within the target. Full batches assume a backlog (a bulk "
-        f"upload); a trickle of uploads gets one message per invocation (the ingest queue has no batching "
-        f"window), and then the total is ${trickle * MILLION:,.2f} (more invocations, receives, deletes, platform "
-        f"log lines and traces)."
+        f"upload) or uploads arriving at least {fill_rate:g} a second (the ingest queue's {window} s batching "
+        f"window fills a batch of {ingest.batch_size} then); slower, each invocation gets one message, and the "
+        f"total is ${trickle * MILLION:,.2f} (more invocations, receives, deletes, platform log lines and traces)."
     )
 
     stored = measured.get("stored_bytes_per_article", {})

@@ -371,7 +371,7 @@ def test_ingest_is_published_behind_an_alias_and_its_queue_invokes_the_alias(sta
 def test_event_source_mappings(stack: dict[str, Any]) -> None:
     aws_lambda, sqs = stack["clients"]["lambda"], stack["clients"]["sqs"]
     expected = {
-        "IngestFunction": ("IngestQueue", 10, None, "10"),
+        "IngestFunction": ("IngestQueue", 10, 5, "10"),
         "IndexerFunction": ("IndexQueue", 25, 5, "5"),
     }
     for function, (queue, batch_size, window, concurrency) in expected.items():
@@ -391,7 +391,7 @@ def test_event_source_mappings(stack: dict[str, Any]) -> None:
 def test_queues_redrive_to_dead_letter_queues_with_their_retention(stack: dict[str, Any]) -> None:
     sqs = stack["clients"]["sqs"]
     for queue, dlq, visibility in (
-        ("IngestQueue", "IngestDeadLetterQueue", "360"),
+        ("IngestQueue", "IngestDeadLetterQueue", "365"),
         ("IndexQueue", "IndexDeadLetterQueue", "185"),
     ):
         attributes = sqs.get_queue_attributes(QueueUrl=stack["resources"][queue], AttributeNames=["All"])["Attributes"]

@@ -13,7 +13,7 @@ from typing import Any
 from newsingest.indexing.items import GSI1_PROJECTED_ATTRIBUTES
 from newsingest.settings import INCOMING_PREFIX
 
-INGEST_VISIBILITY_TIMEOUT = 360
+INGEST_VISIBILITY_TIMEOUT = 365
 INDEX_VISIBILITY_TIMEOUT = 185
 MAX_RECEIVE_COUNT = 5
 

@@ -88,15 +88,15 @@ to first byte plus ~360 KB at LAN speed for a GET of the mean page; SQS and Dyna
 to ten milliseconds in-region."""
 
 MEASURED: dict[str, Any] = {
-    "source": "bench/pipeline.py --count 1000 (2026-11-29 13:46, main at 082c523)",
+    "source": "bench/pipeline.py --count 1000 (2026-11-29 14:40, code as of 6fa7c71, machine otherwise idle)",
     "articles": 1000,
     "distinct_articles": 990,
-    "cpu_ms_per_article": {"index": 9.0, "ingest": 189.7},
+    "cpu_ms_per_article": {"index": 6.8, "ingest": 139.8},
     "requests_per_article": {
         "index-esm:sqs.DeleteMessageBatch": 0.101,
         "index-esm:sqs.ReceiveMessage": 0.203,
-        "index:dynamodb.BatchGetItem": 0.681,
-        "index:dynamodb.BatchWriteItem": 2.261,
+        "index:dynamodb.BatchGetItem": 0.683,
+        "index:dynamodb.BatchWriteItem": 2.28,
         "index:dynamodb.GetItem": 0.999,
         "index:dynamodb.PutItem": 1.0,
         "index:dynamodb.Query": 0.999,
@@ -112,22 +112,22 @@ MEASURED: dict[str, Any] = {
     },
     "sqs_units_per_article": {
         "index-esm:sqs.DeleteMessageBatch": 0.101,
-        "index-esm:sqs.ReceiveMessage": 0.227,
+        "index-esm:sqs.ReceiveMessage": 0.238,
         "ingest-esm:sqs.DeleteMessageBatch": 0.101,
         "ingest-esm:sqs.ReceiveMessage": 0.103,
         "ingest:sqs.SendMessageBatch": 1.001,
     },
     "invocations_per_article": {"index": 0.101, "ingest": 0.101},
-    "write_units_per_article": {"index": 42.746, "ingest": 2.0},
-    "read_units_per_article": {"index": 1.839, "ingest": 0.0},
-    "stored_bytes_per_article": {"idempotency": 333, "index": 25124},
+    "write_units_per_article": {"index": 43.174, "ingest": 2.0},
+    "read_units_per_article": {"index": 1.84, "ingest": 0.0},
+    "stored_bytes_per_article": {"idempotency": 333, "index": 25298},
     "log_bytes_per_article": 1210,
-    "sizes": {"event_bytes": 5695, "original_bytes": 206121, "parsed_bytes": 23373, "text_chars": 12591},
+    "sizes": {"event_bytes": 6266, "original_bytes": 206121, "parsed_bytes": 24042, "text_chars": 12646},
     "rss_mb": {
-        "index": {"init": 161.4, "interpreter": 161.4},
-        "ingest": {"init": 188.0, "interpreter": 161.4, "largest": 452.1, "largest_cpu_s": 0.7, "work": 422.0},
+        "index": {"init": 161.5, "interpreter": 161.5},
+        "ingest": {"init": 187.9, "interpreter": 161.5, "largest": 451.3, "largest_cpu_s": 0.6, "work": 423.3},
     },
-    "traced_peak_mb": {"index": 4.5, "ingest": 94.1},
+    "traced_peak_mb": {"index": 4.8, "ingest": 93.7},
 }
 """What `bench/pipeline.py --json` wrote when this file was last updated (replace with --measured)."""
 

@@ -161,12 +161,7 @@ class Function:
         return LAMBDA_REQUEST / self.batch_size
 
 
-def template_functions(template: Path = REPO / "template.yaml") -> dict[str, tuple[int, int]]:
-    """(MemorySize, SQS BatchSize) of each function in the SAM template."""
-    return {name: (memory, batch) for name, (memory, batch, _) in template_batching(template).items()}
-
-
-def template_batching(template: Path = REPO / "template.yaml") -> dict[str, tuple[int, int, int]]:
+def template_functions(template: Path = REPO / "template.yaml") -> dict[str, tuple[int, int, int]]:
     """(MemorySize, SQS BatchSize, MaximumBatchingWindowInSeconds) of each function in the SAM template."""
     from samtranslator.yaml_helper import yaml_parse  # the dev lock's aws-sam-translator
 
@@ -211,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
 
     measured = json.loads(args.measured.read_text(encoding="utf-8")) if args.measured else MEASURED
     template = template_functions()
-    window = template_batching()["IngestFunction"][2]
+    window = template["IngestFunction"][2]
     requests: dict[str, float] = measured["requests_per_article"]
     parsed_share = measured["distinct_articles"] / measured["articles"]
     ingest = Function(

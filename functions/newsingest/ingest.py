@@ -109,23 +109,15 @@ class IngestService:
         self._analyse = analyse
 
     def handle(self, change: ObjectChange) -> list[IngestEvent]:
-        """Process one change and publish its events."""
-        events = self.events_for(change)
-        self.publish(events)
-        return events
-
-    def events_for(self, change: ObjectChange) -> list[IngestEvent]:
-        """Process one change, storing its parsed articles, and return its events (one per
-        article the object holds, or one rejection, or one deletion; none when the object
-        vanished before it was read) for the caller to publish, alone or with a batch's."""
+        """Process one change and publish its events (one per article the object holds, or one
+        rejection, or one deletion); none when the object vanished before it was read."""
         if change.kind is ChangeKind.REMOVED:
-            return [article_deleted_event(change.source, received_at=change.event_time)]
-        return self._ingest(change)
-
-    def publish(self, events: Sequence[IngestEvent]) -> None:
-        """Send events to the index queue; raises when any is refused."""
+            events: list[IngestEvent] = [article_deleted_event(change.source, received_at=change.event_time)]
+        else:
+            events = self._ingest(change)
         if events:
             self._publisher.publish(events)
+        return events
 
     def analyse(self, fetched: FetchedObject, source: SourceRef) -> list[Article]:
         """Parse and add entities, quotes, dates and amounts: the CPU-bound core, no store needed."""

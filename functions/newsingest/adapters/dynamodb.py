@@ -255,8 +255,7 @@ class DynamoIndex:
 
     def get_records(self, bucket: str | None, key: str) -> list[RecordItem]:
         """Every article of the object: its RECORD# items, or the one its source item names."""
-        state = self.get_object(bucket, key)
-        return [*state.records, *(state.source.embedded_records() if state.source else [])]
+        return self.get_object(bucket, key).all_records()
 
     def get_article(self, article_id: str) -> ArticleItem | None:
         item = self._get(article_pk(article_id), ARTICLE_SK)

@@ -68,6 +68,11 @@ class ObjectState:
     records: list[RecordItem] = field(default_factory=list)
     rejected: bool = False
 
+    def all_records(self) -> list[RecordItem]:
+        """The object's records: its RECORD# items and the article its source item names."""
+        embedded = self.source.embedded_records() if self.source else []
+        return [*self.records, *embedded]
+
 
 class IndexStore(Protocol):
     """The item-level operations the index needs (DynamoDB in AWS)."""
@@ -129,12 +134,6 @@ def is_older(sequencer: str | None, event_time: datetime, applied: SourceItem) -
     return event_time < datetime.fromisoformat(applied.event_time)
 
 
-def _records_of(state: ObjectState) -> list[RecordItem]:
-    """The object's records: its RECORD# items and the article its source item names."""
-    embedded = state.source.embedded_records() if state.source else []
-    return [*state.records, *embedded]
-
-
 def _version_of(source: SourceRef) -> str | None:
     return source.version_id or source.etag
 
@@ -164,7 +163,7 @@ class Indexer:
         outcome = Outcome.INDEXED
         single = data.record_count <= 1
         this_source = source_id(bucket, key, None if single else record)
-        records = _records_of(state)
+        records = state.all_records()
         replacing = applied is not None and not applied.deleted and applied.version_id != _version_of(data.source)
         if replacing:
             kept = self._detach_records(records, keep=(data.article_id, this_source))
@@ -236,7 +235,7 @@ class Indexer:
             return Outcome.OTHER_VERSION  # an old version was purged; the indexed one remains
         if state.rejected:
             self._store.delete_rejection(source.bucket, source.key)
-        records = _records_of(state)
+        records = state.all_records()
         detached = self._detach_records(records, keep=None) != records
         # A tombstone: a create for this key that S3 delivers late must not bring the object back.
         self._store.put_source(

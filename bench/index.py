@@ -36,6 +36,12 @@ NUMBER_BYTES = 21
 the estimate conservative."""
 
 
+PARSED_URI = f"s3://newsingest-articles/parsed/dt=2026-11-29/{'0' * 32}.ndjson"
+PARSED_RANGE = "bytes=215040-239615"
+"""Where an article's parsed JSON is, as long as the ingest function writes it (a line deep in a
+batch object of ten): the article item carries both, and is billed by its size."""
+
+
 def attribute_size(value: dict[str, Any]) -> int:
     """Billed size of one AttributeValue, per DynamoDB's item-size rules."""
     (kind, inner), *_ = value.items()
@@ -184,7 +190,9 @@ def main(argv: list[str] | None = None) -> int:
                 "entity_status": EntityStatus.EXTRACTED,
             }
         )
-        events.append(article_parsed_event(article, parsed_uri="s3://b/parsed/x.json", received_at=received))
+        events.append(
+            article_parsed_event(article, parsed_uri=PARSED_URI, parsed_range=PARSED_RANGE, received_at=received)
+        )
 
     rows = []
     with mock_aws():

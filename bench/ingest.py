@@ -76,7 +76,7 @@ class MemoryStore:
     def fetch(self, source: Any, *, max_bytes: int) -> Any:
         return self.objects[source.key]
 
-    def put_json(self, bucket: str, key: str, body: bytes) -> None:
+    def put_lines(self, bucket: str, key: str, body: bytes) -> None:
         self.written += len(body)
 
 

@@ -116,9 +116,13 @@ class Harness:
         self.dynamodb = clients["dynamodb"]
 
     def parsed(self, article: Article, *, record_count: int = 1) -> None:
-        uri = f"s3://{self.bucket}/parsed/{article.id}.json"
+        uri = f"s3://{self.bucket}/parsed/dt=2025-01-01/{article.id}.ndjson"
         self.publisher.publish(
-            [article_parsed_event(article, parsed_uri=uri, received_at=RECEIVED, record_count=record_count)]
+            [
+                article_parsed_event(
+                    article, parsed_uri=uri, parsed_range="bytes=0-99", received_at=RECEIVED, record_count=record_count
+                )
+            ]
         )
 
     def deleted(self, key: str) -> None:

@@ -77,12 +77,26 @@ def _event_quote(quote: Quote) -> Quote:
 
 class ArticleParsed(Record):
     """An object became an article (one per record of a multi-record object); the full record is
-    at `parsed_uri`."""
+    the line of `parsed_uri` at `parsed_range`."""
 
     article_id: str
     source: SourceRef
     record_count: Annotated[int, Field(ge=1, description="Articles the object version holds")] = 1
-    parsed_uri: Annotated[str, Field(description="s3://bucket/parsed/<article_id>.json")]
+    parsed_uri: Annotated[
+        str,
+        Field(
+            description="s3://bucket/parsed/dt=<day>/<digest>.ndjson: the newline-delimited JSON object holding "
+            "the parsed articles of one ingest batch"
+        ),
+    ]
+    parsed_range: Annotated[
+        str,
+        Field(
+            pattern=r"^bytes=\d+-\d+$",
+            description="This article's line in that object, as an HTTP Range (GetObject's `Range`): "
+            "one JSON document, the full `Article`",
+        ),
+    ]
     received_at: Annotated[datetime, Field(description="When S3 reported the object (event time)")]
     url: str | None = None
     title: str | None = None
@@ -105,7 +119,9 @@ class ArticleParsed(Record):
     alias_table_version: str | None = None
 
     @classmethod
-    def of(cls, article: Article, *, parsed_uri: str, received_at: datetime, record_count: int = 1) -> ArticleParsed:
+    def of(
+        cls, article: Article, *, parsed_uri: str, parsed_range: str, received_at: datetime, record_count: int = 1
+    ) -> ArticleParsed:
         """Summarise an article for the event: entities and quotes capped, text left in S3."""
         ranked = sorted(article.entities, key=lambda entity: -entity.salience)
         return cls(
@@ -113,6 +129,7 @@ class ArticleParsed(Record):
             source=article.source,
             record_count=record_count,
             parsed_uri=parsed_uri,
+            parsed_range=parsed_range,
             received_at=received_at,
             url=article.url,
             title=article.title,
@@ -200,10 +217,12 @@ def event_id_for(event_type: EventType, source: SourceRef, discriminator: str = 
 
 
 def article_parsed_event(
-    article: Article, *, parsed_uri: str, received_at: datetime, record_count: int = 1
+    article: Article, *, parsed_uri: str, parsed_range: str, received_at: datetime, record_count: int = 1
 ) -> ArticleParsedEvent:
     """Wrap an article's summary in its CloudEvents envelope."""
-    data = ArticleParsed.of(article, parsed_uri=parsed_uri, received_at=received_at, record_count=record_count)
+    data = ArticleParsed.of(
+        article, parsed_uri=parsed_uri, parsed_range=parsed_range, received_at=received_at, record_count=record_count
+    )
     return ArticleParsedEvent(
         id=event_id_for(EventType.ARTICLE_PARSED, article.source, f"{article.source.record}|{article.content_sha256}"),
         time=received_at,

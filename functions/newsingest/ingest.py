@@ -1,15 +1,21 @@
-"""The ingest stage: one object change in, one event out. Plain Python over two small interfaces.
+"""The ingest stage: object changes in, events out. Plain Python over two small interfaces.
 
-Created objects are read (bounded), parsed, enriched with entities, stored as JSON under
-`parsed/` and announced with `ArticleParsed`; input that can never become an article is
+Created objects are read (bounded), parsed and enriched with entities; the articles of a whole
+batch of changes are stored as one newline-delimited JSON object under `parsed/` (one PUT for up
+to ten uploads instead of one each: S3 bills per request) and each is announced with
+`ArticleParsed`, which names its object and byte range. Input that can never become an article is
 announced with `ArticleRejected` (the object is left as it is); removed objects become
 `ArticleDeleted`. Anything else that fails (S3 or SQS errors) propagates so the queue retries.
+
+The three steps are separate methods so the Lambda adapter can run them across an SQS batch:
+`prepare` each change, `store` them all, then `publish` each (idempotently, one record at a time).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from newsingest.errors import RejectedInput, RejectReason
@@ -66,8 +72,8 @@ class ObjectStore(Protocol):
         when the object (version) no longer exists."""
         ...
 
-    def put_json(self, bucket: str, key: str, body: bytes) -> None:
-        """Write a JSON document."""
+    def put_lines(self, bucket: str, key: str, body: bytes) -> None:
+        """Write a newline-delimited JSON document."""
         ...
 
 
@@ -83,9 +89,35 @@ Parser = Callable[..., list[Article]]
 TextAnalyser = Callable[..., "TextAnalysis"]
 
 
-def parsed_key(article_id: str) -> str:
-    """Parsed articles are keyed by content id: re-ingesting the same text rewrites the same key."""
-    return f"{PARSED_PREFIX}{article_id}.json"
+@dataclass(frozen=True)
+class StoredLine:
+    """Where one parsed article is: a line of a batch object, readable alone with a ranged GET."""
+
+    uri: str
+    byte_range: str
+
+
+@dataclass
+class PreparedChange:
+    """One change, processed up to the point where its articles need storing."""
+
+    change: ObjectChange
+    articles: list[Article] = field(default_factory=list)
+    outcome: list[IngestEvent] = field(default_factory=list)
+    """The final events of a change that yields no article: a rejection or a deletion."""
+    stored: list[StoredLine] = field(default_factory=list)
+
+
+BATCH_KEY_HEX_CHARS = 32
+"""128 bits of the body's SHA-256: collisions are out of reach at any object count."""
+
+
+def batch_key(body: bytes, day: str) -> str:
+    """Content-addressed, so a retried batch that parses to the same bytes rewrites the same key
+    and no two different bodies ever share one (a byte range is only valid for its own body);
+    partitioned by day (`dt=`) so Athena or Spark can read a day's articles as one table."""
+    digest = hashlib.sha256(body).hexdigest()[:BATCH_KEY_HEX_CHARS]
+    return f"{PARSED_PREFIX}dt={day}/{digest}.ndjson"
 
 
 class IngestService:
@@ -109,12 +141,54 @@ class IngestService:
         self._analyse = analyse
 
     def handle(self, change: ObjectChange) -> list[IngestEvent]:
-        """Process one change and publish its events (one per article the object holds, or one
-        rejection, or one deletion); none when the object vanished before it was read."""
+        """Process one change on its own: prepare, store (one object) and publish its events (one
+        per article the object holds, or one rejection, or one deletion); none when the object
+        vanished before it was read."""
+        prepared = self.prepare(change)
+        self.store([prepared])
+        return self.publish(prepared)
+
+    def prepare(self, change: ObjectChange) -> PreparedChange:
+        """Read and analyse a created object; a removal or a refused object is final here."""
         if change.kind is ChangeKind.REMOVED:
-            events: list[IngestEvent] = [article_deleted_event(change.source, received_at=change.event_time)]
-        else:
-            events = self._ingest(change)
+            return PreparedChange(change, outcome=[article_deleted_event(change.source, received_at=change.event_time)])
+        return self._ingest(change)
+
+    def store(self, batch: Sequence[PreparedChange]) -> None:
+        """Write every article of the batch as one line of one object (none when there is none)."""
+        lines = [
+            (prepared, article.model_dump_json().encode("utf-8")) for prepared in batch for article in prepared.articles
+        ]
+        if not lines:
+            return
+        body = b"".join(line + b"\n" for _, line in lines)
+        day = min(prepared.change.event_time for prepared in batch if prepared.articles).date().isoformat()
+        uri = f"s3://{self._parsed_bucket}/{batch_key(body, day)}"
+        self._store.put_lines(self._parsed_bucket, uri.split("/", 3)[3], body)
+        offset = 0
+        for prepared, line in lines:
+            prepared.stored.append(StoredLine(uri, f"bytes={offset}-{offset + len(line) - 1}"))
+            offset += len(line) + 1
+
+    def events(self, prepared: PreparedChange) -> list[IngestEvent]:
+        """A prepared change's events; its articles must have been stored."""
+        if len(prepared.stored) != len(prepared.articles):
+            raise RuntimeError("publish before store: the articles have no parsed location yet")
+        parsed: list[IngestEvent] = [
+            article_parsed_event(
+                article,
+                parsed_uri=line.uri,
+                parsed_range=line.byte_range,
+                received_at=prepared.change.event_time,
+                record_count=len(prepared.articles),
+            )
+            for article, line in zip(prepared.articles, prepared.stored, strict=True)
+        ]
+        return [*prepared.outcome, *parsed]
+
+    def publish(self, prepared: PreparedChange) -> list[IngestEvent]:
+        """Send a prepared (and stored) change's events; return them."""
+        events = self.events(prepared)
         if events:
             self._publisher.publish(events)
         return events
@@ -146,18 +220,17 @@ class IngestService:
             }
         )
 
-    def _ingest(self, change: ObjectChange) -> list[IngestEvent]:
+    def _ingest(self, change: ObjectChange) -> PreparedChange:
         source = change.source
         try:
             fetched = self._store.fetch(source, max_bytes=self._max_object_bytes)
         except ObjectTooLarge as exc:
-            return [
-                article_rejected_event(
-                    source, reason=RejectReason.TOO_LARGE, message=str(exc), received_at=change.event_time
-                )
-            ]
+            rejection = article_rejected_event(
+                source, reason=RejectReason.TOO_LARGE, message=str(exc), received_at=change.event_time
+            )
+            return PreparedChange(change, outcome=[rejection])
         except ObjectGone:
-            return []
+            return PreparedChange(change)
         source = source.model_copy(
             update={
                 "etag": source.etag or fetched.etag,
@@ -167,24 +240,8 @@ class IngestService:
         try:
             articles = self.analyse(fetched, source)
         except RejectedInput as exc:
-            return [
-                article_rejected_event(
-                    source,
-                    reason=RejectReason(exc.reason),
-                    message=exc.message,
-                    received_at=change.event_time,
-                )
-            ]
-        events: list[IngestEvent] = []
-        for article in articles:
-            key = parsed_key(article.id)
-            self._store.put_json(self._parsed_bucket, key, article.model_dump_json().encode("utf-8"))
-            events.append(
-                article_parsed_event(
-                    article,
-                    parsed_uri=f"s3://{self._parsed_bucket}/{key}",
-                    received_at=change.event_time,
-                    record_count=len(articles),
-                )
+            rejection = article_rejected_event(
+                source, reason=RejectReason(exc.reason), message=exc.message, received_at=change.event_time
             )
-        return events
+            return PreparedChange(change, outcome=[rejection])
+        return PreparedChange(change, articles=articles)

@@ -4,6 +4,7 @@ s3:TestEvent, deletes, EventBridge deliveries, poison records and duplicate deli
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,14 @@ def published_events(sqs: Any, queue_url: str) -> list[Any]:
         for message in messages:
             events.append(INDEX_EVENT_ADAPTER.validate_json(message["Body"]))
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def read_parsed(s3: Any, event: ArticleParsedEvent) -> dict[str, Any]:
+    """The article an event announces, read as a user would: a ranged GET of its line."""
+    bucket, key = event.data.parsed_uri.removeprefix("s3://").split("/", 1)
+    line = s3.get_object(Bucket=bucket, Key=key, Range=event.data.parsed_range)["Body"].read()
+    parsed: dict[str, Any] = json.loads(line)
+    return parsed
 
 
 def raw_messages(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
@@ -65,11 +74,66 @@ def test_an_upload_with_an_encoded_key_becomes_a_parsed_article_and_an_event(
     assert event.specversion == "1.0" and event.data.source.key == key
     assert event.data.title and event.data.title.startswith("Belarus-Russia")
     assert {entity.id for entity in event.data.entities} >= {"organization:nato", "location:belarus"}
-    parsed_key = event.data.parsed_uri.split(f"s3://{pipeline.stack.bucket}/", 1)[1]
-    stored = json.loads(clients["s3"].get_object(Bucket=pipeline.stack.bucket, Key=parsed_key)["Body"].read())
+    stored = read_parsed(clients["s3"], event)
     assert stored["id"] == event.data.article_id and "JUST IN" not in stored["text"]
     body = event.model_dump_json()
     assert "text" not in event.data.model_dump() and "landlocked eastern European nation" not in body
+
+
+def test_a_batch_of_uploads_is_stored_as_one_object_whose_lines_the_events_locate(
+    pipeline: Any, clients: dict[str, Any]
+) -> None:
+    # Given three uploads (one a file of two records) waiting in the ingest queue
+    s3, sqs = clients["s3"], clients["sqs"]
+    raw_messages(sqs, pipeline.stack.ingest_queue_url)
+    for name in ("one.txt", "two.txt"):
+        s3.put_object(Bucket=pipeline.stack.bucket, Key=f"incoming/{name}", Body=SAMPLE.read_bytes() + name.encode())
+    records = [
+        {"title": f"Record {n}", "content": f"Record {n} says NATO met in Brussels on Monday. " * 20} for n in (1, 2)
+    ]
+    s3.put_object(Bucket=pipeline.stack.bucket, Key="incoming/feed.json", Body=json.dumps(records).encode())
+    # When one invocation takes them all
+    result = pipeline.ingest.run_once()
+    # Then one object holds the four articles, one JSON document a line, under a day partition
+    assert result is not None and (result.received, result.failed) == (3, 0)
+    listing = s3.list_objects_v2(Bucket=pipeline.stack.bucket, Prefix="parsed/")["Contents"]
+    assert len(listing) == 1 and re.fullmatch(r"parsed/dt=\d{4}-\d{2}-\d{2}/[0-9a-f]{32}\.ndjson", listing[0]["Key"])
+    whole = s3.get_object(Bucket=pipeline.stack.bucket, Key=listing[0]["Key"])
+    assert whole["ContentType"] == "application/x-ndjson"
+    lines = whole["Body"].read().decode().splitlines()
+    # And each event's range is exactly its article's line
+    events = published_events(sqs, pipeline.stack.index_queue_url)
+    assert len(events) == len(lines) == 4
+    assert {event.data.article_id for event in events} == {json.loads(line)["id"] for line in lines}
+    for event in events:
+        assert read_parsed(s3, event)["id"] == event.data.article_id
+    assert sorted(event.data.record_count for event in events) == [1, 1, 2, 2]
+
+
+def test_a_batch_whose_articles_cannot_be_stored_announces_nothing_and_is_retried_whole(
+    pipeline: Any, clients: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given two uploads, and a parsed-output bucket that does not exist when the batch runs
+    from newsingest.local.demo import reset_caches
+
+    s3, sqs = clients["s3"], clients["sqs"]
+    raw_messages(sqs, pipeline.stack.ingest_queue_url)
+    for name in ("kept-1.txt", "kept-2.txt"):
+        s3.put_object(Bucket=pipeline.stack.bucket, Key=f"incoming/{name}", Body=SAMPLE.read_bytes() + name.encode())
+    monkeypatch.setenv("PARSED_BUCKET", "newsingest-no-such-bucket")
+    reset_caches()
+    # When
+    result = pipeline.ingest.run_once()
+    # Then both records fail and nothing was announced
+    assert result is not None and (result.received, result.failed) == (2, 2)
+    assert published_events(sqs, pipeline.stack.index_queue_url) == []
+    # And once the bucket is right again, both are stored and announced
+    monkeypatch.setenv("PARSED_BUCKET", pipeline.stack.bucket)
+    reset_caches()
+    pipeline.ingest.drain()
+    events = published_events(sqs, pipeline.stack.index_queue_url)
+    assert sorted(event.data.source.key for event in events) == ["incoming/kept-1.txt", "incoming/kept-2.txt"]
+    assert all(read_parsed(s3, event)["id"] == event.data.article_id for event in events)
 
 
 def test_a_poison_record_fails_alone(pipeline: Any, clients: dict[str, Any]) -> None:

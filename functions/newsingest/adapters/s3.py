@@ -1,4 +1,4 @@
-"""S3 as the ObjectStore: bounded reads of originals, JSON writes of parsed articles."""
+"""S3 as the ObjectStore: bounded reads of originals, newline-delimited JSON writes of parsed articles."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from botocore.exceptions import ClientError
 
 from newsingest.ingest import FetchedObject, ObjectGone, ObjectTooLarge
 from newsingest.models import SourceRef
+
+NDJSON_CONTENT_TYPE = "application/x-ndjson"
+"""What Athena, Spark and `jq` users expect of a newline-delimited JSON object."""
 
 _GONE_CODES = frozenset({"NoSuchKey", "NoSuchVersion", "404", "NotFound", "PreconditionFailed", "412"})
 
@@ -65,8 +68,8 @@ class S3ObjectStore:
             version_id=head.get("VersionId"),
         )
 
-    def put_json(self, bucket: str, key: str, body: bytes) -> None:
-        self._client.put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/json")
+    def put_lines(self, bucket: str, key: str, body: bytes) -> None:
+        self._client.put_object(Bucket=bucket, Key=key, Body=body, ContentType=NDJSON_CONTENT_TYPE)
 
 
 def _error_code(exc: ClientError) -> str | None:

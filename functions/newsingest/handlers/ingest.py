@@ -4,11 +4,16 @@ Configured as `newsingest.handlers.ingest.handler`. SQS batches report partial f
 whose object could not be processed for a transient reason goes back to the queue alone, and
 after five receives to the DLQ. Bad articles are not failures: they become `ArticleRejected`.
 
-Each record sends its own events (one SendMessageBatch for the object's articles) before its
-idempotency record is completed. Sending a whole batch's events together would save ~0.9 SQS
-requests per article ($0.36 per million), but a record completed before its events left would
-lose them if the invocation died before the send, unless its events were kept in the idempotency
-record: ~6 KB, five more write units per article ($3.10 per million).
+A batch runs in three steps so that its parsed articles are one S3 object (one PUT, $0.50 per
+million articles in batches of ten instead of $5): every record is prepared (read, parsed,
+analysed), the batch's articles are stored together, then every record publishes its events
+through Powertools Idempotency, one record at a time. Nothing is announced before it is stored,
+and a record is completed (and deleted from the queue) only once its events are sent: a crash at
+any point leaves the record to be retried, at worst leaving an unreferenced line in an object
+already written. What idempotency spares is a second announcement of a change already announced
+(a duplicate S3 notification or SQS delivery); such a duplicate is still parsed (it is rare, and
+the idempotency record keeps only event ids, not the ~23 KB article, so it cannot replay the
+parse).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
@@ -33,7 +38,7 @@ from newsingest.adapters.aws import client
 from newsingest.adapters.s3 import S3ObjectStore
 from newsingest.adapters.sqs import SqsEventPublisher
 from newsingest.events import ArticleParsedEvent, ArticleRejectedEvent
-from newsingest.ingest import IngestEvent, IngestService
+from newsingest.ingest import IngestEvent, IngestService, PreparedChange
 from newsingest.observability import logger, metrics, tracer
 from newsingest.settings import ingest_settings
 from newsingest.triggers import ChangeKind, ObjectChange, changes_in, parse_s3_message
@@ -45,7 +50,10 @@ a day covers every redelivery of one event with a wide margin."""
 IDEMPOTENCY_KEY = "[kind, source.bucket, source.key, source.version_id || source.etag]"
 """One object version is processed once, whichever trigger or duplicate delivery reports it."""
 
-processor = BatchProcessor(event_type=EventType.SQS)
+prepare_processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+announce_processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+"""One processor per step; neither raises when all its records fail: the two steps' failures are
+reported together, and a response listing every record retries them all as an error would."""
 idempotency_config = IdempotencyConfig(
     event_key_jmespath=IDEMPOTENCY_KEY, expires_after_seconds=IDEMPOTENCY_TTL_SECONDS
 )
@@ -77,13 +85,20 @@ def _record_metrics(event: IngestEvent) -> None:
             metric.add_dimension(name="reason", value=str(event.data.reason))
 
 
-def _process_change(change: ObjectChange) -> list[dict[str, str]]:
+def _prepare(change: ObjectChange) -> PreparedChange:
     logger.append_keys(object_key=change.source.key, change=change.kind)
     started = time.perf_counter()
-    events = _service().handle(change)
+    prepared = _service().prepare(change)
     if change.kind is ChangeKind.CREATED:
         elapsed_ms = (time.perf_counter() - started) * 1000
         metrics.add_metric(name="ParseLatency", unit=MetricUnit.Milliseconds, value=elapsed_ms)
+    return prepared
+
+
+def _announce(change: ObjectChange, prepared: PreparedChange) -> list[dict[str, str]]:
+    """Publish a stored change's events: the unit of idempotency, keyed on `change` alone."""
+    logger.append_keys(object_key=change.source.key, change=change.kind)
+    events = _service().publish(prepared)
     if not events:
         logger.info("object gone before it was read")
     for event in events:
@@ -95,22 +110,67 @@ def _process_change(change: ObjectChange) -> list[dict[str, str]]:
 
 
 @lru_cache(maxsize=1)
-def _change_processor() -> Any:
-    """`_process_change`, made idempotent when an idempotency table is configured."""
+def _announcer() -> Any:
+    """`_announce`, made idempotent when an idempotency table is configured."""
     table = ingest_settings().idempotency_table_name
     if not table:
-        return _process_change
+        return _announce
     persistence = DynamoDBPersistenceLayer(table_name=table, boto3_client=client("dynamodb"))
     return idempotent_function(
         data_keyword_argument="change", persistence_store=persistence, config=idempotency_config
-    )(_process_change)
+    )(_announce)
+
+
+def prepare_message(payload: Any) -> list[PreparedChange]:
+    """Read and analyse the changes of one S3 message (notification, TestEvent or EventBridge event)."""
+    return [_prepare(change) for change in changes_in(parse_s3_message(payload))]
+
+
+def announce(prepared: list[PreparedChange]) -> list[list[dict[str, str]]]:
+    """Publish each stored change's events, once per change."""
+    announcer = _announcer()
+    return [announcer(change=item.change, prepared=item) for item in prepared]
 
 
 def process_message(payload: Any) -> list[list[dict[str, str]]]:
-    """Handle one S3 message (notification, TestEvent or EventBridge event)."""
-    message = parse_s3_message(payload)
-    process = _change_processor()
-    return [process(change=change) for change in changes_in(message)]
+    """Handle one S3 message on its own (the direct S3 and EventBridge wirings)."""
+    prepared = prepare_message(payload)
+    _service().store(prepared)
+    return announce(prepared)
+
+
+class SqsBatch:
+    """One SQS batch's prepared changes, by message: the record handlers of the first and last steps."""
+
+    def __init__(self) -> None:
+        self.prepared: dict[str, list[PreparedChange]] = {}
+
+    @tracer.capture_method
+    def prepare(self, record: SQSRecord) -> int:
+        """Step one: the record's body is what S3 or EventBridge delivered."""
+        self.prepared[record.message_id] = prepare_message(record.json_body)
+        return len(self.prepared[record.message_id])
+
+    @tracer.capture_method
+    def store(self) -> None:
+        """Step two: one object for the articles of every record prepared."""
+        _service().store([item for items in self.prepared.values() for item in items])
+
+    @tracer.capture_method
+    def announce(self, record: SQSRecord) -> list[list[dict[str, str]]]:
+        """Step three, per record."""
+        return announce(self.prepared[record.message_id])
+
+    def handle(self, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        with prepare_processor(event["Records"], self.prepare, context):
+            prepare_processor.process()
+        failed = list(prepare_processor.response()["batchItemFailures"])
+        prepared_records = [record for record in event["Records"] if record["messageId"] in self.prepared]
+        self.store()
+        with announce_processor(prepared_records, self.announce, context):
+            announce_processor.process()
+        failed.extend(announce_processor.response()["batchItemFailures"])
+        return {"batchItemFailures": failed}
 
 
 LAMBDA_INIT_TYPES = frozenset({"on-demand", "provisioned-concurrency", "snap-start"})
@@ -129,12 +189,6 @@ if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") in LAMBDA_INIT_TYPES:
     warm_up()
 
 
-@tracer.capture_method
-def record_handler(record: SQSRecord) -> list[list[dict[str, str]]]:
-    """One SQS record: its body is what S3 or EventBridge delivered."""
-    return process_message(record.json_body)
-
-
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
@@ -143,9 +197,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     idempotency_config.register_lambda_context(context)
     records = event.get("Records") or []
     if records and records[0].get("eventSource") == "aws:sqs":
-        response = process_partial_response(
-            event=event, record_handler=record_handler, processor=processor, context=context
-        )
-        return dict(response)
+        return SqsBatch().handle(event, context)
     results = process_message(event)
     return {"processed": len(results)}

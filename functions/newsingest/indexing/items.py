@@ -210,11 +210,12 @@ class ArticleSummary(_Item):
 class ArticleItem(ArticleSummary):
     """An indexed article: its summary, the entities it is indexed under, where its quotations are
     filed and every source it arrived from. The full article (text, every entity with its
-    mentions, quotations) is the parsed JSON at `parsed_uri`."""
+    mentions, quotations) is the line of `parsed_uri` at `parsed_range`."""
 
     authors: list[str] = Field(default_factory=list)
     content_sha256: str
-    parsed_uri: str
+    parsed_uri: Annotated[str, Field(description="The newline-delimited JSON object holding the parsed article")]
+    parsed_range: Annotated[str, Field(description="The article's line in it, as an HTTP Range (GetObject's `Range`)")]
     extractor_version: str
     entity_model: str | None = None
     alias_table_version: str | None = None
@@ -258,6 +259,7 @@ class ArticleItem(ArticleSummary):
             word_count=event.word_count,
             content_sha256=event.content_sha256,
             parsed_uri=event.parsed_uri,
+            parsed_range=event.parsed_range,
             extractor_version=event.extractor_version,
             entity_model=event.entity_model,
             alias_table_version=event.alias_table_version,

@@ -75,7 +75,7 @@ def reset_caches() -> None:
     ingest_settings.cache_clear()
     indexer_settings.cache_clear()
     ingest._service.cache_clear()
-    ingest._change_processor.cache_clear()
+    ingest._announcer.cache_clear()
     indexer._indexer.cache_clear()
     api._index.cache_clear()
 

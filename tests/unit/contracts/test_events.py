@@ -44,7 +44,9 @@ def test_an_article_parsed_event_stays_under_the_sqs_limit_whatever_the_article_
     # Given an article of a million words and 5,000 entities
     article = huge_article(5000, 1_000_000)
     # When
-    event = article_parsed_event(article, parsed_uri="s3://b/parsed/x.json", received_at=RECEIVED)
+    event = article_parsed_event(
+        article, parsed_uri="s3://b/parsed/x.ndjson", parsed_range="bytes=0-9", received_at=RECEIVED
+    )
     body = event.model_dump_json()
     # Then
     assert len(body.encode()) < SQS_MESSAGE_LIMIT
@@ -54,8 +56,12 @@ def test_an_article_parsed_event_stays_under_the_sqs_limit_whatever_the_article_
 
 def test_event_ids_are_deterministic_and_round_trip_through_the_union() -> None:
     article = huge_article(2, 10)
-    first = article_parsed_event(article, parsed_uri="s3://b/parsed/x.json", received_at=RECEIVED)
-    second = article_parsed_event(article, parsed_uri="s3://b/parsed/x.json", received_at=RECEIVED)
+    first = article_parsed_event(
+        article, parsed_uri="s3://b/parsed/x.ndjson", parsed_range="bytes=0-9", received_at=RECEIVED
+    )
+    second = article_parsed_event(
+        article, parsed_uri="s3://b/parsed/x.ndjson", parsed_range="bytes=0-9", received_at=RECEIVED
+    )
     assert first.id == second.id
     decoded = INDEX_EVENT_ADAPTER.validate_json(first.model_dump_json())
     assert isinstance(decoded, ArticleParsedEvent) and decoded == first

@@ -115,15 +115,12 @@ class Harness:
         self.sqs = clients["sqs"]
         self.dynamodb = clients["dynamodb"]
 
-    def parsed(self, article: Article, *, record_count: int = 1) -> None:
+    def parsed(self, article: Article, *, record_count: int = 1, parsed_range: str = "bytes=0-99") -> None:
         uri = f"s3://{self.bucket}/parsed/dt=2025-01-01/{article.id}.ndjson"
-        self.publisher.publish(
-            [
-                article_parsed_event(
-                    article, parsed_uri=uri, parsed_range="bytes=0-99", received_at=RECEIVED, record_count=record_count
-                )
-            ]
+        event = article_parsed_event(
+            article, parsed_uri=uri, parsed_range=parsed_range, received_at=RECEIVED, record_count=record_count
         )
+        self.publisher.publish([event])
 
     def deleted(self, key: str) -> None:
         self.publisher.publish([article_deleted_event(SourceRef(bucket=self.bucket, key=key), received_at=RECEIVED)])

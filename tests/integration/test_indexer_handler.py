@@ -70,10 +70,14 @@ def test_same_text_under_two_keys_is_one_article_counted_once_until_its_last_sou
         published="2024-01-01T00:00:00+00:00",
     )
     second = first.model_copy(update={"source": SourceRef(bucket=harness.bucket, key="incoming/two.txt")})
-    harness.parsed(first)
-    harness.parsed(second)
+    harness.parsed(first, parsed_range="bytes=0-99")
+    harness.drain()
+    harness.parsed(second, parsed_range="bytes=100-199")
     harness.drain()
     assert harness.stats("location:belarus") == (1, 1)
+    # (the article points at the newest parsed copy: the retention rule keeps it longest)
+    indexed = harness.index.get_article(first.id)
+    assert indexed is not None and indexed.parsed_range == "bytes=100-199"
     assert sorted(harness.index.get_article_sources(first.id)) == [
         f"{harness.bucket}/incoming/one.txt",
         f"{harness.bucket}/incoming/two.txt",

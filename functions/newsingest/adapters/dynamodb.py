@@ -106,6 +106,12 @@ def _is_error(exc: ClientError, code: str) -> bool:
     return bool(exc.response.get("Error", {}).get("Code") == code)
 
 
+LATEST_ARTICLE_ATTRIBUTES = frozenset({"parsed_uri", "parsed_range"})
+"""An article item keeps what it was first indexed with (its postings are keyed by it), except
+where its parsed copy is: the newest upload of the same text wrote a newer one, which the
+retention rule keeps longest."""
+
+
 class DynamoIndex:
     """IndexStore and IndexReader on one DynamoDB table (keys `pk`/`sk`, GSI `gsi1`)."""
 
@@ -162,7 +168,10 @@ class DynamoIndex:
                 continue
             names[f"#a{index}"] = name
             values[f":v{index}"] = value
-            assignments.append(f"#a{index} = if_not_exists(#a{index}, :v{index})")
+            if name in LATEST_ARTICLE_ATTRIBUTES:
+                assignments.append(f"#a{index} = :v{index}")
+            else:
+                assignments.append(f"#a{index} = if_not_exists(#a{index}, :v{index})")
         self._client.update_item(
             TableName=self._table,
             Key=_key(article.pk, article.sk),

@@ -193,8 +193,11 @@ class Indexer:
             outcome = Outcome.REPLACED
         existing = self._store.get_article(data.article_id)
         # The same text seen before (another key, or a replay) keeps its first article item, so
-        # its postings keep their keys. They are rewritten anyway (idempotent puts): cheaper than
-        # proving they all survived an interrupted removal.
+        # its postings keep their keys; only where its parsed copy is follows the newest upload.
+        # They are rewritten anyway (idempotent puts): cheaper than proving they all survived an
+        # interrupted removal.
+        if existing is not None:
+            existing = existing.model_copy(update={"parsed_uri": data.parsed_uri, "parsed_range": data.parsed_range})
         article = existing or ArticleItem.of(data, self._policy)
         self._store.put_profiles(article.entities)
         self._store.put_postings(postings_for(article))

@@ -82,6 +82,9 @@ def _query(args: argparse.Namespace) -> int:
         if args.what == "article":
             result: Any = client.get(f"/articles/{args.article_id}")
             text = _describe_article(result)
+        elif args.what == "parsed":
+            result = client.get(f"/articles/{args.article_id}/parsed")
+            text = _describe_parsed(result)
         elif args.what == "day":
             pages = list(_pages(client, "/articles", {"day": args.day, "limit": args.limit}, follow=args.all))
             result = [item for page in pages for item in page["items"]]
@@ -148,6 +151,28 @@ def _describe_article(article: dict[str, Any]) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def _describe_parsed(article: dict[str, Any]) -> str:
+    """Metadata first, then the whole text: what a reader needs to judge the extraction."""
+    source = article["source"]
+    where = f"s3://{source['bucket']}/{source['key']}" if source.get("bucket") else source["key"]
+    if source.get("record") is not None:
+        where += f" (record {source['record']})"
+    byline = ", ".join(article.get("authors") or [])
+    lines = [
+        f"{article.get('title') or '(untitled)'}",
+        f"  id {article['id']}  published {article.get('published_at') or '?'}  language "
+        f"{article.get('language') or '?'}  {article['word_count']} words  format {article['format']}",
+        f"  modified {article['modified_at']}" if article.get("modified_at") else "",
+        f"  by {byline}" if byline else "",
+        f"  site {article['site_name']}" if article.get("site_name") else "",
+        f"  {article.get('url') or ''}".rstrip(),
+        f"  source {where}",
+        f"  {len(article.get('entities') or [])} entities, {len(article.get('quotes') or [])} quotes "
+        f"(--json for them and the rest)",
+    ]
+    return "\n".join(line for line in lines if line.strip()) + f"\n\n{article['text']}"
+
+
 def _add_query_commands(commands: Any) -> None:
     query = commands.add_parser("query", help="ask a deployed stack (or any endpoint) what the index knows")
     target = query.add_mutually_exclusive_group(required=True)
@@ -158,6 +183,8 @@ def _add_query_commands(commands: Any) -> None:
     what = query.add_subparsers(dest="what", required=True)
     article = what.add_parser("article", help="one article with its entities and quotes")
     article.add_argument("article_id")
+    parsed = what.add_parser("parsed", help="one article's parsed copy: metadata and full text")
+    parsed.add_argument("article_id")
     day = what.add_parser("day", help="articles published on a day (UTC)")
     day.add_argument("day", help="YYYY-MM-DD")
     entities = what.add_parser("entities", help="entities whose name starts with PREFIX")

@@ -28,6 +28,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from newsingest.cli import main
 from newsingest.local.up import LocalEndpoints, local_stack
+from newsingest.models import Article
 
 ROOT = Path(__file__).parents[2]
 SAMPLE = ROOT / "tests" / "fixtures" / "articles" / "belarus-russia-alliance.txt"
@@ -129,6 +130,29 @@ def test_the_cli_queries_the_endpoint_as_tables_and_json(
     rows = json.loads(capsys.readouterr().out)
     assert len(rows) == 1 and rows[0]["entity_id"] == "organization:nato"
     assert main(["query", "--endpoint-url", running.api, "article", "0" * 32]) == 2
+    assert "HTTP 404" in capsys.readouterr().err
+
+
+def test_the_cli_prints_an_articles_parsed_copy(
+    running: LocalEndpoints, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    [posting] = http_get(f"{running.api}/entities/person:jens-stoltenberg/articles")["items"]
+    article_id = posting["article_id"]
+    # As text: the title, its metadata, then the whole text
+    assert main(["query", "--endpoint-url", running.api, "parsed", article_id]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("Belarus-Russia") and f"id {article_id}" in printed
+    assert "source s3://" in printed and "incoming/belarus russia.txt" in printed
+    assert "landlocked eastern European nation" in printed
+    # As JSON: the whole Article
+    assert main(["query", "--endpoint-url", running.api, "--json", "parsed", article_id]) == 0
+    article = Article.model_validate_json(capsys.readouterr().out)
+    assert article.id == article_id and article.text in printed and article.entities
+    # An article the index does not know
+    assert main(["query", "--endpoint-url", running.api, "parsed", "0" * 32]) == 2
     assert "HTTP 404" in capsys.readouterr().err
 
 

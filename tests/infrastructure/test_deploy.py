@@ -496,6 +496,7 @@ def test_http_api_routes_and_stage(stack: dict[str, Any]) -> None:
     assert {route["RouteKey"] for route in routes} == {
         "GET /articles",
         "GET /articles/{id}",
+        "GET /articles/{id}/parsed",
         "GET /entities",
         "GET /entities/{id}",
         "GET /entities/{id}/articles",

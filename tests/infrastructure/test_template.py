@@ -38,6 +38,7 @@ LOG_GROUPS = {"IngestFunction": "IngestLogGroup", "IndexerFunction": "IndexerLog
 API_ROUTES = {
     "/articles",
     "/articles/{id}",
+    "/articles/{id}/parsed",
     "/entities",
     "/entities/{id}",
     "/entities/{id}/articles",
@@ -437,6 +438,7 @@ EXPECTED_GRANTS: dict[str, dict[str, set[str]]] = {
         "dynamodb:GetItem": {"IndexTable"},
         "dynamodb:BatchGetItem": {"IndexTable"},
         "dynamodb:Query": {"IndexTable"},
+        "s3:GetObject": {"ArticlesBucket"},
     },
 }
 
@@ -460,6 +462,10 @@ def test_object_grants_are_limited_to_their_prefixes(resources: dict[str, Any]) 
     assert statements["WriteParsedObjects"]["Resource"] == {"Fn::Sub": "${ArticlesBucket.Arn}/parsed/*"}
     # ListBucket is on the bucket itself: it lets S3 answer 404 (not 403) for an object deleted meanwhile.
     assert statements["TellMissingObjectsApart"]["Resource"] == {"Fn::GetAtt": ["ArticlesBucket", "Arn"]}
+    # The API reads parsed copies only: never the uploads, and it may not list the bucket's keys.
+    api = {s.get("Sid"): s for role, s in iam_statements(resources) if role == "ApiFunctionRole"}
+    assert api["ReadParsedObjects"]["Action"] == "s3:GetObject"
+    assert api["ReadParsedObjects"]["Resource"] == {"Fn::Sub": "${ArticlesBucket.Arn}/parsed/*"}
 
 
 def test_roles_are_only_the_functions_own_without_managed_policies(resources: dict[str, Any]) -> None:

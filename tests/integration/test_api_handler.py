@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from newsingest.handlers import api
 from newsingest.local.http import call_api
-from newsingest.models import Quote
+from newsingest.models import Article, Quote, article_id_for, hash_text
+
+ARTICLES = Path(__file__).parents[1] / "fixtures" / "articles"
+UPLOADS = ("belarus-russia-alliance.txt", "riverton-flood-budget.txt", "lakeside-ferry-us-local.txt")
 
 
 @pytest.fixture
@@ -154,3 +159,61 @@ def test_articles_of_a_day(indexed: dict[str, Any]) -> None:
 def test_bad_requests_get_clear_4xx(indexed: dict[str, Any], target: str, status: int) -> None:
     got, body = get(target)
     assert got == status, body
+
+
+# -- the parsed copy, through the real ingest and indexer handlers --------------------------------------------
+
+
+@pytest.fixture
+def ingested(harness: Any, clients: dict[str, Any]) -> dict[str, str]:
+    """Three uploads parsed in one ingest batch (so one parsed object, three lines) and indexed:
+    file name -> article id."""
+    for name in UPLOADS:
+        clients["s3"].put_object(Bucket=harness.bucket, Key=f"incoming/{name}", Body=(ARTICLES / name).read_bytes())
+    harness.pipeline.run()
+    found = {}
+    for name in UPLOADS:
+        [record] = harness.index.get_records(harness.bucket, f"incoming/{name}")
+        found[name] = record.article_id
+    return found
+
+
+def test_the_parsed_article_is_its_line_of_the_batch_object(ingested: dict[str, str], clients: dict[str, Any]) -> None:
+    items = {name: get(f"/articles/{article_id}")[1] for name, article_id in ingested.items()}
+    assert len({item["parsed_uri"] for item in items.values()}) == 1  # one batch, one object
+    assert len({item["parsed_range"] for item in items.values()}) == len(UPLOADS)
+    for name, article_id in ingested.items():
+        # When
+        status, body = get(f"/articles/{article_id}/parsed")
+        # Then the article itself, as the ingest function stored it
+        assert status == 200, body
+        article = Article.model_validate(body)
+        assert article.id == article_id == article_id_for(hash_text(article.text))
+        assert article.source.key == f"incoming/{name}" and article.word_count == items[name]["word_count"]
+        bucket, key = items[name]["parsed_uri"].removeprefix("s3://").split("/", 1)
+        whole = clients["s3"].get_object(Bucket=bucket, Key=key)["Body"].read().decode()
+        assert json.loads(article.model_dump_json()) in [json.loads(line) for line in whole.splitlines()]
+    _, belarus = get(f"/articles/{ingested['belarus-russia-alliance.txt']}/parsed")
+    assert "landlocked eastern European nation" in belarus["text"] and "JUST IN" not in belarus["text"]
+    assert {"organization:nato", "location:belarus"} <= {entity["id"] for entity in belarus["entities"]}
+
+
+def test_the_parsed_copy_of_an_unknown_article_is_404(ingested: dict[str, str]) -> None:
+    status, body = get("/articles/" + "0" * 32 + "/parsed")
+    assert status == 404 and body["message"] == f"no article {'0' * 32}"
+    status, body = get("/articles/NOT-AN-ID/parsed")
+    assert status == 422 and body["detail"]
+
+
+def test_an_expired_parsed_copy_is_404_and_says_so(ingested: dict[str, str], clients: dict[str, Any]) -> None:
+    # Given the retention rule removed the parsed object (versioned bucket: a delete marker)
+    article_id = ingested["riverton-flood-budget.txt"]
+    _, item = get(f"/articles/{article_id}")
+    bucket, key = item["parsed_uri"].removeprefix("s3://").split("/", 1)
+    clients["s3"].delete_object(Bucket=bucket, Key=key)
+    # When
+    status, body = get(f"/articles/{article_id}/parsed")
+    # Then the index still knows the article, and the answer says why its copy is not there
+    assert status == 404
+    assert "expired or is missing" in body["message"] and "ParsedArticleRetentionDays" in body["message"]
+    assert get(f"/articles/{article_id}")[0] == 200

@@ -22,6 +22,7 @@ from pydantic import Field
 
 from newsingest.adapters.aws import client
 from newsingest.adapters.dynamodb import DynamoIndex
+from newsingest.adapters.parsed import ParsedArticleGone, ParsedArticleReader
 from newsingest.indexing.items import ArticleItem, EntityProfileItem
 from newsingest.indexing.queries import (
     DEFAULT_PAGE_SIZE,
@@ -33,7 +34,7 @@ from newsingest.indexing.queries import (
     QuotePage,
     entity_detail,
 )
-from newsingest.models import EntityType, Record
+from newsingest.models import Article, EntityType, Record
 from newsingest.observability import logger, tracer
 from newsingest.settings import indexer_settings
 from newsingest.version import __version__
@@ -45,6 +46,7 @@ MAX_CURSOR_CHARS = 2048
 
 app = APIGatewayHttpResolver(enable_validation=True)
 
+ArticleId = Annotated[str, Path(pattern=ARTICLE_ID_PATTERN)]
 PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page")]
 Cursor = Annotated[str | None, Query(max_length=MAX_CURSOR_CHARS, description="From the previous page")]
 EntityId = Annotated[str, Path(pattern=ENTITY_ID_PATTERN, description="e.g. person:vladimir-putin")]
@@ -84,6 +86,11 @@ def _responses(ok: type[Record], *errors: int) -> dict[int, OpenAPIResponse]:
 @lru_cache(maxsize=1)
 def _index() -> DynamoIndex:
     return DynamoIndex(client("dynamodb"), indexer_settings().table_name)
+
+
+@lru_cache(maxsize=1)
+def _parsed_articles() -> ParsedArticleReader:
+    return ParsedArticleReader(client("s3"))
 
 
 def _day(value: str, name: str) -> date:
@@ -149,11 +156,33 @@ def _not_found(error: NotFoundError) -> Response[dict[str, Any]]:
     summary="An indexed article with its entities and quotes",
     responses=_responses(ArticleItem, 404),
 )
-def get_article(article_id: Annotated[str, Path(pattern=ARTICLE_ID_PATTERN)]) -> ArticleItem:
+def get_article(article_id: ArticleId) -> ArticleItem:
     article = _index().get_article(article_id)
     if article is None:
         raise NotFoundError(f"no article {article_id}")
     return article
+
+
+@app.get(
+    "/articles/<article_id>/parsed",
+    summary="An indexed article's parsed copy: full text, metadata, every entity, quote, date and amount",
+    responses=_responses(Article, 404),
+)
+def get_parsed_article(article_id: ArticleId) -> Article:
+    """The line the index points at, read for the caller: they need neither S3 access nor ranged GETs."""
+    item = _index().get_article(article_id)
+    if item is None:
+        raise NotFoundError(f"no article {article_id}")
+    try:
+        return _parsed_articles().read(item.parsed_uri, item.parsed_range)
+    except ParsedArticleGone as gone:
+        # AccessDenied is how S3 says "no such key" to this role (no s3:ListBucket): logged, should
+        # a policy change ever make it mean what it says.
+        logger.warning("parsed copy gone", extra={"article_id": article_id, "uri": gone.uri, "s3_code": gone.code})
+        raise NotFoundError(
+            f"the parsed copy of article {article_id} has expired or is missing: parsed copies are kept "
+            "ParsedArticleRetentionDays days; re-upload the original to parse it again"
+        ) from gone
 
 
 @app.get("/articles", summary="Articles published on a day (UTC), newest first", responses=_responses(ArticlePage, 400))

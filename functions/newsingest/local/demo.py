@@ -78,6 +78,7 @@ def reset_caches() -> None:
     ingest._announcer.cache_clear()
     indexer._indexer.cache_clear()
     api._index.cache_clear()
+    api._parsed_articles.cache_clear()
 
 
 @dataclass

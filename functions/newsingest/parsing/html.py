@@ -13,15 +13,17 @@ takes the better of the two:
   declared as author;
 - published: the date in the article's URL path when there is one; else the declared time,
   unless the page shows an earlier date (sites that migrate or republish stamp their pages with
-  the new date and keep showing the original one); else the date shown; else htmldate's search
-  of the page's markup; else a date the page labels 'Published' or 'Updated' anywhere.
+  the new date and keep showing the original one); else the date shown. The date shown is the
+  one by the headline or, when there is none there, one the page labels 'Published' anywhere
+  (under the article, in a sidebar). Else htmldate's search of the page's markup; else a date
+  the page labels 'Updated' anywhere.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import htmldate
 import lxml.etree
@@ -33,7 +35,13 @@ from newsingest.parsing.authorsearch import search_author
 from newsingest.parsing.fields import MAX_TITLE_WORDS, Extraction, parse_datetime, url_date
 from newsingest.parsing.htmlmeta import PageMetadata, read_page_metadata
 from newsingest.parsing.maintext import extract_main_text
-from newsingest.parsing.pagehead import byline_names, is_byline_line, labelled_date, read_page_head
+from newsingest.parsing.pagehead import (
+    LabelledDates,
+    byline_names,
+    is_byline_line,
+    labelled_dates,
+    read_page_head,
+)
 from newsingest.parsing.plaintext import PARAGRAPH_SEPARATOR
 from newsingest.parsing.titles import choose_headline, strip_site_name
 
@@ -45,11 +53,11 @@ LEADING_PARAGRAPHS = 3
 """Paragraphs at the start of the text checked for a repeated headline and byline lines: the
 headline, a standfirst and the byline come first when an extractor keeps them."""
 
-SHOWN_DATE_TOLERANCE = timedelta(days=1)
-"""A shown date up to a day before a declared time with a timezone is the same date in another
-timezone (a page declares UTC and shows local time), not an earlier publication. A declared
-time without a timezone cannot differ from the shown date that way: there a day earlier is an
-earlier date."""
+WESTERNMOST_UTC_OFFSET = timedelta(hours=-12)
+"""The earliest clock on Earth (UTC-12): a declared instant falls on no earlier calendar date in
+any timezone. A shown date before the declared time's date there is an earlier publication; one
+on it or after may be the same instant in the timezone the page shows (a page declares UTC and
+shows local time). Fixed by the timezones in use, not tuned."""
 
 _DOCUMENT_ELEMENT = re.compile(r"<(?:html|body|head)\b", re.IGNORECASE)
 DOCUMENT_ELEMENT_SCAN_CHARS = 64 * 1024
@@ -67,13 +75,17 @@ def extract_html(markup: str, *, url: str | None = None) -> Extraction:
     page_url = page.url or url
     headline = choose_headline(tree, _structured_titles(page), page.site_names, page_url)
     head = read_page_head(tree, headline.element, page.site_names, headline.text)
+    in_url = url_date(page_url)
+    # the whole page is read for labelled dates only when neither the headline nor the URL dates it
+    labelled = labelled_dates(tree) if not head.dates and in_url is None else LabelledDates()
+    shown = head.dates or ([labelled.published] if labelled.published else [])
     return Extraction(
         text=_without_leading_furniture(text, headline.text),
         title=headline.text,
         authors=page.authors or head.authors or _searched_authors(tree) or page.organization_authors,
-        published_at=_published_time(page.published_at, head.dates, url_date(page_url))
+        published_at=_published_time(page.published_at, shown, in_url)
         or _searched_date(tree, page_url)
-        or _as_datetime(labelled_date(tree)),
+        or _as_datetime(labelled.updated),
         modified_at=page.modified_at,
         url=page_url,
         site_name=page.site_names[0] if page.site_names else None,
@@ -124,25 +136,31 @@ def _structured_titles(page: PageMetadata) -> list[str | None]:
 
 
 def _published_time(declared: datetime | None, shown: list[date], in_url: date | None = None) -> datetime | None:
-    """The publication time from the declared time, the dates shown next to the headline and
-    the date in the article's URL.
+    """The publication time from the declared time, the dates shown (next to the headline, or
+    labelled 'Published' elsewhere) and the date in the article's URL.
 
     A date in the URL's path ('/2025/12/18/slug') is the day the article was first published:
     the CMS writes it then and never changes it, while declared and shown dates move with
     updates and timezones. It wins unless the declared time falls on that day (the declared
     time is then kept for its time and timezone). Otherwise the declared time wins unless the
-    first date shown is earlier than it: then the page was re-dated (migrated, republished) and
-    shows when it first appeared. A shown or URL date alone becomes a naive midnight.
+    first date shown is earlier than it in every timezone: then the page was re-dated
+    (migrated, republished) and shows when it first appeared. A shown or URL date alone becomes
+    a naive midnight.
     """
     if in_url is not None:
         return declared if declared is not None and declared.date() == in_url else _as_datetime(in_url)
-    if shown and (declared is None or shown[0] < declared.date() - _tolerance(declared)):
+    if shown and (declared is None or shown[0] < _earliest_local_date(declared)):
         return _as_datetime(shown[0])
     return declared
 
 
-def _tolerance(declared: datetime) -> timedelta:
-    return SHOWN_DATE_TOLERANCE if declared.tzinfo is not None else timedelta(0)
+def _earliest_local_date(declared: datetime) -> date:
+    """The earliest calendar date the declared time falls on anywhere: its date in the
+    westernmost timezone when it has a timezone; its own date when it has none (nothing to
+    convert from)."""
+    if declared.tzinfo is None:
+        return declared.date()
+    return (declared.astimezone(UTC) + WESTERNMOST_UTC_OFFSET).date()
 
 
 def _as_datetime(day: date | None) -> datetime | None:

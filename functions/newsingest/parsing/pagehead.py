@@ -7,7 +7,7 @@ the short lines just before and after the headline, stopping where the article's
 paragraph starts, so that dates and names further down (related articles, comments, an event
 date in the text) are not mistaken for the article's. The headline is the `<h1>` chosen as such
 or, without one, the first text block that reads the chosen headline. For pages that show no
-date there, `labelled_date` finds one the page labels as its publication or update date.
+date there, `labelled_dates` finds those the page labels as its publication or update date.
 """
 
 from __future__ import annotations
@@ -196,10 +196,19 @@ def _head_window(blocks: Iterator[_Block], headline: HtmlElement) -> list[_Block
     return []
 
 
-def labelled_date(tree: HtmlElement) -> date | None:
-    """The date the page labels as its publication date anywhere in its text ('Published: ...',
-    'Posted on ...'), else the one it labels as its last update ('Last updated: ...'); None when
-    it labels none. For pages that show no date by the headline."""
+@dataclass(frozen=True)
+class LabelledDates:
+    """The dates a page labels anywhere in its text: as its publication ('Published: ...',
+    'Posted on ...') and as its last update ('Last updated: ...')."""
+
+    published: date | None = None
+    updated: date | None = None
+    """Only looked for until a publication date is found."""
+
+
+def labelled_dates(tree: HtmlElement) -> LabelledDates:
+    """The first date the page labels as its publication and, before it, as its update. For
+    pages that show no date by the headline."""
     found: dict[str, date] = {}
     pending: str | None = None
     for block in _text_blocks(tree):
@@ -224,7 +233,14 @@ def labelled_date(tree: HtmlElement) -> date | None:
             pending = kind
         if "published" in found:
             break
-    return found.get("published") or found.get("updated")
+    return LabelledDates(published=found.get("published"), updated=found.get("updated"))
+
+
+def labelled_date(tree: HtmlElement) -> date | None:
+    """The date the page labels as its publication date anywhere in its text, else the one it
+    labels as its last update; None when it labels none."""
+    found = labelled_dates(tree)
+    return found.published or found.updated
 
 
 def _leading_date(text: str) -> date | None:
@@ -264,11 +280,10 @@ def _title_forms(title: str) -> list[str]:
 def _blocks_after(blocks: Iterable[_Block]) -> list[_Block]:
     after: list[_Block] = []
     chars = 0
-    prose_blocks = 0
+    prose = _Prose()
     for block in blocks:
-        if _is_prose(block.text):
-            prose_blocks += 1
-            if prose_blocks > MAX_STANDFIRST_BLOCKS:
+        if prose.read(block):
+            if prose.paragraphs > MAX_STANDFIRST_BLOCKS:
                 break
             continue
         if chars > HEAD_WINDOW_AFTER_CHARS:
@@ -281,12 +296,47 @@ def _blocks_after(blocks: Iterable[_Block]) -> list[_Block]:
 def _blocks_before(preceding: Sequence[_Block]) -> list[_Block]:
     before: list[_Block] = []
     chars = 0
+    prose = _Prose()
     for block in reversed(preceding):
-        if _is_prose(block.text) or chars > HEAD_WINDOW_BEFORE_CHARS:
+        if prose.read(block) or chars > HEAD_WINDOW_BEFORE_CHARS:
             break
         before.append(block)
         chars += len(block.text.strip())
     return before[::-1]
+
+
+class _Prose:
+    """Tells which text blocks are article prose and counts the prose paragraphs read.
+
+    A paragraph with links, emphasis or footnote marks is read as several short runs (the text
+    before a link, the link, the text after it), none of them prose-length on its own: the
+    window would run on into the article and take a date mentioned in it for the article's. So
+    a run inside a `<p>` of prose length is prose, and the paragraph counts once however many
+    runs it has; only a second prose-length run in the same element (text after a `<br>`)
+    counts as another paragraph, as every prose-length run did before."""
+
+    def __init__(self) -> None:
+        self.paragraphs = 0
+        self._long_runs: dict[HtmlElement, int] = {}
+        self._words: dict[HtmlElement, int] = {}
+
+    def read(self, block: _Block) -> bool:
+        """Whether the block is prose; counts the paragraph it starts, if any."""
+        element = block.element
+        paragraph = element if element.tag == "p" else next(element.iterancestors("p"), element)
+        long_run = _is_prose(block.text)
+        if not long_run and (paragraph.tag != "p" or self._word_count(paragraph) < BODY_PARAGRAPH_WORDS):
+            return False
+        runs = self._long_runs.get(paragraph)
+        if runs is None or (long_run and runs):
+            self.paragraphs += 1
+        self._long_runs[paragraph] = (runs or 0) + long_run
+        return True
+
+    def _word_count(self, paragraph: HtmlElement) -> int:
+        if paragraph not in self._words:
+            self._words[paragraph] = len(paragraph.text_content().split())
+        return self._words[paragraph]
 
 
 def _is_prose(text: str) -> bool:

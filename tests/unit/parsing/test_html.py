@@ -309,6 +309,28 @@ def test_a_shown_date_one_day_before_the_declared_utc_time_is_the_same_day_elsew
     assert extract_html(_article_page(header, head)).published_at == datetime(2024, 6, 1, 2, tzinfo=UTC)
 
 
+def test_a_shown_date_before_the_declared_time_in_every_timezone_is_the_earlier_date() -> None:
+    # Given a declared late-evening UTC time (19 June in every timezone, from 10:00 at UTC-12 on)
+    # and 18 June shown under the headline
+    head = '<meta property="article:published_time" content="2024-06-19T22:00:00+00:00">'
+    header = "<p class='date'>June 18, 2024</p>"
+
+    # When / Then: no timezone shows the declared time on 18 June, so it is an earlier date
+    assert extract_html(_article_page(header, head)).published_at == datetime(2024, 6, 18)
+
+
+def test_a_date_labelled_published_away_from_the_headline_is_the_date_shown() -> None:
+    # Given no date by the headline, a 'Published' line under the article and a later declared time
+    head = '<meta property="article:published_time" content="2024-09-02T10:00:00+00:00">'
+    body = (
+        f"<article><h1>Ferry terminal delayed</h1><p>{PARAGRAPH}</p><p>{SECOND}</p>"
+        "<div class='article-footer'>Published <time datetime='2024-06-03'>June 3, 2024</time></div></article>"
+    )
+
+    # When / Then: the page shows readers an earlier publication date than it declares
+    assert extract_html(_page(head, body)).published_at == datetime(2024, 6, 3)
+
+
 # --- a second extractor where trafilatura stops early ----------------------------------------
 
 

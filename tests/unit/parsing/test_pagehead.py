@@ -86,6 +86,30 @@ def test_dates_shown_under_and_above_the_headline_are_read_in_that_order() -> No
     assert dates == [date(2025, 11, 30), date(2025, 12, 12)]
 
 
+LINKED_PARAGRAPH = (
+    "<p>The harbour authority said on <a href='/notice'>its website</a> that the dredging contract was signed on "
+    "4 March 2025, <a href='/tender'>two years after</a> the tender opened and long after the ferry company had "
+    "asked for the approach channel to be deepened.</p>"
+)
+"""A paragraph whose runs between its links are each shorter than prose, and a date in it."""
+
+
+def test_a_paragraph_split_by_links_is_prose_and_ends_the_window() -> None:
+    # Given a standfirst, then a paragraph with links that mentions a date, and no date line
+    _, dates = _head(f"<h1>Ferry delayed</h1><p>{PROSE}</p>{LINKED_PARAGRAPH}<p>{PROSE}</p>")
+
+    # When / Then: the date in the article's text is not the article's date
+    assert dates == []
+
+
+def test_a_standfirst_split_by_links_counts_once() -> None:
+    # Given a standfirst with links between the headline and the date line
+    _, dates = _head(f"<h1>Ferry delayed</h1>{LINKED_PARAGRAPH}<p>12 March 2025</p><p>{PROSE}</p>")
+
+    # When / Then: its runs are one paragraph passed over, not the start of the text
+    assert dates == [date(2025, 3, 12)]
+
+
 def test_a_page_without_headline_element_shows_no_dates() -> None:
     tree = lxml.html.document_fromstring(f"<html><body><p>March 5, 2024</p><p>{PROSE}</p></body></html>")
     assert read_page_head(tree, None).dates == []
@@ -153,3 +177,11 @@ def test_an_empty_h1_before_the_headline_text_still_anchors_the_window() -> None
 def test_a_date_labelled_as_published_or_updated_is_found_anywhere(body: str, expected: date | None) -> None:
     tree = lxml.html.document_fromstring(f"<html><body>{body}</body></html>")
     assert labelled_date(tree) == expected
+
+
+def test_prose_runs_split_by_line_breaks_count_as_paragraphs() -> None:
+    # Given an article written as one element with line breaks between its paragraphs
+    _, dates = _head(f"<h1>Ferry delayed</h1><div>{PROSE}<br><br>{PROSE}<br><br>{PROSE}</div><p>5 May 2025</p>")
+
+    # When / Then: the second paragraph ends the window, before the date after the article
+    assert dates == []

@@ -88,53 +88,100 @@ to first byte plus ~360 KB at LAN speed for a GET of the mean page; SQS and Dyna
 to ten milliseconds in-region."""
 
 MEASURED: dict[str, Any] = {
-    "source": "bench/pipeline.py --count 1000 (2026-11-29 14:40, code as of 6fa7c71, machine otherwise idle)",
+    "source": "bench/pipeline.py --count 1000 (2026-11-29 15:43, code a03d6a9, idle machine)",
     "articles": 1000,
     "distinct_articles": 990,
-    "cpu_ms_per_article": {"index": 6.8, "ingest": 139.8},
+    "cpu_ms_per_article": {"ingest": 118.4, "index": 3.941},
     "requests_per_article": {
-        "index-esm:sqs.DeleteMessageBatch": 0.101,
+        "upload:s3.PutObject": 1.0,
+        "ingest-esm:sqs.ReceiveMessage": 0.103,
+        "ingest:s3.GetObject": 1.0,
+        "ingest:s3.PutObject": 0.101,
+        "ingest:dynamodb.PutItem": 1.0,
+        "ingest:sqs.SendMessageBatch": 1.0,
+        "ingest:dynamodb.UpdateItem": 1.0,
+        "ingest-esm:sqs.DeleteMessageBatch": 0.101,
         "index-esm:sqs.ReceiveMessage": 0.203,
+        "index:dynamodb.Query": 0.999,
+        "index:dynamodb.GetItem": 0.999,
         "index:dynamodb.BatchGetItem": 0.683,
         "index:dynamodb.BatchWriteItem": 2.28,
-        "index:dynamodb.GetItem": 0.999,
-        "index:dynamodb.PutItem": 1.0,
-        "index:dynamodb.Query": 0.999,
         "index:dynamodb.UpdateItem": 0.999,
-        "ingest-esm:sqs.DeleteMessageBatch": 0.101,
-        "ingest-esm:sqs.ReceiveMessage": 0.103,
-        "ingest:dynamodb.PutItem": 1.0,
-        "ingest:dynamodb.UpdateItem": 1.0,
-        "ingest:s3.GetObject": 1.0,
-        "ingest:s3.PutObject": 0.999,
-        "ingest:sqs.SendMessageBatch": 1.0,
-        "upload:s3.PutObject": 1.0,
+        "index:dynamodb.PutItem": 1.0,
+        "index-esm:sqs.DeleteMessageBatch": 0.101,
     },
     "sqs_units_per_article": {
-        "index-esm:sqs.DeleteMessageBatch": 0.101,
-        "index-esm:sqs.ReceiveMessage": 0.238,
-        "ingest-esm:sqs.DeleteMessageBatch": 0.101,
         "ingest-esm:sqs.ReceiveMessage": 0.103,
         "ingest:sqs.SendMessageBatch": 1.001,
+        "ingest-esm:sqs.DeleteMessageBatch": 0.101,
+        "index-esm:sqs.ReceiveMessage": 0.239,
+        "index-esm:sqs.DeleteMessageBatch": 0.101,
     },
-    "invocations_per_article": {"index": 0.101, "ingest": 0.101},
-    "write_units_per_article": {"index": 43.174, "ingest": 2.0},
-    "read_units_per_article": {"index": 1.84, "ingest": 0.0},
-    "stored_bytes_per_article": {"idempotency": 333, "index": 25298},
-    "log_bytes_per_article": 1210,
-    "sizes": {"event_bytes": 6266, "original_bytes": 206121, "parsed_bytes": 24042, "text_chars": 12646},
+    "invocations_per_article": {"ingest": 0.101, "index": 0.101},
+    "write_units_per_article": {"ingest": 2.0, "index": 43.208},
+    "read_units_per_article": {"ingest": 0.0, "index": 1.84},
+    "stored_bytes_per_article": {"index": 25388.5, "idempotency": 327.0},
+    "log_bytes_per_article": 1205.1,
+    "sizes": {"original_bytes": 206121.3, "parsed_bytes": 23826.3, "event_bytes": 6317.6, "text_chars": 12532.3},
     "rss_mb": {
-        "index": {"init": 161.5, "interpreter": 161.5},
-        "ingest": {"init": 187.9, "interpreter": 161.5, "largest": 451.3, "largest_cpu_s": 0.6, "work": 423.3},
+        "ingest": {"interpreter": 161.5, "init": 188.0, "work": 423.7, "largest": 451.8, "largest_cpu_s": 0.553},
+        "index": {"interpreter": 161.5, "init": 161.5},
     },
-    "traced_peak_mb": {"index": 4.8, "ingest": 93.7},
+    "traced_peak_mb": {"ingest": 93.833, "index": 4.579},
 }
-"""What `bench/pipeline.py --json` wrote when this file was last updated (replace with --measured)."""
+"""What `bench/pipeline.py --json` wrote for the WCXB pages when this file was last updated (or pass --measured)."""
 
-INDEX_WCU_DEFAULT = 20.8
+MEASURED_NEWS_LENGTH: dict[str, Any] = {
+    "source": "bench/pipeline.py --count 500 --text-chars 4000:6000 (2026-11-29 15:33, code a03d6a9, idle machine)",
+    "articles": 500,
+    "distinct_articles": 487,
+    "cpu_ms_per_article": {"ingest": 63.101, "index": 2.576},
+    "requests_per_article": {
+        "upload:s3.PutObject": 1.0,
+        "ingest-esm:sqs.ReceiveMessage": 0.106,
+        "ingest:s3.GetObject": 1.0,
+        "ingest:s3.PutObject": 0.102,
+        "ingest:dynamodb.PutItem": 1.0,
+        "ingest:sqs.SendMessageBatch": 1.0,
+        "ingest:dynamodb.UpdateItem": 1.0,
+        "ingest-esm:sqs.DeleteMessageBatch": 0.102,
+        "index-esm:sqs.ReceiveMessage": 0.206,
+        "index:dynamodb.Query": 1.0,
+        "index:dynamodb.GetItem": 1.0,
+        "index:dynamodb.BatchGetItem": 0.142,
+        "index:dynamodb.BatchWriteItem": 1.424,
+        "index:dynamodb.UpdateItem": 1.0,
+        "index:dynamodb.PutItem": 1.0,
+        "index-esm:sqs.DeleteMessageBatch": 0.102,
+    },
+    "sqs_units_per_article": {
+        "ingest-esm:sqs.ReceiveMessage": 0.106,
+        "ingest:sqs.SendMessageBatch": 1.0,
+        "ingest-esm:sqs.DeleteMessageBatch": 0.102,
+        "index-esm:sqs.ReceiveMessage": 0.206,
+        "index-esm:sqs.DeleteMessageBatch": 0.102,
+    },
+    "invocations_per_article": {"ingest": 0.102, "index": 0.102},
+    "write_units_per_article": {"ingest": 2.0, "index": 17.502},
+    "read_units_per_article": {"ingest": 0.0, "index": 1.571},
+    "stored_bytes_per_article": {"index": 12100.0, "idempotency": 327.0},
+    "log_bytes_per_article": 1205.1,
+    "sizes": {"original_bytes": 167270.1, "parsed_bytes": 11341.4, "event_bytes": 4178.4, "text_chars": 5106.7},
+    "rss_mb": {
+        "ingest": {"interpreter": 329.9, "init": 329.9, "work": 424.9, "largest": 452.8, "largest_cpu_s": 0.539},
+        "index": {"interpreter": 329.9, "init": 329.9},
+    },
+    "traced_peak_mb": {"ingest": 22.627, "index": 1.975},
+}
+"""The same for news-length articles (4,000-6,000 characters of text: the size Comprehend's price is quoted for)."""
+
+INDEX_WCU_DEFAULT = 20.9
 """`bench/index.py --limit 60` as quoted in the README: mean write units per article whose entities the index
 already knows (the steady state of a running index). The pipeline's own figure is higher: its table starts
 empty, so every entity is new."""
+
+INDEX_WCU_NEWS_LENGTH = 15.4
+"""The same with `--text-chars 4000:6000`."""
 
 
 @dataclass(frozen=True)
@@ -196,16 +243,58 @@ def comprehend_per_article(chars: float) -> float:
     return max(COMPREHEND_MIN_UNITS, math.ceil(chars / COMPREHEND_UNIT_CHARS)) * COMPREHEND_UNIT
 
 
+@dataclass(frozen=True)
+class MeasuredSet:
+    """One pipeline run's figures and the index write units of the same kind of article."""
+
+    name: str
+    measured: dict[str, Any]
+    index_wcu: float
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--measured", type=Path, default=None, help="JSON written by bench/pipeline.py --json")
-    parser.add_argument("--index-wcu", type=float, default=INDEX_WCU_DEFAULT, help="index write units per article")
+    parser.add_argument("--index-wcu", type=float, default=None, help="index write units per article (with --measured)")
     parser.add_argument("--ingest-memory", type=int, default=None, help="MB (default: the template's)")
     parser.add_argument("--indexer-memory", type=int, default=None, help="MB (default: the template's)")
     args = parser.parse_args(argv)
 
-    measured = json.loads(args.measured.read_text(encoding="utf-8")) if args.measured else MEASURED
+    if args.measured:
+        measured = json.loads(args.measured.read_text(encoding="utf-8"))
+        sets = [MeasuredSet(str(args.measured), measured, args.index_wcu or INDEX_WCU_DEFAULT)]
+    else:
+        sets = [
+            MeasuredSet("news-length articles (4,000-6,000 characters)", MEASURED_NEWS_LENGTH, INDEX_WCU_NEWS_LENGTH),
+            MeasuredSet("WCXB pages", MEASURED, INDEX_WCU_DEFAULT),
+        ]
     template = template_functions()
+    print(f"Prices: {PRICE_SOURCE}.")
+    totals = []
+    for measured_set in sets:
+        ingest, indexer, total = print_cost(measured_set, template, args)
+        totals.append((measured_set, total))
+    if len(totals) > 1:
+        print(
+            "\n| measured set | mean text (characters) | $ per million, all in | Comprehend on the same text | ratio |"
+        )
+        print("|---|---:|---:|---:|---:|")
+        for measured_set, total in totals:
+            chars = measured_set.measured["sizes"]["text_chars"]
+            comprehend = comprehend_per_article(chars)
+            print(
+                f"| {measured_set.name} | {chars:,.0f} | {total * MILLION:,.2f} | {comprehend * MILLION:,.0f} | "
+                f"{comprehend / total:.0f}x |"
+            )
+    print_memory_choice(ingest, indexer, sets[-1].measured)
+    return 0
+
+
+def print_cost(
+    measured_set: MeasuredSet, template: dict[str, tuple[int, int, int]], args: argparse.Namespace
+) -> tuple[Function, Function, float]:
+    """Print one measured set's cost table and verdict; its functions and total per article."""
+    measured, index_wcu = measured_set.measured, measured_set.index_wcu
     window = template["IngestFunction"][2]
     requests: dict[str, float] = measured["requests_per_article"]
     parsed_share = measured["distinct_articles"] / measured["articles"]
@@ -224,17 +313,16 @@ def main(argv: list[str] | None = None) -> int:
         wait_seconds(requests, "index"),
     )
     sizes = measured["sizes"]
-    rows = cost_rows(ingest, indexer, measured, args.index_wcu)
+    rows = cost_rows(ingest, indexer, measured, index_wcu)
     total = sum(cost for _, cost in rows)
     fill_rate = ingest.batch_size / window if window else math.inf
     trickle = sum(
         cost
-        for _, cost in cost_rows(
-            replace(ingest, batch_size=1), replace(indexer, batch_size=1), measured, args.index_wcu
-        )
+        for _, cost in cost_rows(replace(ingest, batch_size=1), replace(indexer, batch_size=1), measured, index_wcu)
     )
 
-    print(f"Prices: {PRICE_SOURCE}. Measured figures: {measured.get('source', args.measured)}.")
+    print(f"\n### {measured_set.name}\n")
+    print(f"Measured figures: {measured.get('source', measured_set.name)}.")
     print(
         f"Mean article of the measured set: {sizes['original_bytes'] / 1024:.0f} KB of HTML, "
         f"{sizes['text_chars']:,.0f} characters of text.\n"
@@ -255,17 +343,16 @@ def main(argv: list[str] | None = None) -> int:
         f"| {comprehend_measured * MILLION:,.0f} |"
     )
     verdict = "meets" if total * MILLION <= TARGET_PER_MILLION else "misses"
-    rest = total - args.index_wcu * DYNAMODB_WRITE_UNIT
+    rest = total - index_wcu * DYNAMODB_WRITE_UNIT
     index_budget = max(0.0, TARGET_PER_MILLION / MILLION - rest) / DYNAMODB_WRITE_UNIT
     print(
-        f"\nThe total {verdict} the ${TARGET_PER_MILLION:.0f} target: {comprehend_reference / total:.0f}x cheaper than "
-        f"Comprehend on a 5,000-character article, {comprehend_measured / total:.0f}x on the measured articles. "
-        f"Everything but the index's write units costs ${rest * MILLION:,.2f}, which leaves the index "
-        f"{index_budget:.1f} write units per article within the target. Full batches assume a backlog (a bulk "
-        f"upload) or uploads arriving at least {fill_rate:g} a second (the ingest queue's {window} s batching "
-        f"window fills a batch of {ingest.batch_size} then); slower, each invocation gets one message, and the "
-        f"total is ${trickle * MILLION:,.2f} (more invocations, parsed-output PUTs, receives, deletes, platform log "
-        f"lines and traces)."
+        f"\nThe total {verdict} the ${TARGET_PER_MILLION:.0f} target: {comprehend_measured / total:.0f}x cheaper than "
+        f"Comprehend on the same text. Everything but the index's write units costs ${rest * MILLION:,.2f}, which "
+        f"leaves the index {index_budget:.1f} write units per article within the target. Full batches assume a "
+        f"backlog (a bulk upload) or uploads arriving at least {fill_rate:g} a second (the ingest queue's {window} s "
+        f"batching window fills a batch of {ingest.batch_size} then); slower, each invocation gets one message, and "
+        f"the total is ${trickle * MILLION:,.2f} (more invocations, parsed-output PUTs, receives, deletes, platform "
+        f"log lines and traces)."
     )
 
     stored = measured.get("stored_bytes_per_article", {})
@@ -279,9 +366,7 @@ def main(argv: list[str] | None = None) -> int:
         + ", ".join(f"{name} ${cost * MILLION:,.2f}" for name, cost in kept.items())
         + "."
     )
-
-    print_memory_choice(ingest, indexer, measured)
-    return 0
+    return ingest, indexer, total
 
 
 def cost_rows(

@@ -117,12 +117,18 @@ def test_unsigned_requests_are_refused_as_iam_authorisation_would(running: Local
     assert refused.value.code == 403
 
 
-def test_the_cli_queries_the_endpoint_as_tables_and_json(
-    running: LocalEndpoints, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def signing_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI signs its requests (SigV4) with whatever credentials the environment gives it."""
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+
+
+@pytest.mark.usefixtures("signing_credentials")
+def test_the_cli_queries_the_endpoint_as_tables_and_json(
+    running: LocalEndpoints, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["query", "--endpoint-url", running.api, "entities", "nato"]) == 0
     table = capsys.readouterr().out
     assert "organization:nato" in table and "NATO" in table
@@ -133,12 +139,8 @@ def test_the_cli_queries_the_endpoint_as_tables_and_json(
     assert "HTTP 404" in capsys.readouterr().err
 
 
-def test_the_cli_prints_an_articles_parsed_copy(
-    running: LocalEndpoints, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+@pytest.mark.usefixtures("signing_credentials")
+def test_the_cli_prints_an_articles_parsed_copy(running: LocalEndpoints, capsys: pytest.CaptureFixture[str]) -> None:
     [posting] = http_get(f"{running.api}/entities/person:jens-stoltenberg/articles")["items"]
     article_id = posting["article_id"]
     # As text: the title, its metadata, then the whole text

@@ -170,9 +170,7 @@ def get_article(article_id: ArticleId) -> ArticleItem:
 )
 def get_parsed_article(article_id: ArticleId) -> Article:
     """The line the index points at, read for the caller: they need neither S3 access nor ranged GETs."""
-    item = _index().get_article(article_id)
-    if item is None:
-        raise NotFoundError(f"no article {article_id}")
+    item = get_article(article_id)
     try:
         return _parsed_articles().read(item.parsed_uri, item.parsed_range)
     except ParsedArticleGone as gone:

@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 from newsingest.local.esm import QueuePump
 from newsingest.local.stack import LocalStack, create_stack
+from newsingest.settings import PARSED_PREFIX
 
 INGEST_BATCH_SIZE = 10
 INDEX_BATCH_SIZE = 25
@@ -156,7 +157,10 @@ def run_demo(out: TextIO = sys.stdout) -> int:
             client("s3").put_object(Bucket=stack.bucket, Key=f"incoming/samples/{name}", Body=data)
         print("Delivering S3 notifications to the functions:", file=out)
         ingested, indexed = pipeline.run(out)
-        print(f"Handled {ingested} ingest and {indexed} index messages.\n", file=out)
+        print(f"Handled {ingested} ingest and {indexed} index messages.", file=out)
+        for key, lines in _parsed_objects(client("s3"), stack.bucket):
+            print(f"Parsed output: s3://{stack.bucket}/{key} ({lines} article(s), one JSON document a line)", file=out)
+        print(file=out)
 
         index = DynamoIndex(client("dynamodb"), stack.table_name)
         counts: dict[str, tuple[str, int, int]] = {}
@@ -197,6 +201,14 @@ def run_demo(out: TextIO = sys.stdout) -> int:
         for posting in page.items:
             print(f"  {posting.sort_time}  {posting.title!r}  ({posting.mention_count} mentions)", file=out)
     return 0
+
+
+def _parsed_objects(s3: Any, bucket: str) -> list[tuple[str, int]]:
+    """(key, line count) of each parsed-output object: one per ingest batch."""
+    listing = s3.list_objects_v2(Bucket=bucket, Prefix=PARSED_PREFIX).get("Contents", [])
+    return [
+        (item["Key"], s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read().count(b"\n")) for item in listing
+    ]
 
 
 def _rejection(index: Any, bucket: str, key: str) -> str:

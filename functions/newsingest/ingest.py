@@ -161,10 +161,13 @@ class IngestService:
         ]
         if not lines:
             return
-        body = b"".join(line + b"\n" for _, line in lines)
+        body = b"".join(line + b"\n" for _, line in lines)  # compact JSON never holds a raw newline
         day = min(prepared.change.event_time for prepared in batch if prepared.articles).date().isoformat()
-        uri = f"s3://{self._parsed_bucket}/{batch_key(body, day)}"
-        self._store.put_lines(self._parsed_bucket, uri.split("/", 3)[3], body)
+        key = batch_key(body, day)
+        self._store.put_lines(self._parsed_bucket, key, body)
+        uri = f"s3://{self._parsed_bucket}/{key}"
+        for prepared in batch:
+            prepared.stored.clear()
         offset = 0
         for prepared, line in lines:
             prepared.stored.append(StoredLine(uri, f"bytes={offset}-{offset + len(line) - 1}"))

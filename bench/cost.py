@@ -1,14 +1,15 @@
 """Dollars per million articles at AWS list prices, from the measured figures; next to Comprehend's.
 
-    .venv/bin/python bench/cost.py [--measured pipeline.json] [--index-wcu 20.8] [--ingest-memory 576]
+    .venv/bin/python bench/cost.py [--measured pipeline.json] [--index-wcu 20.9] [--ingest-memory 576]
 
 A cost model, not a measurement: it multiplies what the benches measured per article (CPU time of
 each function, requests, payload sizes, write units, log bytes) by the list prices below. Memory
 and batch sizes are read from `template.yaml`. `--measured` takes the JSON `bench/pipeline.py
---json` writes; without it the figures measured when this file was last updated are used
-(`MEASURED`). The index's write units per article are a parameter (`--index-wcu`), by default the
-mean `bench/index.py` printed for articles whose entities the index already knows (the steady
-state of a running index; the lead is reducing it).
+--json` writes; without it the figures measured when this file was last updated are used, for
+news-length articles (`MEASURED_NEWS_LENGTH`: the size Comprehend's price is quoted for) and for
+the WCXB pages (`MEASURED`). The index's write units per article are a parameter (`--index-wcu`),
+by default the mean `bench/index.py` printed for the same kind of article once the index knows
+its entities (the steady state of a running index).
 
 Lambda's billed duration is the CPU time scaled to the function's share of a vCPU (memory / 1,769
 MB, at most one: the code is single-threaded) plus the time it waits for S3, SQS and DynamoDB,

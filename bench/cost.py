@@ -88,92 +88,14 @@ LATENCY_SECONDS = {
 to first byte plus ~360 KB at LAN speed for a GET of the mean page; SQS and DynamoDB: single-digit
 to ten milliseconds in-region."""
 
-MEASURED: dict[str, Any] = {
-    "source": "bench/pipeline.py --count 1000 (2026-11-29 15:43, code a03d6a9, idle machine)",
-    "articles": 1000,
-    "distinct_articles": 990,
-    "cpu_ms_per_article": {"ingest": 118.4, "index": 3.941},
-    "requests_per_article": {
-        "upload:s3.PutObject": 1.0,
-        "ingest-esm:sqs.ReceiveMessage": 0.103,
-        "ingest:s3.GetObject": 1.0,
-        "ingest:s3.PutObject": 0.101,
-        "ingest:dynamodb.PutItem": 1.0,
-        "ingest:sqs.SendMessageBatch": 1.0,
-        "ingest:dynamodb.UpdateItem": 1.0,
-        "ingest-esm:sqs.DeleteMessageBatch": 0.101,
-        "index-esm:sqs.ReceiveMessage": 0.203,
-        "index:dynamodb.Query": 0.999,
-        "index:dynamodb.GetItem": 0.999,
-        "index:dynamodb.BatchGetItem": 0.683,
-        "index:dynamodb.BatchWriteItem": 2.28,
-        "index:dynamodb.UpdateItem": 0.999,
-        "index:dynamodb.PutItem": 1.0,
-        "index-esm:sqs.DeleteMessageBatch": 0.101,
-    },
-    "sqs_units_per_article": {
-        "ingest-esm:sqs.ReceiveMessage": 0.103,
-        "ingest:sqs.SendMessageBatch": 1.001,
-        "ingest-esm:sqs.DeleteMessageBatch": 0.101,
-        "index-esm:sqs.ReceiveMessage": 0.239,
-        "index-esm:sqs.DeleteMessageBatch": 0.101,
-    },
-    "invocations_per_article": {"ingest": 0.101, "index": 0.101},
-    "write_units_per_article": {"ingest": 2.0, "index": 43.208},
-    "read_units_per_article": {"ingest": 0.0, "index": 1.84},
-    "stored_bytes_per_article": {"index": 25388.5, "idempotency": 327.0},
-    "log_bytes_per_article": 1205.1,
-    "sizes": {"original_bytes": 206121.3, "parsed_bytes": 23826.3, "event_bytes": 6317.6, "text_chars": 12532.3},
-    "rss_mb": {
-        "ingest": {"interpreter": 161.5, "init": 188.0, "work": 423.7, "largest": 451.8, "largest_cpu_s": 0.553},
-        "index": {"interpreter": 161.5, "init": 161.5},
-    },
-    "traced_peak_mb": {"ingest": 93.833, "index": 4.579},
-}
-"""What `bench/pipeline.py --json` wrote for the WCXB pages when this file was last updated (or pass --measured)."""
+MEASURED_DIR = Path(__file__).resolve().parent / "data" / "measured"
+MEASURED: dict[str, Any] = json.loads((MEASURED_DIR / "pipeline-wcxb.json").read_text(encoding="utf-8"))
+"""What `bench/pipeline.py --json` wrote for the WCXB pages when this file was last updated (or pass --measured);
+its `source` says which run."""
 
-MEASURED_NEWS_LENGTH: dict[str, Any] = {
-    "source": "bench/pipeline.py --count 500 --text-chars 4000:6000 (2026-11-29 15:33, code a03d6a9, idle machine)",
-    "articles": 500,
-    "distinct_articles": 487,
-    "cpu_ms_per_article": {"ingest": 63.101, "index": 2.576},
-    "requests_per_article": {
-        "upload:s3.PutObject": 1.0,
-        "ingest-esm:sqs.ReceiveMessage": 0.106,
-        "ingest:s3.GetObject": 1.0,
-        "ingest:s3.PutObject": 0.102,
-        "ingest:dynamodb.PutItem": 1.0,
-        "ingest:sqs.SendMessageBatch": 1.0,
-        "ingest:dynamodb.UpdateItem": 1.0,
-        "ingest-esm:sqs.DeleteMessageBatch": 0.102,
-        "index-esm:sqs.ReceiveMessage": 0.206,
-        "index:dynamodb.Query": 1.0,
-        "index:dynamodb.GetItem": 1.0,
-        "index:dynamodb.BatchGetItem": 0.142,
-        "index:dynamodb.BatchWriteItem": 1.424,
-        "index:dynamodb.UpdateItem": 1.0,
-        "index:dynamodb.PutItem": 1.0,
-        "index-esm:sqs.DeleteMessageBatch": 0.102,
-    },
-    "sqs_units_per_article": {
-        "ingest-esm:sqs.ReceiveMessage": 0.106,
-        "ingest:sqs.SendMessageBatch": 1.0,
-        "ingest-esm:sqs.DeleteMessageBatch": 0.102,
-        "index-esm:sqs.ReceiveMessage": 0.206,
-        "index-esm:sqs.DeleteMessageBatch": 0.102,
-    },
-    "invocations_per_article": {"ingest": 0.102, "index": 0.102},
-    "write_units_per_article": {"ingest": 2.0, "index": 17.502},
-    "read_units_per_article": {"ingest": 0.0, "index": 1.571},
-    "stored_bytes_per_article": {"index": 12100.0, "idempotency": 327.0},
-    "log_bytes_per_article": 1205.1,
-    "sizes": {"original_bytes": 167270.1, "parsed_bytes": 11341.4, "event_bytes": 4178.4, "text_chars": 5106.7},
-    "rss_mb": {
-        "ingest": {"interpreter": 329.9, "init": 329.9, "work": 424.9, "largest": 452.8, "largest_cpu_s": 0.539},
-        "index": {"interpreter": 329.9, "init": 329.9},
-    },
-    "traced_peak_mb": {"ingest": 22.627, "index": 1.975},
-}
+MEASURED_NEWS_LENGTH: dict[str, Any] = json.loads(
+    (MEASURED_DIR / "pipeline-news-length.json").read_text(encoding="utf-8")
+)
 """The same for news-length articles (4,000-6,000 characters of text: the size Comprehend's price is quoted for)."""
 
 INDEX_WCU_DEFAULT = 20.9

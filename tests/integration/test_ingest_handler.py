@@ -290,3 +290,6 @@ def test_records_whose_events_sqs_refused_fail_and_are_sent_when_delivered_again
     events = published_events(sqs, pipeline.stack.index_queue_url)
     assert sorted(event.data.source.key for event in events) == ["incoming/refused-1.txt", "incoming/refused-2.txt"]
     assert sorted(parses) == ["incoming/refused-1.txt", "incoming/refused-2.txt"]
+    # And their events point at the lines the retry stored (the same bytes, so the same key, when
+    # the retry holds the same records in the same order; else a new object beside the first)
+    assert all(read_parsed(clients["s3"], event)["id"] == event.data.article_id for event in events)

@@ -7,6 +7,7 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=30)
 """Standard retry mode backs off on throttling; five attempts ride out a brief DynamoDB or SQS
@@ -17,3 +18,9 @@ hiccup inside one invocation before the message goes back to the queue."""
 def client(service: str) -> Any:
     """One client per service per process: creating one costs ~50 ms of CPU."""
     return boto3.session.Session().client(service, config=CLIENT_CONFIG)
+
+
+def error_code(exc: ClientError) -> str | None:
+    """The service's error code of a failed call (`NoSuchKey`, `ConditionalCheckFailedException`...)."""
+    code = exc.response.get("Error", {}).get("Code")
+    return str(code) if code is not None else None

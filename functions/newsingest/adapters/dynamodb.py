@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from newsingest.adapters.aws import error_code
 from newsingest.events import EntitySummary
 from newsingest.indexing.items import (
     ARTICLE_SK,
@@ -100,10 +101,6 @@ def _key(pk: str, sk: str) -> dict[str, Any]:
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def _is_error(exc: ClientError, code: str) -> bool:
-    return bool(exc.response.get("Error", {}).get("Code") == code)
 
 
 LATEST_ARTICLE_ATTRIBUTES = frozenset({"parsed_uri", "parsed_range"})
@@ -191,7 +188,7 @@ class DynamoIndex:
                 ReturnValues="ALL_NEW",
             )
         except ClientError as exc:
-            if _is_error(exc, "ConditionalCheckFailedException"):
+            if error_code(exc) == "ConditionalCheckFailedException":
                 return set()
             raise
         return set(response.get("Attributes", {}).get("sources", {}).get("SS", []))

@@ -11,6 +11,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from newsingest.adapters.aws import error_code
 from newsingest.models import Article
 
 LINE_RANGE = re.compile(r"^bytes=[0-9]+-[0-9]+$")
@@ -56,9 +57,9 @@ class ParsedArticleReader:
         try:
             response = self._client.get_object(Bucket=bucket, Key=key, Range=byte_range)
         except ClientError as exc:
-            code = str(exc.response.get("Error", {}).get("Code") or "")
+            code = error_code(exc)
             if code in _GONE_CODES:
-                raise ParsedArticleGone(uri, code) from exc
+                raise ParsedArticleGone(uri, str(code)) from exc
             raise
         body = response["Body"]
         try:

@@ -6,6 +6,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from newsingest.adapters.aws import error_code
 from newsingest.ingest import FetchedObject, ObjectGone, ObjectTooLarge
 from newsingest.models import SourceRef
 
@@ -36,7 +37,7 @@ class S3ObjectStore:
                 # The range caps the read even if the object was overwritten since its event.
                 response = self._client.get_object(**selector, Range=f"bytes=0-{max_bytes}")
             except ClientError as exc:
-                if _error_code(exc) != "InvalidRange":
+                if error_code(exc) != "InvalidRange":
                     raise
                 return self._empty_object(selector)  # S3's answer to a ranged GET of an empty object
             size = _object_size(response)
@@ -45,7 +46,7 @@ class S3ObjectStore:
                 raise ObjectTooLarge(size, max_bytes)
             data = response["Body"].read(max_bytes + 1)
         except ClientError as exc:
-            if _error_code(exc) in _GONE_CODES:
+            if error_code(exc) in _GONE_CODES:
                 raise ObjectGone(f"s3://{source.bucket}/{source.key}") from exc
             raise
         if len(data) > max_bytes:
@@ -70,11 +71,6 @@ class S3ObjectStore:
 
     def put_lines(self, bucket: str, key: str, body: bytes) -> None:
         self._client.put_object(Bucket=bucket, Key=key, Body=body, ContentType=NDJSON_CONTENT_TYPE)
-
-
-def _error_code(exc: ClientError) -> str | None:
-    code = exc.response.get("Error", {}).get("Code")
-    return str(code) if code is not None else None
 
 
 def _object_size(response: dict[str, Any]) -> int | None:

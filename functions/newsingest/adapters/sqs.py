@@ -22,11 +22,7 @@ _ATTRIBUTE_BYTES = 64
 
 
 class PublishFailed(RuntimeError):
-    """SQS refused some entries (or a whole request): their records fail and are retried."""
-
-    def __init__(self, message: str, event_ids: Sequence[str]) -> None:
-        super().__init__(message)
-        self.event_ids = list(event_ids)
+    """SQS refused some entries (or a whole request): the record that sent them fails and is retried."""
 
 
 class SqsEventPublisher:
@@ -37,8 +33,8 @@ class SqsEventPublisher:
         self._queue_url = queue_url
 
     def publish(self, events: Sequence[IngestEvent]) -> None:
-        """Send every event, ten (or 256 KiB) to a request; then raise PublishFailed naming the
-        events SQS refused, if any, so that only their records are retried."""
+        """Send every event, ten (or 256 KiB) to a request; then raise PublishFailed if SQS refused
+        any, so that the record is retried."""
         failed: list[str] = []
         codes: set[str] = set()
         for batch in _batches([(event, event.model_dump_json()) for event in events]):
@@ -62,7 +58,7 @@ class SqsEventPublisher:
                 failed.append(batch[int(failure["Id"])][0].id)
                 codes.add(failure.get("Code", "?"))
         if failed:
-            raise PublishFailed(f"SQS refused {len(failed)} event(s): {', '.join(sorted(codes))}", failed)
+            raise PublishFailed(f"SQS refused {len(failed)} event(s): {', '.join(sorted(codes))}")
 
 
 def _batches(entries: list[tuple[IngestEvent, str]]) -> list[list[tuple[IngestEvent, str]]]:

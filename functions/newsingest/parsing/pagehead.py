@@ -236,13 +236,6 @@ def labelled_dates(tree: HtmlElement) -> LabelledDates:
     return LabelledDates(published=found.get("published"), updated=found.get("updated"))
 
 
-def labelled_date(tree: HtmlElement) -> date | None:
-    """The date the page labels as its publication date anywhere in its text, else the one it
-    labels as its last update; None when it labels none."""
-    found = labelled_dates(tree)
-    return found.published or found.updated
-
-
 def _leading_date(text: str) -> date | None:
     """The date a text starts with, perhaps after a weekday ('Monday, March 3, 2025 at 9:00');
     None when it starts with anything else ('Updated figures released on 4 June...')."""

@@ -7,7 +7,7 @@ from datetime import date
 import lxml.html
 import pytest
 
-from newsingest.parsing.pagehead import byline_names, is_byline_line, labelled_date, read_page_head
+from newsingest.parsing.pagehead import byline_names, is_byline_line, labelled_dates, read_page_head
 
 PROSE = (
     "The harbour authority confirmed on Monday that the new ferry terminal will open in June, two years later "
@@ -176,7 +176,8 @@ def test_an_empty_h1_before_the_headline_text_still_anchors_the_window() -> None
 )
 def test_a_date_labelled_as_published_or_updated_is_found_anywhere(body: str, expected: date | None) -> None:
     tree = lxml.html.document_fromstring(f"<html><body>{body}</body></html>")
-    assert labelled_date(tree) == expected
+    found = labelled_dates(tree)
+    assert (found.published or found.updated) == expected
 
 
 def test_prose_runs_split_by_line_breaks_count_as_paragraphs() -> None:

@@ -74,6 +74,47 @@ first character only; the two that may stand anywhere ('... delivered to your in
 your support') are separate, and the first is only tried on lines that mention 'your inbox':
 the same lines match as with one pattern of all of them, at a fraction of the cost."""
 
+METERED_PAYWALL = re.compile(
+    r"\byou(?:['’]ve| have) (?:reached|hit|used(?: up)?) (?:your|the) (?:[\w-]+ ){0,2}"
+    r"(?:limit|allowance|free (?:articles?|stories|posts|reads))\b"
+    r"|^you(?:['’]ve| have) (?:read|viewed|used) (?:all |\d+ )(?:of (?:your |the )?(?:\d+ )?)?free\b"
+    r"|^(?:please )?(?:subscribe|log ?in|sign ?in|register)(?: now| today| for free)? to"
+    r" (?:continue reading|keep reading|read (?:the|this) (?:full |whole )?(?:article|story)|unlock\b)"
+    r"|^(?:this (?:article|content|story|post|piece) is )?(?:available |exclusively |only )*(?:to|for)"
+    r" (?:paid |paying )?(?:subscribers|members) only\b"
+    r"|^this (?:article|content|story|post|piece) is (?:only |exclusively )?(?:available |exclusive |reserved )?"
+    r"(?:to|for) (?:our )?(?:[\w+-]+ )?(?:subscribers|members)\b"
+    r"|^unlock (?:this|the full|the whole) (?:article|story|post)\b"
+    r"|^already (?:have an account|a (?:subscriber|member))\?\s*(?:log|sign) ?in\b",
+    re.IGNORECASE,
+)
+"""A metered paywall's message: 'You have reached your limit of free articles', 'You've read 3 of
+5 free articles this month', 'Subscribe to continue reading', 'This content is for subscribers
+only', 'This article is exclusive to STAT+ subscribers', 'Unlock this article', 'Already have an
+account? Log in'. The meter message is recognised anywhere in its line (it follows 'Sorry!' or a
+count of free posts); the others start it."""
+
+PRICE_BUTTON = re.compile(
+    r"^(?:check|see|view|compare) (?:the )?(?:latest |current |best )?(?:prices?|deals?) (?:on|at)\b", re.IGNORECASE
+)
+"""A shopping guide's affiliate button: 'Check Price on Amazon', 'See the latest deals at Walmart'.
+Only short lines (`MAX_LINK_LABEL_WORDS`)."""
+
+SUBSCRIPTION_PERK = re.compile(
+    r"^(?:unlimited|unrestricted|full) (?:digital |online |site )?access to\b", re.IGNORECASE
+)
+"""A subscription plan's perks listed after a paywall: 'Unlimited access to all our sites',
+'Unrestricted access to 30,000+ archived posts'. Only short lines (`MAX_LINK_LABEL_WORDS`): an
+article sentence may begin the same way."""
+
+PAGE_VIEW_COUNTER = re.compile(
+    r"^\(?(?:visited|viewed|read) [\d,.]+k? times?(?:, [\d,.]+k? visits? today)?\)?$"
+    r"|^(?:start typing|type (?:here )?to search|press enter to search)\b.{0,30}$",
+    re.IGNORECASE,
+)
+"""Widget texts: WordPress's view counter ('(Visited 1,902 times, 364 visits today)') and a site
+search box's prompt ('Start typing to search...')."""
+
 LINK_LABEL = re.compile(
     r"^(?:(?:learn|read|see|find out|discover|explore) more|read (?:the |our )?(?:full )?(?:review|guide|story)"
     r"|read more (?:posts|articles|stories|news|reviews)"
@@ -108,7 +149,7 @@ STANDALONE_FURNITURE = re.compile(
     r"|table of contents|contents|in this article|on this page|jump to(?: section)?|written by"
     r"|back to (?:blog|news|articles|all (?:posts|articles|news)|top)|(?:published|updated|last updated)"
     r"|\d+[ -]min(?:ute)?s?\.?(?: read)?|(?:estimated )?reading time(?::? \d+ min(?:ute)?s?)?|last updated on"
-    r"|you are here|breadcrumbs?"
+    r"|you are here|breadcrumbs?|previous|next|previous next|(?:previous|next) (?:post|article|story|page)"
     r"|twitter|facebook|linkedin|reddit|whatsapp|pinterest|telegram|threads|bluesky|mastodon|x|e-?mail|copy link"
     r"|like this|like loading(?:\.\.\.|…)?|leave a (?:comment|reply)|\d+ (?:comments?|replies|responses)"
     r"|topics|reuse this content|most (?:viewed|read|popular|shared)|after newsletter promotion"
@@ -182,6 +223,8 @@ RULES: tuple[re.Pattern[str], ...] = (
     BREADCRUMB,
     COPYRIGHT,
     IMAGE_CREDIT,
+    METERED_PAYWALL,
+    PAGE_VIEW_COUNTER,
 )
 
 
@@ -213,7 +256,9 @@ def is_boilerplate(line: str) -> bool:
         AFFILIATE_LINKS_NOTICE.match(line) or (_COMMISSION.search(line) and AFFILIATE_DISCLOSURE.search(line))
     ):
         return True
-    if words <= MAX_LINK_LABEL_WORDS and LINK_LABEL.search(line) is not None:
+    if words <= MAX_LINK_LABEL_WORDS and (
+        LINK_LABEL.search(line) or SUBSCRIPTION_PERK.match(line) or PRICE_BUTTON.match(line)
+    ):
         return True
     return words <= MAX_CALL_TO_ACTION_WORDS and _is_call_to_action(line)
 

@@ -93,6 +93,26 @@ from newsingest.parsing.boilerplate import is_boilerplate, is_list_label
         "Learn more about the Stanford GSB MBA Program",
         "Read our full review",
         "Written by: Sean Peek, Senior Analyst",
+        # metered paywalls and the plans they sell
+        "Sorry! As a member you get 10 free posts every 30 days. You have reached your limit for this period.",
+        "You've reached your monthly limit of free articles.",
+        "You have read 3 of 5 free articles this month.",
+        "Subscribe to continue reading",
+        "Log in to read the full article",
+        "This content is for paid subscribers only.",
+        "Unlimited digital access to all our sites",
+        "Unrestricted access to 30,000+ archived posts",
+        "This article is exclusive to STAT+ subscribers",
+        "Unlock this article — plus in-depth analysis, newsletters, premium events, and news alerts.",
+        "Already have an account? Log in",
+        # shopping-guide buttons and pagers
+        "Check Price on Amazon",
+        "See the latest deals at Walmart",
+        "Previous Next",
+        "Next article",
+        # widget texts
+        "(Visited 1,902 times, 364 visits today)",
+        "Start typing to search...",
     ],
 )
 def test_furniture_lines_are_boilerplate(line: str) -> None:
@@ -125,6 +145,14 @@ def test_furniture_lines_are_boilerplate(line: str) -> None:
         "Learn more about the risks, the report says, before you decide whether to invest in the scheme at all.",
         "Topics discussed at the summit included trade and energy.",
         "X marks the spot where the treasure was found, the divers said.",
+        # sentences about paywalls, access and readership
+        "Readers who have reached the limit of the free tier are asked to pay, the company said.",
+        "Unlimited access to the archive for researchers was promised by the ministry on Monday, but the rules it "
+        "published last week restrict it to accredited institutions.",
+        "Members only need to show their card at the door.",
+        "The video was viewed 2 million times in its first day.",
+        "Check the price on the label before you buy: stores change them weekly, the regulator found in a survey.",
+        "Next, the council will vote on the budget.",
     ],
 )
 def test_article_sentences_are_not_boilerplate(line: str) -> None:

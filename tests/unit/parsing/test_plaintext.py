@@ -307,6 +307,20 @@ SAMPLES = {
             "Most viewed",
         ),
     ),
+    "harbor-city-transit-metered.txt": Sample(
+        title="Transit agency delays fare increase after riders pack hearing",
+        byline="By Priya Raman",
+        must_go=(
+            "You have read 2 of your 3 free articles this month.",
+            "Subscribe to continue reading",
+            "Already have an account? Log in",
+            "Unlimited digital access to the Harbor City Ledger",
+            "(Visited 4,312 times, 87 visits today)",
+            "Previous Next",
+            "This article is for paid subscribers only.",
+        ),
+        must_stay=('"We heard the riders loud and clear," said board chair Elena Ortiz.',),
+    ),
     "chip-export-blog-wordpress.txt": Sample(
         title="New export rules leave chip start-ups guessing",
         byline="Posted on 14 May 2024 by Lena Ortiz",

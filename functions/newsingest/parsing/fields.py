@@ -16,6 +16,8 @@ from html import unescape
 from urllib.parse import urlsplit
 
 _WHITESPACE = re.compile(r"\s+")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+"""Half of a UTF-16 surrogate pair: JSON escapes ('\\ud800') produce them, UTF-8 cannot encode them."""
 
 _AUTHOR_SEPARATORS = re.compile(r"\s*(?:[,;|/&]|\band\b)\s*", re.IGNORECASE)
 """Bylines join several names with commas, semicolons, '&' or 'and'."""
@@ -65,8 +67,9 @@ UNIX_MILLISECONDS_FROM = 10**11
 """Numeric timestamps at or above this are milliseconds: 1e11 seconds is the year 5138, while 1e11
 milliseconds is 1973, so every plausible publication time falls on one side only."""
 
-_SPACED_OFFSET = re.compile(r"\s+([+-]\d\d:?\d\d)$")
-"""A UTC offset after a space ('2024-05-09 00:00:00 +0000'), which ISO 8601 parsers refuse."""
+_SPACED_OFFSET = re.compile(r"(?<!\s)\s+([+-]\d\d:?\d\d)$")
+"""A UTC offset after a space ('2024-05-09 00:00:00 +0000'), which ISO 8601 parsers refuse. Tried
+only where a run of whitespace starts: from every space of a long run it took quadratic time."""
 
 _LANGUAGE_TAG = re.compile(r"^([a-zA-Z]{2})(?:[-_][a-zA-Z0-9]+)*$")
 """BCP 47 tags ('en', 'en-GB') and POSIX locales ('en_GB'): the primary subtag is ISO 639-1."""
@@ -176,15 +179,20 @@ def _is_name(part: str) -> bool:
 
 
 def _author_strings(value: object) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, Mapping):
-        name = value.get("name")
-        if isinstance(name, str):
-            yield name
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _author_strings(item)
+    """The strings and `name`s of a value and of the lists in it, however deeply nested, in order:
+    a stack, not recursion, since JSON nests lists deeper than Python recurses (a 2,000-deep
+    author list raised RecursionError)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, Mapping):
+            name = item.get("name")
+            if isinstance(name, str):
+                yield name
+        elif isinstance(item, list | tuple):
+            pending.extend(reversed(item))
 
 
 def _looks_like_url(value: str) -> bool:
@@ -233,7 +241,9 @@ def normalize_language(value: object) -> str | None:
 
 
 def normalize_url(value: object) -> str | None:
-    """An absolute http(s) URL, or None: relative links and other schemes identify nothing."""
+    """An absolute http(s) URL, or None: relative links and other schemes identify nothing, and
+    a URL with a lone surrogate (a JSON escape such as '\\ud800') has no UTF-8 form to request
+    or to store."""
     if not isinstance(value, str):
         return None
     url = value.strip()
@@ -243,7 +253,7 @@ def normalize_url(value: object) -> str | None:
         return None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url):
         return None
-    return url
+    return url if _LONE_SURROGATE.search(url) is None else None
 
 
 def url_date(url: str | None) -> date | None:

@@ -31,29 +31,50 @@ _CELL_BREAK = "\ue002"
 _WHITESPACE = re.compile(r"\s+")
 _BREAKS = re.compile("\\s*([\ue000\ue001\ue002])\\s*")
 _LINE_BREAKS = re.compile("\ue001+")
+_NOT_XML_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters an lxml tree cannot hold (C0 controls, U+FFFE/U+FFFF, lone surrogates): lxml
+raises `ValueError` when such text is assigned to an element, and a lone surrogate in the
+markup ends the parsed text where it stands (JSON escapes such as '\\ud800' produce them)."""
 
 
 def html_fragment_text(fragment: str) -> str:
     """Paragraphs (separated by blank lines) of an HTML fragment; lines within one by newlines."""
     try:
-        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+        root = lxml.html.fragment_fromstring(_xml_text(fragment), create_parent="div")
     except (lxml.etree.LxmlError, ValueError) as exc:
         raise RejectedInput(RejectReason.NO_MAIN_TEXT, f"unparseable HTML body: {exc}") from exc
     for element in list(root.iter(*SKIPPED_ELEMENTS)):
         element.drop_tree()
     for element in root.iter():
         tag = element.tag.lower() if isinstance(element.tag, str) else ""
+        # character references ('&#1;') put what `_xml_text` removes back into the parsed text
         if tag == "br":
-            element.tail = _LINE_BREAK + (element.tail or "")
+            element.tail = _LINE_BREAK + _xml_text(element.tail or "")
         elif tag in BLOCK_ELEMENTS:
-            element.text = _PARAGRAPH_BREAK + (element.text or "")
-            element.tail = _PARAGRAPH_BREAK + (element.tail or "")
+            element.text = _PARAGRAPH_BREAK + _xml_text(element.text or "")
+            element.tail = _PARAGRAPH_BREAK + _xml_text(element.tail or "")
         elif tag in CELL_ELEMENTS:
-            element.tail = _CELL_BREAK + (element.tail or "")
-    text = _WHITESPACE.sub(" ", str(root.text_content()))
+            element.tail = _CELL_BREAK + _xml_text(element.tail or "")
+    text = _WHITESPACE.sub(" ", _xml_text(str(root.text_content())))
     text = _BREAKS.sub(_collapse_breaks, text)
     paragraphs = (" | ".join(cell for cell in block.split(_CELL_BREAK) if cell) for block in _blocks(text))
     return "\n\n".join(paragraph for paragraph in paragraphs if paragraph.strip())
+
+
+def _xml_text(text: str) -> str:
+    """The text with what `_NOT_XML_TEXT` matches replaced: a lone surrogate by U+FFFD (as
+    elsewhere in parsing), a control character that is whitespace (vertical tab, form feed) by a
+    space, anything else dropped."""
+    if _NOT_XML_TEXT.search(text) is None:
+        return text
+    return _NOT_XML_TEXT.sub(_xml_replacement, text)
+
+
+def _xml_replacement(match: re.Match[str]) -> str:
+    character = match.group(0)
+    if "\ud800" <= character <= "\udfff":
+        return "\ufffd"
+    return " " if character.isspace() else ""
 
 
 def _collapse_breaks(match: re.Match[str]) -> str:

@@ -23,6 +23,7 @@ from newsingest.parsing.fields import (
     parse_datetime,
     split_authors,
 )
+from newsingest.parsing.jsonrecord import json_int
 from newsingest.parsing.titles import comparable_name
 
 ARTICLE_TYPES = frozenset(
@@ -203,7 +204,7 @@ def _jsonld_article(tree: HtmlElement) -> dict[str, Any] | None:
         if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
             continue
         try:
-            data = json.loads(_JSONLD_WRAPPERS.sub("", script.text), strict=False)
+            data = json.loads(_JSONLD_WRAPPERS.sub("", script.text), strict=False, parse_int=json_int)
         except (json.JSONDecodeError, RecursionError):
             continue  # broken JSON-LD is common; the other sources still apply
         nodes.extend(_walk(data, depth=0))
@@ -238,10 +239,12 @@ def _types(node: dict[str, Any]) -> set[str]:
     return {t.rsplit("/", 1)[-1] for t in types if isinstance(t, str)}
 
 
-def _resolve(value: object, by_id: dict[str, dict[str, Any]]) -> object:
-    """Replace `{"@id": ...}` references (Yoast-style graphs) by the nodes they point to."""
-    if isinstance(value, list):
-        return [_resolve(item, by_id) for item in value]
+def _resolve(value: object, by_id: dict[str, dict[str, Any]], depth: int = 0) -> object:
+    """Replace `{"@id": ...}` references (Yoast-style graphs) by the nodes they point to; lists
+    nested deeper than `MAX_JSONLD_DEPTH` are left as they are (a 2,000-deep list in a hostile
+    script raised RecursionError)."""
+    if isinstance(value, list) and depth < MAX_JSONLD_DEPTH:
+        return [_resolve(item, by_id, depth + 1) for item in value]
     if isinstance(value, dict) and "name" not in value and isinstance(value.get("@id"), str):
         return by_id.get(value["@id"], value)
     return value

@@ -40,11 +40,20 @@ SOURCE_FIELDS = ("source", "source_name", "site_name", "publisher")
 RECORD_LIST_FIELDS = ("articles", "results", "items", "data", "records", "entries")
 """Envelopes of news APIs around their list of records (NewsAPI `articles`, many `results`)."""
 
-NEWSAPI_TRUNCATION = re.compile(r"\s*(?:…|\.\.\.)?\s*\[\+\d+ chars\]\s*$")
-"""NewsAPI cuts `content` to 200 characters and appends '… [+1234 chars]': the marker is not text."""
+NEWSAPI_TRUNCATION = re.compile(r"(?<!\s)\s*(?:(?:…|\.\.\.)\s*)?\[\+\d+ chars\]\s*$")
+"""NewsAPI cuts `content` to 200 characters and appends '… [+1234 chars]': the marker is not text.
+A match starts only where a run of whitespace does, and the whitespace before the ellipsis and
+before the bracket cannot be split two ways: otherwise a body with a long run of spaces took
+cubic time (8,000 spaces, over a minute)."""
 
-_HTML_MARKUP = re.compile(r"<(?:p|br|div|span|a|em|strong|b|i|h[1-6]|ul|ol|li|blockquote|figure|img)\b[^>]*>", re.I)
-"""Tags that betray an HTML body; a lone '<' in text ('a < b') does not match."""
+_HTML_MARKUP = re.compile(r"<(?:p|br|div|span|a|em|strong|b|i|h[1-6]|ul|ol|li|blockquote|figure|img)\b[^<>]*>", re.I)
+"""Tags that betray an HTML body; a lone '<' in text ('a < b') does not match. A tag ends before
+the next '<', so text with many unclosed '<p' is not scanned to its end from each of them."""
+
+MAX_JSON_INT_DIGITS = 19
+"""Integers longer than this are read as floats, as JavaScript reads every JSON number: 19 digits
+hold any signed 64-bit integer, more than any field read here needs (a millisecond timestamp has
+13), and it keeps clear of Python's limit on int() from text (4,300 digits, `ValueError` beyond)."""
 
 
 @dataclass(frozen=True)
@@ -113,16 +122,21 @@ def parse_json_record(text: str) -> Extraction:
     return record_extraction(read_json_records(text).records[0])
 
 
+def json_int(digits: str) -> int | float:
+    """A JSON integer as `json` reads it (`parse_int`), or a float when it is too long for that."""
+    return int(digits) if len(digits.lstrip("-")) <= MAX_JSON_INT_DIGITS else float(digits)
+
+
 def _load(text: str) -> list[Any]:
     """The JSON values of the document: one for JSON, one per line for NDJSON (or concatenated JSON)."""
     try:
-        return [json.loads(text)]
+        return [json.loads(text, parse_int=json_int)]
     except json.JSONDecodeError as exc:
         if exc.msg != "Extra data":
             raise RejectedInput(RejectReason.INVALID_JSON, f"not valid JSON: {exc}") from exc
     except RecursionError as exc:
         raise RejectedInput(RejectReason.INVALID_JSON, "JSON nested too deeply") from exc
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(parse_int=json_int)
     values: list[Any] = []
     position = 0
     while (position := _skip_whitespace(text, position)) < len(text):

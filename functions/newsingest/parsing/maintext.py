@@ -39,6 +39,7 @@ from trafilatura.xml import xmltotxt
 
 from newsingest.parsing.boilerplate import is_boilerplate
 from newsingest.parsing.fragment import html_fragment_text
+from newsingest.parsing.justextrevision import revise_paragraph_classification
 from newsingest.parsing.plaintext import PARAGRAPH_SEPARATOR
 
 LOGGER = logging.getLogger(__name__)
@@ -182,7 +183,7 @@ def _page_has_words(tree: HtmlElement, wanted: float) -> bool:
 
 def _trafilatura_text(tree: HtmlElement, url: str | None, *, favor_recall: bool = False) -> str:
     try:
-        with _without_trafilatura_readability():
+        with _patched_trafilatura():
             document = trafilatura.bare_extraction(
                 tree,
                 url=url,
@@ -199,23 +200,36 @@ def _trafilatura_text(tree: HtmlElement, url: str | None, *, favor_recall: bool 
 
 
 @contextmanager
-def _without_trafilatura_readability() -> Iterator[None]:
-    """trafilatura with its readability pass answering 'nothing found', as it does when that
-    pass fails: its own extraction and jusText then decide, as without a readability result.
-    trafilatura has no option for this (`fast` also drops jusText, which costs 0.9 points of F1
-    on the evaluation pages), so its module function is swapped for the call and restored after
-    it. The ingest function parses one object at a time, so no other trafilatura call runs
+def _patched_trafilatura() -> Iterator[None]:
+    """trafilatura with two of its module functions swapped for the call, restored after it:
+
+    - its readability pass answers 'nothing found', as it does when that pass fails: its own
+      extraction and jusText then decide, as without a readability result. trafilatura has no
+      option for this (`fast` also drops jusText, which costs 0.9 points of F1 on the
+      evaluation pages);
+    - jusText's revision of paragraph classes is one that gives the same classes in linear time
+      (see `justextrevision`).
+
+    The ingest function parses one object at a time, so no other trafilatura call runs
     meanwhile in the process."""
-    original = trafilatura_external.try_readability
-    trafilatura_external.try_readability = _nothing_found
+    originals = {name: getattr(trafilatura_external, name) for name in _TRAFILATURA_REPLACEMENTS}
+    for name, replacement in _TRAFILATURA_REPLACEMENTS.items():
+        setattr(trafilatura_external, name, replacement)
     try:
         yield
     finally:
-        trafilatura_external.try_readability = original
+        for name, original in originals.items():
+            setattr(trafilatura_external, name, original)
 
 
 def _nothing_found(htmlinput: HtmlElement) -> HtmlElement:
     return HtmlElement()
+
+
+_TRAFILATURA_REPLACEMENTS: dict[str, object] = {
+    "try_readability": _nothing_found,
+    "revise_paragraph_classification": revise_paragraph_classification,
+}
 
 
 def _document_text(document: Document) -> str:

@@ -97,20 +97,40 @@ def text_paragraphs(text: str) -> list[str]:
 
 def _furniture(lines: Sequence[str]) -> list[bool]:
     """Which lines are furniture: boilerplate lines, and the link titles listed under a bare
-    'Related stories:' label (headline-shaped lines, up to `MAX_LISTED_LINKS`)."""
+    'Related stories:' label (headline-shaped lines, up to `MAX_LISTED_LINKS`).
+
+    A label's list passes over blank lines and furniture, including the links an earlier label
+    listed. `_skip` leads past those in one step, where walking over them line by line made a
+    text of many labels quadratic (40,000 'Related:' lines took 24 s).
+    """
     furniture = [bool(line) and is_boilerplate(line) for line in lines]
+    skip = [index if line and not furniture[index] else index + 1 for index, line in enumerate(lines)]
+    skip.append(len(lines))
     for index, line in enumerate(lines):
         if not line or not is_list_label(line):
             continue
         listed = 0
-        for following in range(index + 1, len(lines)):
-            if not lines[following] or furniture[following]:
-                continue
+        following = _skip(skip, index + 1)
+        while following < len(lines):
             if listed == MAX_LISTED_LINKS or not _is_headline_shaped(lines[following]):
                 break
             furniture[following] = True
+            skip[following] = following + 1
             listed += 1
+            following = _skip(skip, following + 1)
     return furniture
+
+
+def _skip(skip: list[int], index: int) -> int:
+    """The first line from `index` on that is neither blank nor furniture (`len(lines)` when
+    none is): `skip` points each such line to itself and every other line further on; the
+    pointers followed are shortened to the answer, so no line is passed over twice."""
+    found = index
+    while skip[found] != found:
+        found = skip[found]
+    while skip[index] != found:
+        skip[index], index = found, skip[index]
+    return found
 
 
 def _normalized_lines(text: str) -> list[str]:
@@ -177,13 +197,15 @@ def _block_paragraphs(block: Sequence[str]) -> list[str]:
     """One paragraph for a hard-wrapped block, else one per line (re-joining broken sentences)."""
     if _is_hard_wrapped(block):
         return [" ".join(block)]
-    paragraphs: list[str] = []
+    # each paragraph's lines, joined at the end: whether a sentence goes on depends on the last
+    # line only, and re-reading (and copying) the paragraph at every line made it quadratic
+    paragraphs: list[list[str]] = []
     for line in block:
-        if paragraphs and _continues(paragraphs[-1], line):
-            paragraphs[-1] = f"{paragraphs[-1]} {line}"
+        if paragraphs and _continues(paragraphs[-1][-1], line):
+            paragraphs[-1].append(line)
         else:
-            paragraphs.append(line)
-    return paragraphs
+            paragraphs.append([line])
+    return [" ".join(lines) for lines in paragraphs]
 
 
 def _is_hard_wrapped(block: Sequence[str]) -> bool:

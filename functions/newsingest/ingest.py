@@ -202,6 +202,7 @@ class IngestService:
             fetched.data,
             key=source.key,
             content_type=fetched.content_type,
+            content_encoding=fetched.content_encoding,
             source=source,
             max_bytes=self._max_object_bytes,
         )

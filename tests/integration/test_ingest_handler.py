@@ -3,8 +3,10 @@ s3:TestEvent, deletes, EventBridge deliveries, poison records and duplicate deli
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -186,6 +188,26 @@ def test_bad_input_is_rejected_with_a_reason_and_the_original_is_untouched(
     assert event.data.reason == reason and event.data.message
     head = s3.head_object(Bucket=pipeline.stack.bucket, Key=key)
     assert head["ETag"] == put["ETag"] and head["ContentLength"] == len(body)
+
+
+def test_the_stored_content_encoding_decides_how_the_object_is_read(pipeline: Any, clients: dict[str, Any]) -> None:
+    # Given the sample stored gzipped with 'Content-Encoding: gzip', and zlib-compressed bytes stored
+    # with 'Content-Encoding: br', a compression parsing cannot undo
+    s3 = clients["s3"]
+    bucket = pipeline.stack.bucket
+    s3.put_object(Bucket=bucket, Key="incoming/a.txt", Body=gzip.compress(SAMPLE.read_bytes()), ContentEncoding="gzip")
+    s3.put_object(Bucket=bucket, Key="incoming/b.txt", Body=zlib.compress(SAMPLE.read_bytes()), ContentEncoding="br")
+
+    # When
+    pipeline.ingest.drain()
+
+    # Then the first is parsed and the second rejected for its encoding, not read as noise
+    published = published_events(clients["sqs"], pipeline.stack.index_queue_url)
+    events = {event.data.source.key: event for event in published}
+    assert isinstance(events["incoming/a.txt"], ArticleParsedEvent)
+    rejected = events["incoming/b.txt"]
+    assert isinstance(rejected, ArticleRejectedEvent) and rejected.data.reason == "unsupported_type"
+    assert "Content-Encoding br" in rejected.data.message
 
 
 def test_an_object_over_the_size_limit_is_rejected_without_being_read(

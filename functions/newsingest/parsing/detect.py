@@ -167,6 +167,24 @@ def key_extension(key: str) -> str:
     return PurePosixPath(key).suffix.lower() if key else ""
 
 
+UNDONE_CONTENT_ENCODINGS = frozenset({"", "identity", "gzip", "x-gzip", "aws-chunked"})
+"""Content-Encoding values parsing can read: none; gzip (undone by `gunzip_limited`, and
+recognised by its bytes whatever the header says); and `aws-chunked`, the streaming-upload
+framing that S3 strips before storing but some S3-compatible stores keep in the header."""
+
+
+def reject_unsupported_encoding(content_encoding: str | None) -> None:
+    """Refuse an object stored with a Content-Encoding other than gzip: its bytes are compressed
+    in a way parsing cannot undo, and reading them as text would give noise."""
+    codings = [coding.strip().lower() for coding in (content_encoding or "").split(",")]
+    unsupported = [coding for coding in codings if coding not in UNDONE_CONTENT_ENCODINGS]
+    if unsupported:
+        raise RejectedInput(
+            RejectReason.UNSUPPORTED_TYPE,
+            f"Content-Encoding {', '.join(unsupported)} is not supported: upload the object uncompressed or gzipped",
+        )
+
+
 def is_gzip(data: bytes) -> bool:
     """Whether the object is a gzip stream (S3 uploads are sometimes stored compressed)."""
     return data.startswith(GZIP_MAGIC)

@@ -27,6 +27,7 @@ from newsingest.parsing.detect import (
     is_gzip,
     media_type,
     reject_unsupported,
+    reject_unsupported_encoding,
     strip_compression_suffix,
 )
 from newsingest.parsing.fields import Extraction, normalize_whitespace
@@ -55,15 +56,19 @@ def parse_articles(
     content_type: str | None = None,
     source: SourceRef | None = None,
     max_bytes: int = DEFAULT_MAX_OBJECT_BYTES,
+    content_encoding: str | None = None,
 ) -> list[Article]:
     """Every article an uploaded object holds, in order (plain text, HTML or JSON, optionally gzipped).
 
     `key` and `content_type` are hints for format detection; `source` defaults to the key alone.
+    `content_encoding` is the object's Content-Encoding: gzip is recognised by its bytes whatever
+    it says, and an encoding this cannot undo (br, deflate, zstd) is refused as `unsupported_type`.
     In a multi-record JSON object a record without text is skipped as long as another record
     parses; when none does, the first record's rejection is raised. Raises `RejectedInput` for
     input that can never become an article (see `RejectReason`).
     """
     source = source if source is not None else SourceRef(key=key)
+    reject_unsupported_encoding(content_encoding)
     text, input_format = _decode(data, key=key, content_type=content_type, max_bytes=max_bytes)
     if input_format is not InputFormat.JSON:
         return [_article(SINGLE_ARTICLE_EXTRACTORS[input_format](text), input_format, source)]
@@ -90,11 +95,19 @@ def parse_article(
     content_type: str | None = None,
     source: SourceRef | None = None,
     max_bytes: int = DEFAULT_MAX_OBJECT_BYTES,
+    content_encoding: str | None = None,
 ) -> Article:
     """The first article of an uploaded object: the only one, except in a multi-record JSON
     object (use `parse_articles` for all of them). Same arguments and rejections as `parse_articles`.
     """
-    return parse_articles(data, key=key, content_type=content_type, source=source, max_bytes=max_bytes)[0]
+    return parse_articles(
+        data,
+        key=key,
+        content_type=content_type,
+        source=source,
+        max_bytes=max_bytes,
+        content_encoding=content_encoding,
+    )[0]
 
 
 def _decode(data: bytes, *, key: str, content_type: str | None, max_bytes: int) -> tuple[str, InputFormat]:

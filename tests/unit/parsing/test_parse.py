@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -377,6 +378,33 @@ def test_gzip_is_recognised_by_its_bytes_whatever_the_key_and_type_say(key: str,
 
     # Then
     assert (article.format, article.title, article.text) == ("text", "Ferry terminal delayed", BODY)
+
+
+@pytest.mark.parametrize("content_encoding", ["gzip", "x-gzip", "identity", "aws-chunked", "gzip, aws-chunked", ""])
+def test_content_encodings_parsing_can_undo_are_read(content_encoding: str) -> None:
+    # Given a gzipped article stored with a Content-Encoding that names gzip, none or S3's upload framing
+    data = gzip.compress(f"Ferry terminal delayed\n\n{BODY}".encode())
+
+    # When
+    article = parse_article(data, key="story.txt", content_encoding=content_encoding)
+
+    # Then
+    assert article.text == BODY
+
+
+@pytest.mark.parametrize("content_encoding", ["br", "deflate", "zstd", "gzip, br"])
+def test_a_content_encoding_parsing_cannot_undo_is_rejected_as_unsupported(content_encoding: str) -> None:
+    # Given bytes stored with a compression other than gzip
+    data = zlib.compress(BODY.encode())
+
+    # When
+    with pytest.raises(RejectedInput) as rejected:
+        parse_article(data, key="story.txt", content_encoding=content_encoding)
+
+    # Then the reason names the encoding rather than the noise its bytes would read as
+    assert rejected.value.reason == "unsupported_type"
+    message = rejected.value.message
+    assert "Content-Encoding" in message and content_encoding.split(",")[-1].strip() in message
 
 
 def test_a_gz_key_whose_bytes_are_already_inflated_is_read_by_its_inner_extension() -> None:

@@ -28,7 +28,7 @@ from newsingest.events import (
     article_rejected_event,
 )
 from newsingest.models import Article, EntityStatus, SourceRef
-from newsingest.settings import PARSED_PREFIX
+from newsingest.settings import DEFAULT_MAX_TEXT_CHARS, PARSED_PREFIX
 from newsingest.triggers import ChangeKind, ObjectChange
 
 if TYPE_CHECKING:
@@ -132,11 +132,13 @@ class IngestService:
         max_object_bytes: int,
         parse: Parser,
         analyse: TextAnalyser,
+        max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
     ) -> None:
         self._store = store
         self._publisher = publisher
         self._parsed_bucket = parsed_bucket
         self._max_object_bytes = max_object_bytes
+        self._max_text_chars = max_text_chars
         self._parse = parse
         self._analyse = analyse
 
@@ -197,7 +199,11 @@ class IngestService:
         return events
 
     def analyse(self, fetched: FetchedObject, source: SourceRef) -> list[Article]:
-        """Parse and add entities, quotes, dates and amounts: the CPU-bound core, no store needed."""
+        """Parse and add entities, quotes, dates and amounts: the CPU-bound core, no store needed.
+
+        An object whose articles hold more text than `max_text_chars` is refused as `too_large`
+        before any entity extraction: analysing it would outlast the function's timeout, and a
+        message that times out is retried until it lands in the dead-letter queue."""
         articles = self._parse(
             fetched.data,
             key=source.key,
@@ -206,6 +212,13 @@ class IngestService:
             source=source,
             max_bytes=self._max_object_bytes,
         )
+        text_chars = sum(len(article.text) for article in articles)
+        if text_chars > self._max_text_chars:
+            raise RejectedInput(
+                RejectReason.TOO_LARGE,
+                f"{text_chars} characters of article text in {len(articles)} article(s) exceed the "
+                f"{self._max_text_chars} one object may hold: split it into smaller objects",
+            )
         return [self._enrich(article) for article in articles]
 
     def _enrich(self, article: Article) -> Article:

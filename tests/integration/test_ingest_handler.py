@@ -9,12 +9,13 @@ import re
 import zlib
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_plus
 
 import pytest
 
 from newsingest.events import INDEX_EVENT_ADAPTER, ArticleDeletedEvent, ArticleParsedEvent, ArticleRejectedEvent
 from newsingest.handlers import ingest
-from newsingest.local.esm import LocalContext
+from newsingest.local.esm import LocalContext, sqs_event
 
 SAMPLE = Path(__file__).parents[1] / "fixtures" / "articles" / "belarus-russia-alliance.txt"
 
@@ -151,6 +152,30 @@ def test_a_poison_record_fails_alone(pipeline: Any, clients: dict[str, Any]) -> 
     assert [type(e) for e in published_events(sqs, pipeline.stack.index_queue_url)] == [ArticleParsedEvent]
 
 
+def test_records_not_started_in_time_are_left_to_a_later_invocation(pipeline: Any, clients: dict[str, Any]) -> None:
+    # Given three uploads, delivered in one batch to an invocation with less time left than one
+    # more record needs (the first record is always prepared)
+    s3, sqs = clients["s3"], clients["sqs"]
+    raw_messages(sqs, pipeline.stack.ingest_queue_url)
+    for name in ("a.txt", "b.txt", "c.txt"):
+        s3.put_object(Bucket=pipeline.stack.bucket, Key=f"incoming/{name}", Body=SAMPLE.read_bytes() + name.encode())
+    messages = sqs.receive_message(QueueUrl=pipeline.stack.ingest_queue_url, MaxNumberOfMessages=10)["Messages"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=pipeline.stack.ingest_queue_url, AttributeNames=["QueueArn"])
+    event = sqs_event(messages, queue_arn["Attributes"]["QueueArn"], "us-east-1")
+    short_of_time = LocalContext(function_name="ingest", timeout_seconds=ingest.MIN_REMAINING_MS_TO_PREPARE // 2000)
+
+    # When
+    response = ingest.handler(event, short_of_time)
+
+    # Then the first is announced and the other two are reported failed, to be delivered again
+    assert len(messages) == 3
+    failed = {failure["itemIdentifier"] for failure in response["batchItemFailures"]}
+    assert failed == {message["MessageId"] for message in messages[1:]}
+    [announced] = published_events(sqs, pipeline.stack.index_queue_url)
+    first_key = unquote_plus(json.loads(messages[0]["Body"])["Records"][0]["s3"]["object"]["key"])
+    assert isinstance(announced, ArticleParsedEvent) and announced.data.source.key == first_key
+
+
 def test_the_same_notification_twice_is_processed_once(pipeline: Any, clients: dict[str, Any]) -> None:
     # Given S3 delivered the same notification twice (at-least-once delivery)
     sqs = clients["sqs"]
@@ -224,6 +249,24 @@ def test_an_object_over_the_size_limit_is_rejected_without_being_read(
     # Then
     [event] = published_events(clients["sqs"], pipeline.stack.index_queue_url)
     assert isinstance(event, ArticleRejectedEvent) and event.data.reason == "too_large"
+
+
+def test_an_object_with_more_text_than_the_limit_is_rejected_before_analysis(
+    pipeline: Any, clients: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a limit of 2,000 characters of article text per object and the sample (4,000)
+    from newsingest.local.demo import reset_caches
+
+    monkeypatch.setenv("MAX_TEXT_CHARS", "2000")
+    reset_caches()
+    clients["s3"].put_object(Bucket=pipeline.stack.bucket, Key="incoming/long.txt", Body=SAMPLE.read_bytes())
+    # When
+    results = pipeline.ingest.drain()
+    # Then it is refused with a reason, not retried until it times out
+    assert sum(result.failed for result in results) == 0
+    [event] = published_events(clients["sqs"], pipeline.stack.index_queue_url)
+    assert isinstance(event, ArticleRejectedEvent) and event.data.reason == "too_large"
+    assert "split it into smaller objects" in event.data.message
 
 
 def test_a_delete_becomes_an_article_deleted_event(pipeline: Any, clients: dict[str, Any]) -> None:

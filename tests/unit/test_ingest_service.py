@@ -15,6 +15,7 @@ from newsingest.events import ArticleDeletedEvent, ArticleParsedEvent, ArticleRe
 from newsingest.ingest import FetchedObject, IngestEvent, IngestService, batch_key
 from newsingest.models import SourceRef
 from newsingest.parsing import parse_articles
+from newsingest.settings import DEFAULT_MAX_TEXT_CHARS
 from newsingest.triggers import ChangeKind, ObjectChange
 
 BUCKET = "articles"
@@ -47,13 +48,16 @@ def story(n: int) -> bytes:
     return (f"Story {n}\n\n" + f"Paragraph {n} of a story about the harbour, told at length. " * 12).encode()
 
 
-def service(objects: dict[str, bytes]) -> tuple[IngestService, MemoryStore, MemoryPublisher]:
+def service(
+    objects: dict[str, bytes], max_text_chars: int = DEFAULT_MAX_TEXT_CHARS
+) -> tuple[IngestService, MemoryStore, MemoryPublisher]:
     store, publisher = MemoryStore(objects), MemoryPublisher()
     ingest = IngestService(
         store=store,
         publisher=publisher,
         parsed_bucket=BUCKET,
         max_object_bytes=1_000_000,
+        max_text_chars=max_text_chars,
         parse=parse_articles,
         analyse=analyse_text,
     )
@@ -109,3 +113,23 @@ def test_a_batch_without_articles_writes_nothing() -> None:
     prepared = [ingest.prepare(change("empty.txt")), ingest.prepare(change("gone.txt", ChangeKind.REMOVED))]
     ingest.store(prepared)
     assert store.written == {}
+
+
+def test_an_object_holding_more_text_than_one_invocation_can_analyse_is_rejected_whole() -> None:
+    # Given a limit between one story's text and a feed of three stories
+    feed = b"\n".join(json.dumps({"title": f"Record {n}", "content": story(n).decode()}).encode() for n in (1, 2, 3))
+    one_story = len(parse_articles(story(1), key="a.txt")[0].text)
+    ingest, store, publisher = service({"feed.ndjson": feed, "a.txt": story(1)}, max_text_chars=2 * one_story)
+
+    # When
+    prepared = [ingest.prepare(change("feed.ndjson")), ingest.prepare(change("a.txt"))]
+    ingest.store(prepared)
+    events = [event for item in prepared for event in ingest.publish(item)]
+
+    # Then the feed is refused with a reason that says what to do, and the single story goes through
+    rejection, parsed = events
+    assert isinstance(rejection, ArticleRejectedEvent) and rejection.data.reason == "too_large"
+    assert "3 article(s)" in rejection.data.message and "split it" in rejection.data.message
+    assert isinstance(parsed, ArticleParsedEvent) and parsed.data.source.key == "a.txt"
+    [(_, body)] = store.written.items()
+    assert body.count(b"\n") == 1 and publisher.sent == events

@@ -3,6 +3,8 @@
 Configured as `newsingest.handlers.ingest.handler`. SQS batches report partial failures: a record
 whose object could not be processed for a transient reason goes back to the queue alone, and
 after five receives to the DLQ. Bad articles are not failures: they become `ArticleRejected`.
+Records not started while `MIN_REMAINING_MS_TO_PREPARE` of the invocation remained are reported
+as failed too, and retried by SQS in a later invocation.
 
 A batch runs in three steps so that its parsed articles are one S3 object (one PUT, $0.50 per
 million articles in batches of ten instead of $5): every record is prepared (read, parsed,
@@ -50,6 +52,18 @@ a day covers every redelivery of one event with a wide margin."""
 IDEMPOTENCY_KEY = "[kind, source.bucket, source.key, source.version_id || source.etag]"
 """One object version is processed once, whichever trigger or duplicate delivery reports it."""
 
+MIN_REMAINING_MS_TO_PREPARE = 25_000
+"""A record is prepared only while this much of the invocation is left (the first record always
+is): one object may take up to about 20 s (`MAX_TEXT_CHARS` is sized for that at the function's
+576 MB), and storing the batch and announcing its records takes a second or two. A record not
+started in time is reported as failed and retried by SQS, so a batch of large uploads does not
+time out as a whole and go to the dead-letter queue together."""
+
+
+class DeferredForTime(Exception):
+    """A record left for a later invocation: too little time remains to prepare it in this one."""
+
+
 prepare_processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 announce_processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 """One processor per step; neither raises when all its records fail: the two steps' failures are
@@ -70,6 +84,7 @@ def _service() -> IngestService:
         publisher=SqsEventPublisher(client("sqs"), settings.index_queue_url),
         parsed_bucket=settings.parsed_bucket,
         max_object_bytes=settings.max_object_bytes,
+        max_text_chars=settings.max_text_chars,
         parse=parse_articles,
         analyse=analyse_text,
     )
@@ -142,12 +157,19 @@ def process_message(payload: Any) -> list[list[dict[str, str]]]:
 class SqsBatch:
     """One SQS batch's prepared changes, by message: the record handlers of the first and last steps."""
 
-    def __init__(self) -> None:
+    def __init__(self, context: LambdaContext) -> None:
         self.prepared: dict[str, list[PreparedChange]] = {}
+        self._context = context
+        self._started = 0
 
     @tracer.capture_method
     def prepare(self, record: SQSRecord) -> int:
         """Step one: the record's body is what S3 or EventBridge delivered."""
+        remaining_ms = self._context.get_remaining_time_in_millis()
+        if self._started and remaining_ms < MIN_REMAINING_MS_TO_PREPARE:
+            metrics.add_metric(name="RecordsDeferred", unit=MetricUnit.Count, value=1)
+            raise DeferredForTime(f"{remaining_ms} ms left of the invocation: retried in a later one")
+        self._started += 1
         self.prepared[record.message_id] = prepare_message(record.json_body)
         return len(self.prepared[record.message_id])
 
@@ -197,6 +219,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     idempotency_config.register_lambda_context(context)
     records = event.get("Records") or []
     if records and records[0].get("eventSource") == "aws:sqs":
-        return SqsBatch().handle(event, context)
+        return SqsBatch(context).handle(event, context)
     results = process_message(event)
     return {"processed": len(results)}

@@ -10,6 +10,7 @@ maxReceiveCount).
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ class LocalContext:
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     log_group_name: str = "/aws/lambda/local"
     log_stream_name: str = "local"
+    started: float = field(default_factory=time.monotonic)
 
     @property
     def invoked_function_arn(self) -> str:
@@ -41,7 +43,9 @@ class LocalContext:
         return "$LATEST"
 
     def get_remaining_time_in_millis(self) -> int:
-        return self.timeout_seconds * 1000
+        """Counts down from the timeout as Lambda's does, so time-aware handlers behave as deployed."""
+        elapsed_ms = int((time.monotonic() - self.started) * 1000)
+        return max(0, self.timeout_seconds * 1000 - elapsed_ms)
 
 
 @dataclass

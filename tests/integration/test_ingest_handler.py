@@ -235,38 +235,29 @@ def test_the_stored_content_encoding_decides_how_the_object_is_read(pipeline: An
     assert "Content-Encoding br" in rejected.data.message
 
 
-def test_an_object_over_the_size_limit_is_rejected_without_being_read(
-    pipeline: Any, clients: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("variable", "limit", "message"),
+    [
+        ("MAX_OBJECT_BYTES", "1024", "over the 1024-byte limit"),  # refused from its size, without being read
+        ("MAX_TEXT_CHARS", "2000", "split it into smaller objects"),  # refused before entity extraction
+    ],
+)
+def test_an_object_over_a_limit_is_rejected_not_retried(
+    pipeline: Any, clients: dict[str, Any], monkeypatch: pytest.MonkeyPatch, variable: str, limit: str, message: str
 ) -> None:
-    # Given a 1 KB limit
+    # Given a limit the sample (4,700 bytes, 4,000 characters of text) is over
     from newsingest.local.demo import reset_caches
 
-    monkeypatch.setenv("MAX_OBJECT_BYTES", "1024")
+    monkeypatch.setenv(variable, limit)
     reset_caches()
     clients["s3"].put_object(Bucket=pipeline.stack.bucket, Key="incoming/big.txt", Body=SAMPLE.read_bytes())
-    # When
-    pipeline.ingest.drain()
-    # Then
-    [event] = published_events(clients["sqs"], pipeline.stack.index_queue_url)
-    assert isinstance(event, ArticleRejectedEvent) and event.data.reason == "too_large"
-
-
-def test_an_object_with_more_text_than_the_limit_is_rejected_before_analysis(
-    pipeline: Any, clients: dict[str, Any], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Given a limit of 2,000 characters of article text per object and the sample (4,000)
-    from newsingest.local.demo import reset_caches
-
-    monkeypatch.setenv("MAX_TEXT_CHARS", "2000")
-    reset_caches()
-    clients["s3"].put_object(Bucket=pipeline.stack.bucket, Key="incoming/long.txt", Body=SAMPLE.read_bytes())
     # When
     results = pipeline.ingest.drain()
     # Then it is refused with a reason, not retried until it times out
     assert sum(result.failed for result in results) == 0
     [event] = published_events(clients["sqs"], pipeline.stack.index_queue_url)
     assert isinstance(event, ArticleRejectedEvent) and event.data.reason == "too_large"
-    assert "split it into smaller objects" in event.data.message
+    assert message in event.data.message
 
 
 def test_a_delete_becomes_an_article_deleted_event(pipeline: Any, clients: dict[str, Any]) -> None:

@@ -554,7 +554,14 @@ def test_alarm_email_is_optional(cfn: dict[str, Any]) -> None:
 
 def test_dashboard_graphs_the_pipeline(cfn: dict[str, Any]) -> None:
     body = props(cfn["Resources"], "Dashboard")["DashboardBody"]["Fn::Sub"][0]
-    for metric in ("ArticlesParsed", "ArticlesRejected", "EntitiesExtracted", "ParseLatency", "IndexWrites"):
+    for metric in (
+        "ArticlesParsed",
+        "ArticlesRejected",
+        "EntitiesExtracted",
+        "ParseLatency",
+        "IndexWrites",
+        "RecordsDeferred",
+    ):
         assert f'"{metric}"' in body or f'\\"{metric}\\"' in body, metric
     for name in ("${IngestFunction}", "${IndexerFunction}", "${ApiFunction}", "${IngestDeadLetterQueueName}", "${Api}"):
         assert name in body, name

@@ -16,7 +16,7 @@ from html import unescape
 from urllib.parse import urlsplit
 
 _WHITESPACE = re.compile(r"\s+")
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 """Half of a UTF-16 surrogate pair: JSON escapes ('\\ud800') produce them, UTF-8 cannot encode them."""
 
 _AUTHOR_SEPARATORS = re.compile(r"\s*(?:[,;|/&]|\band\b)\s*", re.IGNORECASE)
@@ -253,7 +253,7 @@ def normalize_url(value: object) -> str | None:
         return None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url):
         return None
-    return url if _LONE_SURROGATE.search(url) is None else None
+    return url if LONE_SURROGATE.search(url) is None else None
 
 
 def url_date(url: str | None) -> date | None:

@@ -30,7 +30,7 @@ from newsingest.parsing.detect import (
     reject_unsupported_encoding,
     strip_compression_suffix,
 )
-from newsingest.parsing.fields import Extraction, normalize_whitespace
+from newsingest.parsing.fields import LONE_SURROGATE, Extraction, normalize_whitespace
 from newsingest.parsing.html import extract_html
 from newsingest.parsing.jsonrecord import read_json_records, record_extraction
 from newsingest.parsing.language import detect_language
@@ -39,9 +39,6 @@ from newsingest.settings import DEFAULT_MAX_OBJECT_BYTES
 from newsingest.version import __version__
 
 _WORD = re.compile(r"\w+")
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-"""Half of a UTF-16 surrogate pair, which JSON escapes ('\\ud800') can produce and UTF-8 cannot
-encode: replaced by U+FFFD so the text can be hashed and stored."""
 
 SINGLE_ARTICLE_EXTRACTORS: dict[InputFormat, Callable[[str], Extraction]] = {
     InputFormat.TEXT: parse_plaintext,
@@ -168,4 +165,4 @@ def _nfc(value: str | None) -> str | None:
 def _clean_text(value: str) -> str:
     """NFC text without lone surrogates (JSON escapes can produce them) or mojibake (JSON records
     and HTML entities can carry it past the repair of the whole object)."""
-    return unicodedata.normalize("NFC", repair_mojibake(_LONE_SURROGATE.sub("\ufffd", value)))
+    return unicodedata.normalize("NFC", repair_mojibake(LONE_SURROGATE.sub("\ufffd", value)))

@@ -287,36 +287,31 @@ def test_an_organisation_author_is_kept_when_the_page_shows_no_byline() -> None:
     assert extract_html(_article_page("", head)).authors == ["Harbour Desk"]
 
 
-def test_a_shown_date_earlier_than_the_declared_one_is_the_original_publication() -> None:
-    # Given a page re-dated in 2024 (a migration) that still shows its 2019 date under the headline
-    head = '<meta property="article:published_time" content="2024-06-01T09:00:00+00:00">'
-    header = "<p class='date'>12 November 2019</p>"
+CEST = timezone(timedelta(hours=2))
+
+
+@pytest.mark.parametrize(
+    ("declared", "shown", "published"),
+    [
+        # a page re-dated in 2024 (a migration) that still shows its 2019 date: the original publication
+        ("2024-06-01T09:00:00+00:00", "12 November 2019", datetime(2019, 11, 12)),
+        # a later date shown is an update: the declared time stays
+        ("2024-06-01T09:00:00+02:00", "Updated: 3 July 2024", datetime(2024, 6, 1, 9, tzinfo=CEST)),
+        # one day before the declared UTC time is the same day in a western timezone
+        ("2024-06-01T02:00:00+00:00", "May 31, 2024", datetime(2024, 6, 1, 2, tzinfo=UTC)),
+        # 22:00 UTC on 19 June is 19 June in every timezone (from 10:00 at UTC-12 on): 18 June is earlier
+        ("2024-06-19T22:00:00+00:00", "June 18, 2024", datetime(2024, 6, 18)),
+    ],
+)
+def test_a_shown_date_replaces_the_declared_time_only_when_earlier_in_every_timezone(
+    declared: str, shown: str, published: datetime
+) -> None:
+    # Given a declared publication time and a date shown under the headline
+    head = f'<meta property="article:published_time" content="{declared}">'
+    header = f"<p class='date'>{shown}</p>"
 
     # When / Then
-    assert extract_html(_article_page(header, head)).published_at == datetime(2019, 11, 12)
-
-
-def test_a_shown_date_later_than_the_declared_one_is_an_update_and_the_declared_time_stays() -> None:
-    head = '<meta property="article:published_time" content="2024-06-01T09:00:00+02:00">'
-    header = "<p class='date'>Updated: 3 July 2024</p>"
-    published = extract_html(_article_page(header, head)).published_at
-    assert published == datetime(2024, 6, 1, 9, tzinfo=timezone(timedelta(hours=2)))
-
-
-def test_a_shown_date_one_day_before_the_declared_utc_time_is_the_same_day_elsewhere() -> None:
-    head = '<meta property="article:published_time" content="2024-06-01T02:00:00+00:00">'
-    header = "<p class='date'>May 31, 2024</p>"
-    assert extract_html(_article_page(header, head)).published_at == datetime(2024, 6, 1, 2, tzinfo=UTC)
-
-
-def test_a_shown_date_before_the_declared_time_in_every_timezone_is_the_earlier_date() -> None:
-    # Given a declared late-evening UTC time (19 June in every timezone, from 10:00 at UTC-12 on)
-    # and 18 June shown under the headline
-    head = '<meta property="article:published_time" content="2024-06-19T22:00:00+00:00">'
-    header = "<p class='date'>June 18, 2024</p>"
-
-    # When / Then: no timezone shows the declared time on 18 June, so it is an earlier date
-    assert extract_html(_article_page(header, head)).published_at == datetime(2024, 6, 18)
+    assert extract_html(_article_page(header, head)).published_at == published
 
 
 def test_a_date_labelled_published_away_from_the_headline_is_the_date_shown() -> None:

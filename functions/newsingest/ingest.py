@@ -163,10 +163,17 @@ class IngestService:
         return self.publish(prepared)
 
     def prepare(self, change: ObjectChange) -> PreparedChange:
-        """Read and analyse a created object; a removal or a refused object is final here."""
-        if change.kind is ChangeKind.REMOVED:
-            return PreparedChange(change, outcome=[article_deleted_event(change.source, received_at=change.event_time)])
-        return self._ingest(change)
+        """Read and analyse a created object (or the version a permanent delete made current); a
+        removal or a refused object is final here."""
+        if change.kind is ChangeKind.CREATED:
+            return self._ingest(change, change.source)
+        deleted = article_deleted_event(change.source, received_at=change.event_time)
+        if change.source.version_id is None:  # a delete marker, or an unversioned bucket: gone
+            return PreparedChange(change, outcome=[deleted])
+        # A version was deleted for good. If another is now current (an older version, or the one a
+        # deleted delete marker hid), S3 sends no create for it, yet it is what users now see.
+        current = self._ingest(change, change.source.model_copy(update={"version_id": None, "etag": None}))
+        return PreparedChange(change, articles=current.articles, outcome=[deleted, *current.outcome])
 
     def store(self, batch: Sequence[PreparedChange]) -> None:
         """Write every article of the batch as one line of one object (none when there is none)."""
@@ -249,8 +256,7 @@ class IngestService:
             }
         )
 
-    def _ingest(self, change: ObjectChange) -> PreparedChange:
-        source = change.source
+    def _ingest(self, change: ObjectChange, source: SourceRef) -> PreparedChange:
         try:
             fetched = self._store.fetch(source, max_bytes=self._max_object_bytes)
         except ObjectTooLarge as exc:

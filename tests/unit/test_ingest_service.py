@@ -12,7 +12,7 @@ import pytest
 
 from newsingest.entities import analyse_text
 from newsingest.events import ArticleDeletedEvent, ArticleParsedEvent, ArticleRejectedEvent
-from newsingest.ingest import FetchedObject, IngestEvent, IngestService, batch_key
+from newsingest.ingest import FetchedObject, IngestEvent, IngestService, ObjectGone, batch_key
 from newsingest.models import SourceRef
 from newsingest.parsing import parse_articles
 from newsingest.settings import DEFAULT_MAX_TEXT_CHARS
@@ -173,3 +173,51 @@ def test_an_exception_while_parsing_one_object_rejects_it_and_spares_the_batch(f
     assert rejected[0].data.message.startswith("AssertionError: too many bodies")
     assert failures == [("bad.html", "AssertionError")]
     assert [event.data.source.key for event in events if isinstance(event, ArticleParsedEvent)] == ["good.txt"]
+
+
+class VersionedStore(MemoryStore):
+    """A versioned bucket: reads by version id, or the current version when none is named."""
+
+    def __init__(self, versions: dict[str, bytes], current: str | None) -> None:
+        super().__init__({})
+        self.versions, self.current = versions, current
+
+    def fetch(self, source: SourceRef, *, max_bytes: int) -> FetchedObject:
+        version = source.version_id or self.current
+        if version is None or version not in self.versions:
+            raise ObjectGone(source.key)
+        return FetchedObject(self.versions[version], None, None, f"etag-{version}", version)
+
+
+@pytest.mark.parametrize(
+    ("removed", "current", "expected"),
+    [
+        (None, "v1", ["deleted"]),  # a delete marker hides the object, whatever versions remain
+        ("v2", None, ["deleted"]),  # the last version deleted for good
+        ("v2", "v1", ["deleted", "parsed v1"]),  # the older version is current again
+    ],
+)
+def test_a_permanent_delete_indexes_the_version_it_makes_current(
+    removed: str | None, current: str | None, expected: list[str]
+) -> None:
+    store, publisher = VersionedStore({"v1": story(1)} if current else {}, current), MemoryPublisher()
+    ingest = IngestService(
+        store=store,
+        publisher=publisher,
+        parsed_bucket=BUCKET,
+        max_object_bytes=1_000_000,
+        parse=parse_articles,
+        analyse=analyse_text,
+    )
+    removal = ObjectChange(
+        kind=ChangeKind.REMOVED,
+        source=SourceRef(bucket="uploads", key="a.txt", version_id=removed),
+        event_time=RECEIVED,
+    )
+    events = ingest.handle(removal)
+    described = [
+        f"parsed {event.data.source.version_id}" if isinstance(event, ArticleParsedEvent) else "deleted"
+        for event in events
+    ]
+    assert described == expected
+    assert isinstance(events[0], ArticleDeletedEvent) and events[0].data.source.version_id == removed

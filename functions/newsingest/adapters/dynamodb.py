@@ -47,6 +47,7 @@ from newsingest.indexing.items import (
 )
 from newsingest.indexing.queries import (
     DEFAULT_PAGE_SIZE,
+    ArticleDetail,
     ArticlePage,
     EntityTotals,
     InvalidCursor,
@@ -269,6 +270,13 @@ class DynamoIndex:
             return None
         item.pop("sources", None)
         return ArticleItem.model_validate(item)
+
+    def get_article_detail(self, article_id: str) -> ArticleDetail | None:
+        item = self._get(article_pk(article_id), ARTICLE_SK)
+        if item is None:
+            return None
+        item["sources"] = sorted(item.get("sources", []))
+        return ArticleDetail.model_validate(item)
 
     def get_article_sources(self, article_id: str) -> list[str]:
         item = self._get(article_pk(article_id), ARTICLE_SK)

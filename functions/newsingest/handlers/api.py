@@ -23,10 +23,11 @@ from pydantic import Field
 from newsingest.adapters.aws import client
 from newsingest.adapters.dynamodb import DynamoIndex
 from newsingest.adapters.parsed import ParsedArticleGone, ParsedArticleReader
-from newsingest.indexing.items import ArticleItem, EntityProfileItem
+from newsingest.indexing.items import EntityProfileItem
 from newsingest.indexing.queries import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
+    ArticleDetail,
     ArticlePage,
     EntityDetail,
     InvalidCursor,
@@ -153,11 +154,11 @@ def _not_found(error: NotFoundError) -> Response[dict[str, Any]]:
 
 @app.get(
     "/articles/<article_id>",
-    summary="An indexed article with its entities and quotes",
-    responses=_responses(ArticleItem, 404),
+    summary="An indexed article with its entities, quotes and sources",
+    responses=_responses(ArticleDetail, 404),
 )
-def get_article(article_id: ArticleId) -> ArticleItem:
-    article = _index().get_article(article_id)
+def get_article(article_id: ArticleId) -> ArticleDetail:
+    article = _index().get_article_detail(article_id)
     if article is None:
         raise NotFoundError(f"no article {article_id}")
     return article

@@ -121,10 +121,24 @@ class ArticlePage(Record):
     cursor: str | None = None
 
 
+class ArticleDetail(ArticleItem):
+    """An indexed article as `GET /articles/{id}` answers: the item and every object holding it."""
+
+    sources: Annotated[
+        list[str],
+        Field(
+            description="The objects the article arrived from, sorted: `bucket/key`, plus `#n` for record n "
+            "of a multi-record file (the same text under several keys is one article with several sources)"
+        ),
+    ]
+
+
 class IndexReader(Protocol):
     """Read access to the index (DynamoDB in AWS)."""
 
     def get_article(self, article_id: str) -> ArticleItem | None: ...
+
+    def get_article_detail(self, article_id: str) -> ArticleDetail | None: ...
 
     def entity_totals(self, entity_id: str) -> EntityTotals: ...
 

@@ -4,7 +4,8 @@ and late deliveries change nothing they should not.
 - Order: S3 may deliver events for one key late or out of order. Each object's source item keeps
   the sequencer (or, where S3 gave none, the event time) of the newest event applied; an older
   event is ignored, so a late create never resurrects a deleted object or an old version.
-- Updates: the first event of a new object version detaches the articles of the previous version.
+- Updates: the first event of a new object version detaches the articles of the previous version,
+  whether the new version became articles or was rejected.
 - Duplicates: articles are keyed by content; the same text under two keys (or records) is one
   article with two sources, and it leaves the index with its last source.
 - Crashes: every write is an idempotent put or delete of a key derived from content and source,
@@ -257,8 +258,30 @@ class Indexer:
         return Outcome.DELETED if detached else Outcome.UNKNOWN_SOURCE
 
     def _on_article_rejected(self, event: ArticleRejectedEvent) -> Outcome:
+        """A rejected version replaces what the object held: the object no longer holds an
+        article, so the previous version's leave the index (unless another object holds them)."""
+        source = event.data.source
+        state = self._store.get_object(source.bucket, source.key)
+        applied = state.source
+        if applied is not None and is_older(source.sequencer, event.data.received_at, applied):
+            return Outcome.STALE
         self._store.put_rejection(RejectionItem.of(event.data))
-        return Outcome.REJECTION_RECORDED
+        records = state.all_records()
+        detached = self._detach_records(records, keep=None) != records
+        self._store.put_source(
+            SourceItem(
+                pk=source_pk(source.bucket, source.key),
+                sk=SOURCE_SK,
+                bucket=source.bucket,
+                key=source.key,
+                version_id=_version_of(source),
+                etag=source.etag,
+                sequencer=source.sequencer,
+                event_time=event.data.received_at.isoformat(),
+                record_count=0,
+            )
+        )
+        return Outcome.REPLACED if detached else Outcome.REJECTION_RECORDED
 
     def _detach_records(self, records: list[RecordItem], *, keep: tuple[str, str] | None) -> list[RecordItem]:
         """Detach the articles of an object's previous version; returns the records kept (those

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from newsingest.indexing.items import GSI1_PROJECTED_ATTRIBUTES
+from newsingest.local import s3events
 from newsingest.settings import INCOMING_PREFIX
 
 INGEST_VISIBILITY_TIMEOUT = 365
@@ -87,7 +88,9 @@ def _queue_with_dlq(sqs: Any, name: str, visibility_timeout: int) -> tuple[str, 
 def create_stack(s3: Any, sqs: Any, dynamodb: Any, *, name: str = "newsingest") -> LocalStack:
     """Create the bucket, queues and tables, and wire the bucket's notifications to the queue.
 
-    Setting the notification makes S3 (and moto) enqueue an `s3:TestEvent` first, as in AWS."""
+    Setting the notification makes S3 (and moto) enqueue an `s3:TestEvent` first, as in AWS.
+    moto's notifications are first made to say what S3's say (`s3events`)."""
+    s3events.install()
     bucket = f"{name}-articles"
     s3.create_bucket(Bucket=bucket)
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})

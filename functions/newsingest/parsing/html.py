@@ -43,6 +43,7 @@ from newsingest.parsing.pagehead import (
     read_page_head,
 )
 from newsingest.parsing.plaintext import PARAGRAPH_SEPARATOR
+from newsingest.parsing.repair import repair_markup
 from newsingest.parsing.starttags import cap_attributes
 from newsingest.parsing.titles import choose_headline, strip_site_name
 
@@ -113,7 +114,7 @@ def _load(markup: str) -> HtmlElement:
     if _DOCUMENT_ELEMENT.search(markup[:DOCUMENT_ELEMENT_SCAN_CHARS]) is None:
         markup = f"<html><body>{markup}</body></html>"
     try:
-        tree = trafilatura.load_html(cap_attributes(markup))
+        tree = trafilatura.load_html(cap_attributes(repair_markup(markup)))
     except (lxml.etree.LxmlError, ValueError, RecursionError) as exc:
         raise RejectedInput(RejectReason.NO_MAIN_TEXT, f"unparseable HTML: {exc}") from exc
     if tree is None:

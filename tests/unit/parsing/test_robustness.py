@@ -197,6 +197,22 @@ html_parts = st.one_of(
     st.sampled_from(
         ["<p>", "<div>", "<b><i>", "<table><tr><td>", "<ul><li>", "</div>", "</p></p>", "<h1>", "<a href="]
     ),
+    st.sampled_from(
+        [
+            "<title>",
+            "<script>",
+            "<style>",
+            "<html>",
+            "<body>",
+            "</body><body>",
+            "</html>",
+            "<?xml version='1.0'?>",
+            "<![CDATA[x]]>",
+            "<br/>",
+            "<div/>",
+            "<script src='a.js'/>",
+        ]
+    ),
     st.builds(lambda n: f'<div class="{"x" * n}">{PARAGRAPH}</div>', st.integers(0, 200_000)),
     st.sampled_from(
         ["<script>var a = '<p>no</p>';</script>", "<style>p { color: red }</style>", "<noscript>x</noscript>"]
@@ -214,9 +230,10 @@ html_parts = st.one_of(
     ),
     text_fragments,
 )
-"""Pieces of hostile pages: deep or unclosed nesting, huge attributes, only scripts, a wrong or
-unknown `<meta charset>`, NULs, control characters and lone surrogates (raw and as references),
-and JSON-LD whose fields have the wrong types."""
+"""Pieces of hostile pages: deep or unclosed nesting, huge attributes, only scripts, a title,
+script or style left open, stray document tags, XHTML syntax, a wrong or unknown `<meta charset>`,
+NULs, control characters and lone surrogates (raw and as references), and JSON-LD whose fields
+have the wrong types."""
 
 
 @st.composite

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from newsingest.indexing.items import IndexPolicy
+from newsingest.singletons import process_singleton
 
 DEFAULT_MAX_OBJECT_BYTES = 10 * 1024 * 1024
 """10 MiB: news pages weigh 50 KiB-2 MiB with inline scripts; anything larger is not an article
@@ -47,13 +47,13 @@ class IndexerSettings(BaseModel):
     index_entities: Annotated[IndexPolicy, Field(alias="INDEX_ENTITIES")] = IndexPolicy.EVIDENCE
 
 
-@lru_cache(maxsize=1)
+@process_singleton
 def ingest_settings() -> IngestSettings:
     """Validated once per container; a missing variable fails the cold start loudly."""
     return IngestSettings.model_validate(dict(os.environ))
 
 
-@lru_cache(maxsize=1)
+@process_singleton
 def indexer_settings() -> IndexerSettings:
     """Validated once per container; a missing variable fails the cold start loudly."""
     return IndexerSettings.model_validate(dict(os.environ))

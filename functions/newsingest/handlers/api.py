@@ -8,7 +8,6 @@ offending field) and generates the OpenAPI document checked in at `schemas/opena
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
@@ -38,6 +37,7 @@ from newsingest.indexing.queries import (
 from newsingest.models import Article, EntityType, Record
 from newsingest.observability import logger, tracer
 from newsingest.settings import indexer_settings
+from newsingest.singletons import process_singleton
 from newsingest.version import __version__
 
 ENTITY_ID_PATTERN = r"^(person|organization|location|group|event|other):[a-z0-9][a-z0-9-]{0,199}$"
@@ -84,12 +84,12 @@ def _responses(ok: type[Record], *errors: int) -> dict[int, OpenAPIResponse]:
     return documented
 
 
-@lru_cache(maxsize=1)
+@process_singleton
 def _index() -> DynamoIndex:
     return DynamoIndex(client("dynamodb"), indexer_settings().table_name)
 
 
-@lru_cache(maxsize=1)
+@process_singleton
 def _parsed_articles() -> ParsedArticleReader:
     return ParsedArticleReader(client("s3"))
 

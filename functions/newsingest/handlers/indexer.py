@@ -7,7 +7,6 @@ reaches the DLQ after five receives, while the rest of the batch is kept.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -22,6 +21,7 @@ from newsingest.events import IndexEvent
 from newsingest.indexing.service import Indexer, Outcome
 from newsingest.observability import logger, metrics, tracer
 from newsingest.settings import indexer_settings
+from newsingest.singletons import process_singleton
 
 
 class IndexQueueRecord(SqsRecordModel):
@@ -33,7 +33,7 @@ class IndexQueueRecord(SqsRecordModel):
 processor = BatchProcessor(event_type=EventType.SQS, model=IndexQueueRecord)
 
 
-@lru_cache(maxsize=1)
+@process_singleton
 def _indexer() -> Indexer:
     settings = indexer_settings()
     return Indexer(DynamoIndex(client("dynamodb"), settings.table_name), settings.index_entities)

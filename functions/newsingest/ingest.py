@@ -25,8 +25,8 @@ from newsingest.events import (
     article_parsed_event,
     article_rejected_event,
 )
+from newsingest.limits import DEFAULT_MAX_TEXT_CHARS, PARSED_PREFIX
 from newsingest.models import Article, EntityStatus, SourceRef
-from newsingest.settings import DEFAULT_MAX_TEXT_CHARS, PARSED_PREFIX
 from newsingest.triggers import ChangeKind, ObjectChange, changes_in, parse_s3_message
 
 if TYPE_CHECKING:

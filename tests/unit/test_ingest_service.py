@@ -26,9 +26,9 @@ from newsingest.ingest import (
     announce_every_time,
     batch_key,
 )
+from newsingest.limits import DEFAULT_MAX_TEXT_CHARS
 from newsingest.models import SourceRef
 from newsingest.parsing import parse_articles
-from newsingest.settings import DEFAULT_MAX_TEXT_CHARS
 from newsingest.triggers import ChangeKind, ObjectChange
 
 BUCKET = "articles"

@@ -31,6 +31,7 @@ from newsingest.indexing.items import (
     ArticleItem,
     ArticleSummary,
     EntityProfileItem,
+    ObjectState,
     PostingItem,
     QuoteItem,
     RecordItem,
@@ -56,7 +57,6 @@ from newsingest.indexing.queries import (
     decode_cursor,
     encode_cursor,
 )
-from newsingest.indexing.service import ObjectState
 
 BATCH_WRITE_LIMIT = 25
 BATCH_GET_LIMIT = 100

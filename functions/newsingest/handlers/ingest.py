@@ -8,11 +8,9 @@ EventBridge. The flow itself (and every rule about retries) is `IngestService.pr
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
-from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
@@ -23,7 +21,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from newsingest.adapters.aws import client
 from newsingest.adapters.s3 import S3ObjectStore
 from newsingest.adapters.sqs import SqsEventPublisher
-from newsingest.events import ArticleParsedEvent, ArticleRejectedEvent
 from newsingest.ingest import (
     IngestEvent,
     IngestService,
@@ -31,8 +28,7 @@ from newsingest.ingest import (
     QueuedMessage,
     announce_every_time,
 )
-from newsingest.models import SourceRef
-from newsingest.observability import logger, metrics, tracer
+from newsingest.observability import IngestReports, logger, metrics, tracer
 from newsingest.settings import ingest_settings
 from newsingest.singletons import process_singleton
 from newsingest.triggers import ObjectChange
@@ -49,46 +45,6 @@ idempotency_config = IdempotencyConfig(
 )
 
 
-class PowertoolsObserver:
-    """The flow's reports as Powertools logs and metrics."""
-
-    def prepared(self, change: ObjectChange, elapsed_ms: float) -> None:
-        metrics.add_metric(name="ParseLatency", unit=MetricUnit.Milliseconds, value=elapsed_ms)
-
-    def parse_failed(self, source: SourceRef, error: Exception) -> None:
-        logger.exception(
-            "parse failed: object rejected as parse_error",
-            extra={"object_key": source.key, "error_type": type(error).__name__},
-            exc_info=error,
-        )
-        metrics.add_metric(name="ParseErrors", unit=MetricUnit.Count, value=1)
-
-    def deferred(self, message_id: str, remaining_ms: int) -> None:
-        logger.info(
-            "message left for a later invocation", extra={"message_id": message_id, "remaining_ms": remaining_ms}
-        )
-        metrics.add_metric(name="RecordsDeferred", unit=MetricUnit.Count, value=1)
-
-    def message_failed(self, message_id: str, error: Exception) -> None:
-        logger.exception("message failed: delivered again", extra={"message_id": message_id}, exc_info=error)
-
-    def announced(self, change: ObjectChange, events: Sequence[IngestEvent]) -> None:
-        if not events:
-            logger.info("object gone before it was read", extra={"object_key": change.source.key})
-        for event in events:
-            if isinstance(event, ArticleParsedEvent):
-                metrics.add_metric(name="ArticlesParsed", unit=MetricUnit.Count, value=1)
-                metrics.add_metric(name="EntitiesExtracted", unit=MetricUnit.Count, value=len(event.data.entities))
-            elif isinstance(event, ArticleRejectedEvent) and not is_metrics_disabled():
-                # single_metric (its own dimension per reason) does not honour POWERTOOLS_METRICS_DISABLED
-                with single_metric(name="ArticlesRejected", unit=MetricUnit.Count, value=1) as metric:
-                    metric.add_dimension(name="reason", value=str(event.data.reason))
-            logger.info(
-                "event published",
-                extra={"object_key": change.source.key, "event_type": event.type, "subject": event.subject},
-            )
-
-
 @process_singleton
 def service() -> IngestService:
     from newsingest.entities import analyse_text
@@ -103,7 +59,7 @@ def service() -> IngestService:
         max_text_chars=settings.max_text_chars,
         parse=parse_articles,
         analyse=analyse_text,
-        observer=PowertoolsObserver(),
+        observer=IngestReports(),
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -445,3 +446,17 @@ def source_of(item: SourceItem) -> SourceRef:
     return SourceRef(
         bucket=item.bucket, key=item.key, version_id=item.version_id, etag=item.etag, sequencer=item.sequencer
     )
+
+
+@dataclass(frozen=True)
+class ObjectState:
+    """What the index holds about one object: its latest state, its records, a rejection."""
+
+    source: SourceItem | None = None
+    records: list[RecordItem] = field(default_factory=list)
+    rejected: bool = False
+
+    def all_records(self) -> list[RecordItem]:
+        """The object's records: its RECORD# items and the article its source item names."""
+        embedded = self.source.embedded_records() if self.source else []
+        return [*self.records, *embedded]

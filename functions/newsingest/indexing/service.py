@@ -16,7 +16,6 @@ and late deliveries change nothing they should not.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
@@ -32,6 +31,7 @@ from newsingest.indexing.items import (
     SOURCE_SK,
     ArticleItem,
     IndexPolicy,
+    ObjectState,
     PostingItem,
     QuoteItem,
     RecordItem,
@@ -59,20 +59,6 @@ class Outcome(StrEnum):
     UNKNOWN_SOURCE = "unknown_source"
     OTHER_VERSION = "other_version"
     REJECTION_RECORDED = "rejection_recorded"
-
-
-@dataclass(frozen=True)
-class ObjectState:
-    """What the index holds about one object: its latest state, its records, a rejection."""
-
-    source: SourceItem | None = None
-    records: list[RecordItem] = field(default_factory=list)
-    rejected: bool = False
-
-    def all_records(self) -> list[RecordItem]:
-        """The object's records: its RECORD# items and the article its source item names."""
-        embedded = self.source.embedded_records() if self.source else []
-        return [*self.records, *embedded]
 
 
 class IndexStore(Protocol):

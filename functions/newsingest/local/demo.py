@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any, TextIO
 
+from newsingest.limits import PARSED_PREFIX
 from newsingest.local.esm import QueuePump
 from newsingest.local.stack import LocalStack, create_stack
-from newsingest.settings import PARSED_PREFIX
 
 INGEST_BATCH_SIZE = 10
 INDEX_BATCH_SIZE = 25

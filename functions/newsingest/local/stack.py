@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from newsingest.indexing.items import GSI1_PROJECTED_ATTRIBUTES
+from newsingest.limits import INCOMING_PREFIX
 from newsingest.local import s3events
-from newsingest.settings import INCOMING_PREFIX
 
 INGEST_VISIBILITY_TIMEOUT = 365
 INDEX_VISIBILITY_TIMEOUT = 185

@@ -10,7 +10,7 @@ by the headline (`pagehead`); then language detection (`language`).
 
 from __future__ import annotations
 
+from newsingest.limits import DEFAULT_MAX_OBJECT_BYTES
 from newsingest.parsing.parse import parse_article, parse_articles
-from newsingest.settings import DEFAULT_MAX_OBJECT_BYTES
 
 __all__ = ["DEFAULT_MAX_OBJECT_BYTES", "parse_article", "parse_articles"]

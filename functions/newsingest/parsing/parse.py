@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Callable
 
 from newsingest.errors import RejectedInput, RejectReason
+from newsingest.limits import DEFAULT_MAX_OBJECT_BYTES
 from newsingest.models import Article, SourceRef, article_id_for, hash_text
 from newsingest.parsing.decode import decode_text, gunzip_limited, repair_mojibake
 from newsingest.parsing.detect import (
@@ -35,7 +36,6 @@ from newsingest.parsing.html import extract_html
 from newsingest.parsing.jsonrecord import read_json_records, record_extraction
 from newsingest.parsing.language import detect_language
 from newsingest.parsing.plaintext import parse_plaintext
-from newsingest.settings import DEFAULT_MAX_OBJECT_BYTES
 from newsingest.version import __version__
 
 _WORD = re.compile(r"\w+")

@@ -332,6 +332,7 @@ def test_random_bytes_gzipped_give_articles_or_a_typed_rejection(
     parse_or_reject(payload, key=key + suffix)
 
 
+@pytest.mark.slow
 @SLOW_PROPERTY
 @given(page=encoded(hostile_pages()), key=st.sampled_from(["a.html", "a.htm", "a.html.gz", ""]), gzip_form=st.data())
 def test_hostile_html_gives_articles_or_a_typed_rejection(page: bytes, key: str, gzip_form: st.DataObject) -> None:
@@ -419,6 +420,7 @@ def _no_entities(text: str, *, title: str | None = None) -> TextAnalysis:
     return TextAnalysis(entities=[])
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(
     document=st.one_of(encoded(json_documents), encoded(hostile_pages()), st.binary(max_size=1024)),
@@ -477,6 +479,7 @@ paragraphs = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(paragraphs=paragraphs, distance=st.sampled_from([0, 100, 150, 200]))
 def test_linear_paragraph_revision_classifies_like_justext(paragraphs: list[_Paragraph], distance: int) -> None:
@@ -743,6 +746,7 @@ def test_json_body_with_many_unclosed_tags_is_read_in_linear_time() -> None:
     _quickly(lambda: parse_or_reject(document, key="a.json"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("item", ["<li>x", "<p>By</p>", "<h2>x</h2>"])
 def test_page_of_thousands_of_short_blocks_is_extracted_in_linear_time(item: str) -> None:
     # Given a page without an <article> whose text is split by 16,000 one-word blocks, so that

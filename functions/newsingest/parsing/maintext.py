@@ -21,7 +21,6 @@ jusText, stays.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -36,10 +35,10 @@ from newsingest.parsing.boilerplate import is_boilerplate
 from newsingest.parsing.fragment import html_fragment_text
 from newsingest.parsing.plaintext import PARAGRAPH_SEPARATOR
 from newsingest.parsing.thirdparty import Readability, patched_trafilatura
+from newsingest.textpatterns import WORD
 
 LOGGER = logging.getLogger(__name__)
 
-_WORD = re.compile(r"\w+")
 
 MIN_MAIN_TEXT_WORDS = 10
 """Fewer words than this is not an article but what an extractor's last resort scraped from a
@@ -117,7 +116,7 @@ def _without_unsupported_tail(text: str, second: str) -> str:
     supported = _text_shingles(second)
     paragraphs = text.split(PARAGRAPH_SEPARATOR)
     for end in range(len(paragraphs), 0, -1):
-        own = _shingles(_WORD.findall(paragraphs[end - 1]))
+        own = _shingles(WORD.findall(paragraphs[end - 1]))
         if own and len(own & supported) >= PARAGRAPH_MIN_SUPPORT * len(own):
             return PARAGRAPH_SEPARATOR.join(paragraphs[:end])
     return text
@@ -136,7 +135,7 @@ def coverage(text: str, container: str) -> float:
 def _text_shingles(text: str) -> frozenset[tuple[str, ...]]:
     """A whole text's 4-grams, kept for the next comparison: both extractors' texts are compared
     two or three times (containment, then agreement and support of the tail)."""
-    return frozenset(_shingles(_WORD.findall(text)))
+    return frozenset(_shingles(WORD.findall(text)))
 
 
 def _shingles(words: list[str]) -> set[tuple[str, ...]]:
@@ -144,7 +143,7 @@ def _shingles(words: list[str]) -> set[tuple[str, ...]]:
 
 
 def _word_count(text: str) -> int:
-    return len(_WORD.findall(text))
+    return len(WORD.findall(text))
 
 
 def _page_has_words(tree: HtmlElement, wanted: float) -> bool:

@@ -29,7 +29,3 @@ class RejectedInput(ValueError):
         super().__init__(f"{reason}: {message}")
         self.reason = str(RejectReason(reason))
         self.message = message
-
-
-class TransientError(RuntimeError):
-    """A dependency failed in a way that may succeed on retry (throttling, timeouts)."""

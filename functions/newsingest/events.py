@@ -16,7 +16,25 @@ from typing import Annotated, Literal
 from pydantic import Field, TypeAdapter
 
 from newsingest.errors import RejectReason
-from newsingest.models import Article, Entity, EntityStatus, EntityType, Quote, Record, SourceRef
+from newsingest.models import (
+    AliasTableVersion,
+    Article,
+    Authors,
+    ContentSha256,
+    Entity,
+    EntityModel,
+    EntityStatus,
+    EntityType,
+    ExtractorVersion,
+    Language,
+    PublishedAt,
+    Quote,
+    Record,
+    SourceRef,
+    Title,
+    Url,
+    WordCount,
+)
 
 EVENT_SOURCE = "newsingest/ingest"
 """CloudEvents `source` of every event this service emits."""
@@ -98,13 +116,13 @@ class ArticleParsed(Record):
         ),
     ]
     received_at: Annotated[datetime, Field(description="When S3 reported the object (event time)")]
-    url: str | None = None
-    title: str | None = None
-    authors: list[str] = Field(default_factory=list)
-    published_at: datetime | None = None
-    language: str | None = None
-    word_count: int
-    content_sha256: str
+    url: Url = None
+    title: Title = None
+    authors: Authors = Field(default_factory=list)
+    published_at: PublishedAt = None
+    language: Language = None
+    word_count: WordCount
+    content_sha256: ContentSha256
     entities: list[EntitySummary]
     entities_truncated: Annotated[
         bool, Field(description=f"True when the article had more than {MAX_EVENT_ENTITIES} entities")
@@ -114,9 +132,9 @@ class ArticleParsed(Record):
         list[Quote], Field(description=f"At most {MAX_EVENT_QUOTES}, each cut to {MAX_EVENT_QUOTE_CHARS} chars")
     ] = Field(default_factory=list)
     quotes_truncated: bool = False
-    extractor_version: str
-    entity_model: str | None = None
-    alias_table_version: str | None = None
+    extractor_version: ExtractorVersion
+    entity_model: EntityModel = None
+    alias_table_version: AliasTableVersion = None
 
     @classmethod
     def of(
@@ -125,28 +143,28 @@ class ArticleParsed(Record):
         """Summarise an article for the event: entities and quotes capped, text left in S3."""
         ranked = sorted(article.entities, key=lambda entity: -entity.salience)
         return cls(
+            **{name: getattr(article, name) for name in ARTICLE_FIELDS_COPIED},
             article_id=article.id,
-            source=article.source,
             record_count=record_count,
             parsed_uri=parsed_uri,
             parsed_range=parsed_range,
             received_at=received_at,
-            url=article.url,
-            title=article.title,
-            authors=article.authors,
-            published_at=article.published_at,
-            language=article.language,
-            word_count=article.word_count,
-            content_sha256=article.content_sha256,
             entities=[EntitySummary.of(entity) for entity in ranked[:MAX_EVENT_ENTITIES]],
             entities_truncated=len(ranked) > MAX_EVENT_ENTITIES,
-            entity_status=article.entity_status,
             quotes=[_event_quote(quote) for quote in article.quotes[:MAX_EVENT_QUOTES]],
             quotes_truncated=len(article.quotes) > MAX_EVENT_QUOTES,
-            extractor_version=article.extractor_version,
-            entity_model=article.entity_model,
-            alias_table_version=article.alias_table_version,
         )
+
+
+ARTICLE_FIELDS_SUMMARISED = frozenset({"entities", "quotes"})
+"""Article fields the event carries in a shorter form: entities without mentions, quotes capped."""
+
+ARTICLE_FIELDS_COPIED = tuple(
+    name
+    for name in ArticleParsed.model_fields
+    if name in Article.model_fields and name not in ARTICLE_FIELDS_SUMMARISED
+)
+"""Article fields the event carries as they are (url, title, authors, ...): every one it declares."""
 
 
 class ArticleRejected(Record):

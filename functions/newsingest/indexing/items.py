@@ -24,7 +24,21 @@ from pydantic import Field
 
 from newsingest.errors import RejectReason
 from newsingest.events import ArticleParsed, ArticleRejected, EntitySummary
-from newsingest.models import EntityType, Quote, Record, SourceRef
+from newsingest.models import (
+    AliasTableVersion,
+    Authors,
+    ContentSha256,
+    EntityModel,
+    EntityType,
+    ExtractorVersion,
+    Language,
+    Quote,
+    Record,
+    SourceRef,
+    Title,
+    Url,
+    WordCount,
+)
 
 POSTING_SHARDS = 4
 """Partitions per entity. DynamoDB serves at most 1,000 WCU/s per partition key and a posting
@@ -201,11 +215,11 @@ class ArticleSummary(_Item):
     gsi1sk: str
     article_id: str
     sort_time: str
-    title: str | None = None
-    url: str | None = None
-    published_at: str | None = None
-    language: str | None = None
-    word_count: int
+    title: Title = None
+    url: Url = None
+    published_at: Annotated[str | None, Field(description="The article's published_at in ISO 8601")] = None
+    language: Language = None
+    word_count: WordCount
 
 
 class ArticleItem(ArticleSummary):
@@ -213,14 +227,14 @@ class ArticleItem(ArticleSummary):
     filed and every source it arrived from. The full article (text, every entity with its
     mentions, quotations) is the line of `parsed_uri` at `parsed_range`."""
 
-    authors: list[str] = Field(default_factory=list)
-    content_sha256: str
+    authors: Authors = Field(default_factory=list)
+    content_sha256: ContentSha256
     parsed_uri: Annotated[str, Field(description="The newline-delimited JSON object holding the parsed article")]
     parsed_range: Annotated[str, Field(description="The article's line in it, as an HTTP Range (GetObject's `Range`)")]
-    extractor_version: str
-    entity_model: str | None = None
-    alias_table_version: str | None = None
-    entity_status: str | None = None
+    extractor_version: ExtractorVersion
+    entity_model: EntityModel = None
+    alias_table_version: AliasTableVersion = None
+    entity_status: Annotated[str | None, Field(description="The article's entity_status")] = None
     entities: Annotated[
         list[EntitySummary], Field(description="The entities the article is indexed under, most salient first")
     ]

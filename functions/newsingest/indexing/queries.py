@@ -214,12 +214,3 @@ def entity_detail(
         for other in top
     ]
     return EntityDetail(stats=stats, companions=companions, window_articles=len(postings))
-
-
-def check_limit(limit: int | None) -> int:
-    """The page size asked for, or the default; outside 1..MAX_PAGE_SIZE is an error."""
-    if limit is None:
-        return DEFAULT_PAGE_SIZE
-    if not 1 <= limit <= MAX_PAGE_SIZE:
-        raise ValueError(f"limit must be between 1 and {MAX_PAGE_SIZE}")
-    return limit

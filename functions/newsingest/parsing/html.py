@@ -46,10 +46,10 @@ from newsingest.parsing.plaintext import PARAGRAPH_SEPARATOR
 from newsingest.parsing.repair import repair_markup
 from newsingest.parsing.starttags import cap_attributes
 from newsingest.parsing.titles import choose_headline, strip_site_name
+from newsingest.textpatterns import WORD
 
 LOGGER = logging.getLogger(__name__)
 
-_WORD = re.compile(r"\w+")
 
 LEADING_PARAGRAPHS = 3
 """Paragraphs at the start of the text checked for a repeated headline and byline lines: the
@@ -101,7 +101,7 @@ def _without_leading_furniture(text: str, headline: str | None) -> str:
     include: the title and authors are kept in their own fields."""
     paragraphs = text.split(PARAGRAPH_SEPARATOR)
     head, rest = paragraphs[:LEADING_PARAGRAPHS], paragraphs[LEADING_PARAGRAPHS:]
-    if headline and head and _WORD.findall(head[0].casefold()) == _WORD.findall(headline.casefold()):
+    if headline and head and WORD.findall(head[0].casefold()) == WORD.findall(headline.casefold()):
         head = head[1:]
     kept = ["\n".join(line for line in paragraph.split("\n") if not is_byline_line(line)) for paragraph in head]
     remaining = [paragraph for paragraph in kept + rest if paragraph]

@@ -35,9 +35,9 @@ from newsingest.parsing import parse_articles
 from newsingest.parsing.decode import decode_text, gunzip_limited
 from newsingest.parsing.fields import normalize_url, parse_datetime, split_authors
 from newsingest.parsing.fragment import html_fragment_text
-from newsingest.parsing.justextrevision import revise_paragraph_classification
 from newsingest.parsing.plaintext import parse_plaintext, text_paragraphs
 from newsingest.parsing.starttags import MAX_ATTRIBUTES_PER_TAG, cap_attributes
+from newsingest.parsing.thirdparty import revise_paragraph_classification
 from newsingest.triggers import ChangeKind, ObjectChange
 
 SENTENCE = "The council voted on Tuesday to approve the new budget for the city's schools and parks."
@@ -762,7 +762,7 @@ def test_trafilatura_s_justext_revision_is_restored_after_extraction() -> None:
     # Given trafilatura's jusText revision
     import trafilatura.external
 
-    from newsingest.parsing import maintext
+    from newsingest.parsing import thirdparty
 
     original = trafilatura.external.revise_paragraph_classification
 
@@ -771,7 +771,7 @@ def test_trafilatura_s_justext_revision_is_restored_after_extraction() -> None:
 
     # Then the linear revision was used only meanwhile
     assert trafilatura.external.revise_paragraph_classification is original
-    with maintext._patched_trafilatura():
+    with thirdparty.patched_trafilatura():
         assert trafilatura.external.revise_paragraph_classification is revise_paragraph_classification
 
 

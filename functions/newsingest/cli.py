@@ -70,8 +70,8 @@ def _local_ingest_service() -> IngestService:
     without AWS."""
     from newsingest.entities import analyse_text
     from newsingest.ingest import IngestService
-    from newsingest.parsing import parse_articles
     from newsingest.limits import DEFAULT_MAX_OBJECT_BYTES, DEFAULT_MAX_TEXT_CHARS
+    from newsingest.parsing import parse_articles
 
     return IngestService(
         store=_NoStorage(),

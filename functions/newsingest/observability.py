@@ -50,6 +50,7 @@ class IngestReports:
             logger.info("object gone before it was read", extra={"object_key": change.source.key})
         for event in events:
             if isinstance(event, ArticleParsedEvent):
+                logger.set_correlation_id(event.data.article_id)
                 metrics.add_metric(name="ArticlesParsed", unit=MetricUnit.Count, value=1)
                 metrics.add_metric(name="EntitiesExtracted", unit=MetricUnit.Count, value=len(event.data.entities))
             elif isinstance(event, ArticleRejectedEvent) and not is_metrics_disabled():

@@ -1,13 +1,8 @@
-"""Index items: the single-table layout of the DynamoDB index, one pydantic model per item kind.
+"""The DynamoDB index's single-table layout: one pydantic model per item kind, and its keys.
 
-The layout and the request behind each question are tabulated in the README ("Index"). In short:
-articles live at `ARTICLE#<id>` (and on gsi1 by day), objects at `SOURCE#<bucket>/<key>` with one
-`RECORD#` item per article the object holds, and an entity's postings, quotes and counters at
-`ENTITY#<entity_id>#<shard>`, spread over POSTING_SHARDS partitions so that no entity, however
-often it is named, funnels its writes into one partition. `sort_time` is the publication time in
-UTC (the S3 event time when the article has none), so postings and a day's articles come back
-newest first. Every key derives from the article's content hash and the object's bucket/key,
-never from an event id, so replaying an event rewrites the same items.
+Every key derives from the article's content hash and the object's bucket/key, never from an event
+id, so replaying an event rewrites the same items. The layout and the request behind each question
+are in docs/design.md#index.
 """
 
 from __future__ import annotations
@@ -41,31 +36,24 @@ from newsingest.models import (
 )
 
 POSTING_SHARDS = 4
-"""Partitions per entity. DynamoDB serves at most 1,000 WCU/s per partition key and a posting
-costs 1 WCU, so four shards absorb ~4,000 articles/s naming one entity: over a hundred times the
-whole world's news output (~3M articles/day, ~35/s), with headroom for backfills. Reads pay for
-it with four small Queries instead of one."""
+"""Partitions per entity: at 1,000 WCU/s per partition key and 1 WCU per posting, ~4,000 articles/s
+can name one entity, 100 times the world's news output (docs/decisions.md#index)."""
 
 POSTING_TITLE_CHARS = 200
-"""Titles are cut on postings and quotes so that, with CO_ENTITIES_PER_POSTING ids, an item stays
-under 1 KB: one write unit. Headlines rarely pass 120 characters."""
+"""Keeps a posting or quote item with its co-entity ids under 1 KB (one write unit); headlines
+rarely pass 120 characters."""
 
 CO_ENTITIES_PER_POSTING = 20
-"""The article's most salient other entities stored on each posting, so "who appears alongside
-X" is answered from X's postings alone; 20 covers the entities an article is about (the long
-tail of one-off mentions is noise for co-occurrence)."""
+"""Answers "who appears alongside X" from X's postings alone; 20 covers what an article is about,
+and the tail of one-off mentions is noise for co-occurrence."""
 
 MIN_MENTIONS_TO_INDEX = 2
-"""An entity the alias table does not know is indexed once the article names it this often.
-Measured entity by entity on the labelled corpus of `bench/ner.py` (exact spans): an organisation
-the model finds once is right 48% of the time, one it finds twice or more 80%."""
+"""For entities the alias table does not know: an organisation found once is right 48% of the time,
+twice or more 80% (docs/decisions.md#index)."""
 
 SINGLE_MENTION_TYPES = frozenset({EntityType.PERSON, EntityType.LOCATION})
-"""Types indexed even when named once: on the same corpus a once-found person is right 75% of the
-time and a place 84%, as often as when named twice (75%, 88%). Organisations, groups, events and
-works named once are not: half of them are wrong, and they are ~60% of all entities on news pages,
-so each would cost a write unit for a coin toss. They stay on the parsed article; adding an
-organisation to the alias table (`data/README.md`) makes every mention of it indexed."""
+"""Indexed even when named once: found once, these are right as often as found twice (75-84%), where
+other types are a coin toss (docs/decisions.md#index)."""
 
 GSI1_PROJECTED_ATTRIBUTES = (
     "kind",
@@ -85,10 +73,8 @@ GSI1_PROJECTED_ATTRIBUTES = (
     "message",
     "received_at",
 )
-"""What gsi1 copies besides keys: the day listing's article summaries, the name index's profiles
-and the rejection listing. Projecting everything would copy each article item (entities and
-all, 2-4 KB) a second time and bill its write units twice; these fields keep the copy under
-1 KB."""
+"""What the day, name and rejection listings read: projecting all would copy each 2-4 KB article item
+and bill its write units twice; these keep the copy under 1 KB."""
 
 ARTICLE_SK = "ARTICLE"
 SOURCE_SK = "SOURCE"
@@ -145,8 +131,7 @@ def quote_sk(sort_time: str, article_id: str) -> str:
 
 
 def source_id(bucket: str | None, key: str, record: int | None = None) -> str:
-    """How an article names one of its sources: `bucket/key`, plus `#n` for record n of a
-    multi-record object."""
+    """`bucket/key`, plus `#n` for record n of a multi-record object."""
     base = f"{bucket or ''}/{key}"
     return base if record is None else f"{base}#{record}"
 
@@ -164,10 +149,8 @@ def short_title(title: str | None) -> str | None:
 
 
 def to_sort_time(moment: datetime) -> str:
-    """UTC, second precision, `Z` suffix: sorts lexicographically in time order.
-
-    A naive time (a page that gave no zone) is taken as UTC: the only reading that needs no guess
-    about where the page was published."""
+    """UTC with a `Z`, so it sorts in time order; a naive time is taken as UTC, the one reading that
+    needs no guess about where the page was published."""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -177,7 +160,6 @@ class _Item(Record):
     sk: str
 
     def to_item(self) -> dict[str, Any]:
-        """The DynamoDB item: JSON-compatible, None values left out."""
         return self.model_dump(mode="json", exclude_none=True)
 
 
@@ -187,16 +169,13 @@ class IndexPolicy(StrEnum):
     EVIDENCE = "evidence"
     """Those with good evidence (`is_indexed`): the default."""
     ALL = "all"
-    """Every entity found: full recall for once-named organisations, at about 1.8 times the write
-    units (`bench/index.py --index-entities all`: 1.8 times)."""
+    """Every entity found, at 1.8 times the write units."""
 
 
 def is_indexed(
     entity: EntitySummary, speakers: frozenset[str] = frozenset(), policy: IndexPolicy = IndexPolicy.EVIDENCE
 ) -> bool:
-    """Whether an entity of an article gets a posting: known to the alias table, named often
-    enough or in the title (what the article is about), of a type the model rarely gets wrong,
-    or the speaker of a quotation."""
+    """Known, named often enough or in the title, of a type the model rarely gets wrong, or quoted."""
     return (
         policy is IndexPolicy.ALL
         or entity.known
@@ -247,8 +226,7 @@ class ArticleItem(ArticleSummary):
     ] = Field(default_factory=list)
 
     def to_item(self) -> dict[str, Any]:
-        """Entity flags that are false are left out: they are the defaults, and each costs its
-        name in every entity of the item (the item is billed per started KB)."""
+        """False entity flags are left out: each would cost its name in every entity, billed per KB."""
         item = super().to_item()
         item["entities"] = [
             {name: value for name, value in entity.items() if value is not False} for entity in item["entities"]
@@ -305,8 +283,7 @@ class SourceItem(_Item):
     source_id: str | None = None
 
     def embedded_records(self) -> list[RecordItem]:
-        """The article this item names, as a record (keyed by this item: there is no RECORD#
-        item to delete)."""
+        """The article this item names, as a record keyed by this item (no RECORD# item to delete)."""
         if self.article_id is None or self.source_id is None or self.deleted:
             return []
         return [RecordItem(pk=self.pk, sk=self.sk, record=0, article_id=self.article_id, source_id=self.source_id)]
@@ -432,14 +409,12 @@ class EntityProfileItem(_Item):
 
 
 def postings_for(article: ArticleItem) -> list[PostingItem]:
-    """An article's postings are a pure function of the article item, so removing an article
-    rebuilds exactly the keys indexing wrote."""
+    """A pure function of the article item, so removing an article rebuilds the keys indexing wrote."""
     return [PostingItem.of(article, entity) for entity in article.entities]
 
 
 def quotes_for(article: ArticleItem, quotes: Sequence[Quote]) -> list[QuoteItem]:
-    """The article's attributed quotations, one item per speaker its item lists (`quoted`), so
-    that removing the article finds every key written."""
+    """One item per speaker the article lists in `quoted`, so removing it finds every key written."""
     by_speaker: dict[str, list[Quote]] = {speaker: [] for speaker in article.quoted}
     for quote in quotes:
         if quote.speaker_id in by_speaker:
@@ -448,7 +423,6 @@ def quotes_for(article: ArticleItem, quotes: Sequence[Quote]) -> list[QuoteItem]
 
 
 def quote_keys_for(article: ArticleItem) -> list[tuple[str, str]]:
-    """The (pk, sk) of every quotation item filed for the article."""
     shard = shard_of(article.article_id)
     return [
         (entity_shard_pk(speaker, shard), quote_sk(article.sort_time, article.article_id)) for speaker in article.quoted
@@ -456,7 +430,6 @@ def quote_keys_for(article: ArticleItem) -> list[tuple[str, str]]:
 
 
 def source_of(item: SourceItem) -> SourceRef:
-    """The SourceRef a source item records."""
     return SourceRef(
         bucket=item.bucket, key=item.key, version_id=item.version_id, etag=item.etag, sequencer=item.sequencer
     )
@@ -471,6 +444,5 @@ class ObjectState:
     rejected: bool = False
 
     def all_records(self) -> list[RecordItem]:
-        """The object's records: its RECORD# items and the article its source item names."""
         embedded = self.source.embedded_records() if self.source else []
         return [*self.records, *embedded]

@@ -1,9 +1,6 @@
-"""Events the ingest function publishes to the index queue: CloudEvents 1.0 JSON envelopes.
-
-`ArticleParsed` carries a pointer to the parsed JSON in S3, the summary fields and the entities,
-never the article text, so a message stays far below the SQS limit (256 KiB) whatever the
-article's size. Event ids are deterministic (same object version, same id) so a consumer may
-deduplicate on them, but the index never relies on them: its keys derive from content and source.
+"""The CloudEvents 1.0 envelopes the ingest function publishes to the index queue. They point at the
+parsed article in S3 and never carry its text, so a message stays far below the SQS limit
+whatever the article's size (docs/design.md#events).
 """
 
 from __future__ import annotations
@@ -40,18 +37,14 @@ EVENT_SOURCE = "newsingest/ingest"
 """CloudEvents `source` of every event this service emits."""
 
 MAX_EVENT_ENTITIES = 500
-"""Entities carried in one ArticleParsed event, most salient first. At ~150 bytes each in JSON
-this bounds the entity list to ~75 KB, a third of the SQS limit; articles with more entities
-(a rare listicle or results table) keep all of them in the parsed JSON in S3."""
+"""Most salient first: at ~150 bytes each, ~75 KB, a third of the SQS limit; the parsed JSON has all."""
 
 
 MAX_EVENT_QUOTES = 100
-"""Quotations carried in one event, in text order; at ~400 bytes each (a quotation is cut to
-MAX_EVENT_QUOTE_CHARS) they add at most ~40 KB. The parsed JSON keeps them all."""
+"""In text order: at most ~400 bytes each once cut, ~40 KB; the parsed JSON has all."""
 
 MAX_EVENT_QUOTE_CHARS = 300
-"""Long enough for nearly every quotation in news prose (a sentence or two); longer ones are cut
-with an ellipsis in the event only."""
+"""Nearly every quotation in news prose (a sentence or two); longer ones are cut in the event only."""
 
 
 class EventType(StrEnum):
@@ -75,7 +68,6 @@ class EntitySummary(Record):
 
     @classmethod
     def of(cls, entity: Entity) -> EntitySummary:
-        """Drop the mentions: offsets are for readers of the parsed JSON, not for the index."""
         return cls(
             id=entity.id,
             name=entity.name,
@@ -140,7 +132,6 @@ class ArticleParsed(Record):
     def of(
         cls, article: Article, *, parsed_uri: str, parsed_range: str, received_at: datetime, record_count: int = 1
     ) -> ArticleParsed:
-        """Summarise an article for the event: entities and quotes capped, text left in S3."""
         ranked = sorted(article.entities, key=lambda entity: -entity.salience)
         return cls(
             **{name: getattr(article, name) for name in ARTICLE_FIELDS_COPIED},
@@ -220,7 +211,7 @@ INDEX_EVENT_ADAPTER: TypeAdapter[IndexEvent] = TypeAdapter(IndexEvent)
 
 
 def event_id_for(event_type: EventType, source: SourceRef, discriminator: str = "") -> str:
-    """Deterministic id: the same object version yields the same event id on every retry."""
+    """The same object version yields the same id on every retry, so consumers may deduplicate."""
     identity = "|".join(
         [
             event_type,
@@ -237,7 +228,6 @@ def event_id_for(event_type: EventType, source: SourceRef, discriminator: str = 
 def article_parsed_event(
     article: Article, *, parsed_uri: str, parsed_range: str, received_at: datetime, record_count: int = 1
 ) -> ArticleParsedEvent:
-    """Wrap an article's summary in its CloudEvents envelope."""
     data = ArticleParsed.of(
         article, parsed_uri=parsed_uri, parsed_range=parsed_range, received_at=received_at, record_count=record_count
     )
@@ -252,7 +242,6 @@ def article_parsed_event(
 def article_rejected_event(
     source: SourceRef, *, reason: RejectReason, message: str, received_at: datetime
 ) -> ArticleRejectedEvent:
-    """Wrap a rejection in its CloudEvents envelope."""
     return ArticleRejectedEvent(
         id=event_id_for(EventType.ARTICLE_REJECTED, source, reason),
         time=received_at,
@@ -262,7 +251,6 @@ def article_rejected_event(
 
 
 def article_deleted_event(source: SourceRef, *, received_at: datetime) -> ArticleDeletedEvent:
-    """Wrap a deletion in its CloudEvents envelope."""
     return ArticleDeletedEvent(
         id=event_id_for(EventType.ARTICLE_DELETED, source),
         time=received_at,

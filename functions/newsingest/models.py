@@ -1,7 +1,5 @@
-"""The article record: the one source of truth for what ingest produces.
-
-Every other representation (the parsed JSON in S3, the `ArticleParsed` event, the index items)
-is derived from these models, and `schemas/` is generated from them (`make schemas`).
+"""The article record, the one source of truth for what ingest produces: the parsed JSON in S3, the
+events, the index items and `schemas/` (`make schemas`) all derive from these models.
 """
 
 from __future__ import annotations
@@ -14,8 +12,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 ARTICLE_ID_HEX_CHARS = 32
-"""128 bits of the content hash: collisions are negligible far beyond any news archive's size,
-and the id stays short enough for readable keys and URLs."""
+"""128 bits: collisions negligible far beyond any news archive, ids short enough for keys and URLs."""
 
 
 class Record(BaseModel):
@@ -161,7 +158,6 @@ class Article(Record):
 
 
 def hash_text(text: str) -> str:
-    """Hex SHA-256 of the text's UTF-8 bytes: the identity of an article's content."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

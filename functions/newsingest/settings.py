@@ -1,4 +1,5 @@
-"""Function configuration: read from the environment once, validated, never `os.environ` elsewhere."""
+"""Function configuration: read from the environment once per container and validated, so a missing
+variable fails the cold start loudly; never `os.environ` elsewhere."""
 
 from __future__ import annotations
 
@@ -13,8 +14,6 @@ from newsingest.singletons import process_singleton
 
 
 class IngestSettings(BaseModel):
-    """The ingest function's environment."""
-
     model_config = ConfigDict(frozen=True)
 
     parsed_bucket: Annotated[str, Field(alias="PARSED_BUCKET", min_length=3)]
@@ -25,8 +24,6 @@ class IngestSettings(BaseModel):
 
 
 class IndexerSettings(BaseModel):
-    """The indexer function's environment."""
-
     model_config = ConfigDict(frozen=True)
 
     table_name: Annotated[str, Field(alias="TABLE_NAME", min_length=3)]
@@ -35,11 +32,9 @@ class IndexerSettings(BaseModel):
 
 @process_singleton
 def ingest_settings() -> IngestSettings:
-    """Validated once per container; a missing variable fails the cold start loudly."""
     return IngestSettings.model_validate(dict(os.environ))
 
 
 @process_singleton
 def indexer_settings() -> IndexerSettings:
-    """Validated once per container; a missing variable fails the cold start loudly."""
     return IndexerSettings.model_validate(dict(os.environ))

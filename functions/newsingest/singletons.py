@@ -1,8 +1,6 @@
 """Per-process singletons (clients, settings, services), kept as a Lambda container keeps them.
-
-Each is a cached factory that registers itself here, so that whoever starts a new AWS world in
-the same process (a test's moto mock, the demo, `local up`) clears them all with `reset()`,
-without a hand-kept list of what to clear. Imports nothing from the project.
+Each cached factory registers itself, so whoever starts a new AWS world in the process (a moto
+mock, the demo, `local up`) clears them all with `reset()`. Imports nothing from the project.
 """
 
 from __future__ import annotations
@@ -24,6 +22,5 @@ def process_singleton(factory: F) -> F:
 
 
 def reset() -> None:
-    """Forget every singleton: the next call of each factory builds it anew."""
     for cached in _registered:
         cached.cache_clear()

@@ -1,8 +1,5 @@
-"""Lambda adapter of the query API: API Gateway HTTP API (payload 2.0) -> index queries.
-
-Configured as `newsingest.handlers.api.handler`, behind IAM authorisation. Routes, parameters and
-responses are declared with Powertools' Event Handler, which validates requests (422 with the
-offending field) and generates the OpenAPI document checked in at `schemas/openapi.json`.
+"""Lambda handler of the read-only query API (HTTP API, payload 2.0, IAM authorisation). Powertools'
+Event Handler validates requests (422 naming the field) and generates `schemas/openapi.json`.
 """
 
 from __future__ import annotations
@@ -43,7 +40,7 @@ from newsingest.version import __version__
 ENTITY_ID_PATTERN = r"^(person|organization|location|group|event|other):[a-z0-9][a-z0-9-]{0,199}$"
 ARTICLE_ID_PATTERN = r"^[0-9a-f]{32}$"
 MAX_CURSOR_CHARS = 2048
-"""A cursor holds at most one sort key per shard (~100 chars each) base64-encoded: 2 KB is ample."""
+"""A cursor holds one sort key per shard (~100 chars each), base64-encoded: 2 KB is ample."""
 
 app = APIGatewayHttpResolver(enable_validation=True)
 
@@ -70,8 +67,7 @@ class ErrorBody(Record):
 
 
 def _responses(ok: type[Record], *errors: int) -> dict[int, OpenAPIResponse]:
-    """OpenAPI entries for a route: its 200 body, and the 4xx it can answer besides validation's
-    422 (documented by Powertools), all with ErrorBody."""
+    """A route's 200 body and its 4xx besides validation's 422 (which Powertools documents)."""
     descriptions = {400: "Invalid cursor or date", 403: "Not signed with SigV4", 404: "Not found"}
     documented: dict[int, OpenAPIResponse] = {
         200: {"description": "OK", "content": {"application/json": {"model": ok}}},
@@ -256,7 +252,6 @@ def entity_quotes(
 
 
 def openapi_document() -> str:
-    """The OpenAPI 3 document of this API (also served at /openapi.json)."""
     return app.get_openapi_json_schema(
         title="newsingest query API",
         version=__version__,
@@ -281,7 +276,7 @@ def get_openapi() -> Response[str]:
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Entry point: an HTTP API request. The API is read-only: other methods get 405."""
+    """The API is read-only: methods other than GET and HEAD get 405."""
     method = event.get("requestContext", {}).get("http", {}).get("method", "GET")
     if method not in ("GET", "HEAD"):
         return {

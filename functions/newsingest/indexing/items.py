@@ -37,7 +37,7 @@ from newsingest.models import (
 
 POSTING_SHARDS = 4
 """Partitions per entity: at 1,000 WCU/s per partition key and 1 WCU per posting, ~4,000 articles/s
-can name one entity, 100 times the world's news output (docs/decisions.md#index)."""
+can name one entity, over 100 times the world's news output (docs/decisions.md#index)."""
 
 POSTING_TITLE_CHARS = 200
 """Keeps a posting or quote item with its co-entity ids under 1 KB (one write unit); headlines

@@ -1,27 +1,6 @@
-"""Direct quotations and who said them.
-
-Quotations are found paragraph by paragraph (paragraphs are separated by blank lines):
-- between double quote marks, curly (“...”) or straight ("..."), in either combination;
-- a quotation still open at the end of its paragraph runs to the paragraph's end, and the next
-  paragraph continues it when it opens with a quote mark (the news convention for quoting several
-  paragraphs: each opens with a mark, only the last closes). Each paragraph is one `Quote`; the
-  continuations have the speaker of the paragraph that introduced the quotation;
-- a quote block, a paragraph whose every line starts with ">", is one quotation.
-Quoted single words and titles ("elite", “This Is Spinal Tap”) are scare quotes and names, not
-quotations: at least `MIN_QUOTE_WORDS` words, not all capitalised.
-
-The speaker is resolved where the text says who, to an entity of the article:
-- after the quotation: `"...," said X`, `"...," X said`, `"...," she said`;
-- before it, in the same sentence: `X said: "..."`, `X told the press conference: "..."`,
-  `X wrote: "..."`, `X warned that ... a "..."`: the person or organisation named nearest before
-  the speech verb, or a pronoun right before it when that is nearer;
-- a pronoun (he, she) is the most recent person named in the article's prose (not in headline or
-  link lines), preferring those whose gender the text shows (a "Ms"/"Mr" title, or an earlier
-  "she"/"he" resolved to them) to agree with the pronoun: "She wrote:" after "Ms Bickauskaite".
-- a paragraph that is one quotation and says nothing of its speaker, right after a paragraph that
-  ends with an attributed quotation, continues that speaker (a second quoted paragraph).
-Otherwise (`the source said`, `an official told ...`) the speaker stays unresolved (None).
-"""
+"""Direct quotations, paragraph by paragraph, and who said them, resolved to an entity of the
+article only where the text says who (`"...," said X`, `X said: "..."`, a pronoun for the last
+person named); the conventions followed are in docs/notes/parsing-and-entities.md."""
 
 from __future__ import annotations
 
@@ -33,17 +12,18 @@ from dataclasses import dataclass, replace
 from newsingest.entities.nlp import text_chunks
 from newsingest.models import Entity, EntityType, Quote
 
+# Shorter quoted text is a term or a scare quote (“accomplice”), not a quotation.
 MIN_QUOTE_WORDS = 2
-"""Shorter quoted text is a term or a scare quote (“accomplice”), not a quotation."""
 
+# Quoted text of up to this many words, all capitalised and without final punctuation, is a title
+# ("Knives Out", "The Tortured Poets Department").
 MAX_WORK_TITLE_WORDS = 8
-"""Quoted text of up to this many words, all capitalised and without final punctuation, is a
-title ("Knives Out", "The Tortured Poets Department")."""
 
+# An attribution after a quotation ("," said the NATO Secretary-General Jens Stoltenberg) names its
+# verb within this many words of the closing mark.
 TAIL_WORDS = 8
-"""An attribution after a quotation ("," said the NATO Secretary-General Jens Stoltenberg) names its
-verb within this many words of the closing mark."""
 
+# Verbs that introduce or follow a direct quotation in news copy.
 SPEECH_VERBS = frozenset(
     {"said", "says", "say", "told", "tells", "wrote", "writes", "added", "adds", "explained", "explains",
      "asked", "asks", "warned", "warns", "stated", "states", "noted", "notes", "argued", "argues",
@@ -52,14 +32,13 @@ SPEECH_VERBS = frozenset(
      "suggested", "acknowledged", "admitted", "cautioned", "stressed", "emphasised", "emphasized",
      "observed", "concluded", "tweeted", "posted", "testified", "believes", "thinks", "recounted"}
 )  # fmt: skip
-"""Verbs that introduce or follow a direct quotation in news copy."""
 
 PRONOUN_GENDERS = {"he": "m", "she": "f", "they": None}
 MALE_TITLES = frozenset({"Mr", "Sir", "Lord", "King", "Prince", "Father", "Brother"})
 FEMALE_TITLES = frozenset({"Ms", "Mrs", "Miss", "Dame", "Lady", "Queen", "Princess", "Sister"})
 
+# Who can be quoted: people, and organisations speaking through a statement.
 SPEAKER_TYPES = (EntityType.PERSON, EntityType.ORGANIZATION)
-"""Who can be quoted: people, and organisations speaking through a statement."""
 
 _OPENERS = '“"'
 _CLOSERS = '”"'

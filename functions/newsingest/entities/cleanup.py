@@ -172,11 +172,8 @@ def stop_words() -> frozenset[str]:
 
 
 def is_shouted_word(word: str, known_words: Container[str] = frozenset()) -> bool:
-    """Whether an all-caps `word` is shouting rather than a name (mixed case: never).
-
-    `known_words` are the casefolded words the article's other entity spans use in normal case:
-    a shouted word among them is a name ("TRUMP" in an article that also says "Trump").
-    """
+    """Whether an all-caps `word` is shouting rather than a name; not when it is among `known_words`,
+    those the article's other spans write in normal case ("TRUMP" where the article says "Trump")."""
     letters = [char for char in word if char.isalpha()]
     if len(letters) < 2 or not all(char.isupper() for char in letters):
         return False
@@ -200,10 +197,7 @@ def clean_span(
     entity_type: EntityType,
     known_words: Container[str] = frozenset(),
 ) -> tuple[int, int] | None:
-    """The offsets of the name within `text[start:end]`, or None when it holds no name.
-
-    `known_words`: see `is_shouted_word`.
-    """
+    """The offsets of the name within `text[start:end]`, or None when it holds no name."""
     start, end = _longest_line(text, start, end)
     while True:
         before = (start, end)

@@ -11,7 +11,7 @@ import re
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from itertools import accumulate
 from typing import Any
 
@@ -33,12 +33,19 @@ class UntestedVersionWarning(RuntimeWarning):
 
 def untested_versions() -> dict[str, str]:
     """Installed versions of the patched libraries that differ from the tested minor versions."""
-    installed = {name: version(name) for name in TESTED_VERSIONS}
+    installed = {name: _installed_version(name) for name in TESTED_VERSIONS}
     return {
         name: found
         for name, found in installed.items()
         if found != TESTED_VERSIONS[name] and not found.startswith(TESTED_VERSIONS[name] + ".")
     }
+
+
+def _installed_version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:  # importable without its metadata: cannot tell, so warn
+        return "unknown"
 
 
 def _warn_on_untested_versions() -> None:

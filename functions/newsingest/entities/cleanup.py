@@ -157,7 +157,7 @@ _HONORIFIC = re.compile(
 _LEADING_THE = re.compile(r"the\s+", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"(?:['’][sS]|(?<=[sS])['’])\Z")
 _CLOSERS = {")": "(", "]": "["}
-_WORD = re.compile(r"\S+")
+_TOKEN = re.compile(r"\S+")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _ENDS_WITH_INITIAL = re.compile(r"(?:^|[.\s])\w\Z")
 
@@ -247,7 +247,7 @@ def _keeps_full_stop(name: str) -> bool:
 
 
 def _trim_shouted_words(text: str, start: int, end: int, known_words: Container[str]) -> tuple[int, int]:
-    words = list(_WORD.finditer(text, start, end))
+    words = list(_TOKEN.finditer(text, start, end))
     while words and is_shouted_word(words[0].group(), known_words):
         words.pop(0)
     while words and is_shouted_word(words[-1].group(), known_words):
@@ -260,7 +260,7 @@ def _trim_shouted_words(text: str, start: int, end: int, known_words: Container[
 def _trim_trailing_common_words(text: str, start: int, end: int) -> tuple[int, int]:
     """Names end with a capitalised word or a number: the model's trailing lowercase words are
     what the name is ("Palpur village", "Volyn region")."""
-    words = list(_WORD.finditer(text, start, end))
+    words = list(_TOKEN.finditer(text, start, end))
     while len(words) > 1 and not any(char.isupper() or char.isdigit() for char in words[-1].group()):
         words.pop()
     return (words[0].start(), words[-1].end()) if words else (start, end)

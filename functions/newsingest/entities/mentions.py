@@ -35,7 +35,7 @@ MIN_PROPAGATED_CHARS = 2
 MAX_ABBREVIATION_WORDS = 12
 
 _ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z&]*[A-Z])(s?)\)")
-_WORD = re.compile(r"[\w&'’.-]+")
+_NAME_WORD = re.compile(r"[\w&'’.-]+")
 _CAPITALISED_TOKEN = re.compile(r"(?<!\w)[A-Z]\w*")
 _CONNECTORS = frozenset({"of", "for", "and", "the", "on", "in", "de", "des", "du", "la", "le", "&", "to", "at"})
 
@@ -132,7 +132,7 @@ def _with_abbreviations(
 def _full_name(text: str, open_bracket: int, abbreviation: str) -> tuple[int, int] | None:
     """The words right before "(ABC)" whose initials spell ABC, as offsets; None if none do."""
     letters = abbreviation.upper()
-    words = list(_WORD.finditer(text, max(0, open_bracket - 200), open_bracket))[-MAX_ABBREVIATION_WORDS:]
+    words = list(_NAME_WORD.finditer(text, max(0, open_bracket - 200), open_bracket))[-MAX_ABBREVIATION_WORDS:]
     if not words or text[words[-1].end() : open_bracket].strip():
         return None
     for first in range(len(words) - 1, -1, -1):

@@ -42,7 +42,7 @@ SPEAKER_TYPES = (EntityType.PERSON, EntityType.ORGANIZATION)
 
 _OPENERS = '“"'
 _CLOSERS = '”"'
-_WORD = re.compile(r"[\w'’-]+")
+_SPOKEN_WORD = re.compile(r"[\w'’-]+")
 _SENTENCE_END = re.compile(r"(?<!\b[A-Z])(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bSt)[.!?]['’\"”)]*\s+")
 _PROSE_END = re.compile(r"[.!?:;\"”’)]\s*\Z")
 _TITLE_BEFORE = re.compile(r"(\w+)\.?\s+\Z")
@@ -244,7 +244,7 @@ class _Speakers:
 
     def _before(self, start: int, end: int) -> tuple[bool, Entity | None]:
         """(whether a speech verb leads into the quotation, its subject) from `start` to the mark."""
-        verbs = [word for word in _WORD.finditer(self._text, start, end) if word.group().lower() in SPEECH_VERBS]
+        verbs = [word for word in _SPOKEN_WORD.finditer(self._text, start, end) if word.group().lower() in SPEECH_VERBS]
         if not verbs:
             return False, None
         verb = verbs[-1]
@@ -256,7 +256,7 @@ class _Speakers:
 
     def _after(self, close: int) -> tuple[bool, Entity | None]:
         """(whether a speech verb follows the quotation, its subject) from the closing mark on."""
-        words = list(_WORD.finditer(self._text, close, min(len(self._text), close + 200)))[:TAIL_WORDS]
+        words = list(_SPOKEN_WORD.finditer(self._text, close, min(len(self._text), close + 200)))[:TAIL_WORDS]
         verbs = [word for word in words if word.group().lower() in SPEECH_VERBS]
         if not verbs or "\n" in self._text[close : verbs[0].start()]:
             return False, None
@@ -296,14 +296,14 @@ class _Speakers:
 
     def _pronoun_before(self, verb_start: int, limit: int) -> tuple[int, str] | None:
         """A pronoun among the two words before the verb ("she wrote", "he also said")."""
-        words = list(_WORD.finditer(self._text, max(limit, verb_start - 40), verb_start))[-2:]
+        words = list(_SPOKEN_WORD.finditer(self._text, max(limit, verb_start - 40), verb_start))[-2:]
         for word in reversed(words):
             if word.group().lower() in PRONOUN_GENDERS:
                 return word.start(), word.group().lower()
         return None
 
     def _pronoun_after(self, verb_end: int, limit: int) -> tuple[int, str] | None:
-        word = _WORD.search(self._text, verb_end, limit)
+        word = _SPOKEN_WORD.search(self._text, verb_end, limit)
         if word and word.group().lower() in PRONOUN_GENDERS:
             return word.start(), word.group().lower()
         return None

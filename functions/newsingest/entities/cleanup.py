@@ -1,19 +1,7 @@
-"""Trimming the model's entity spans to the name itself, and dropping spans that are no names.
-
-The model's spans often carry what is not part of a name: a title ("Ms Bickauskaite"), a
-leading "the", a possessive ("Russia's"), quotes or brackets. Trimming them makes the forms of
-one name compare equal and gives ids that are stable across articles. Mentions keep the
-offsets of the trimmed span.
-
-Cheap fixes for known model errors: shouted headline words ("JUST IN", "CRUMBLE", "FURIOUS")
-that the model takes for organisations are dropped unless they look like acronyms or the
-article also names them in normal case ("TRUMP" next to "Trump"); spans without a
-capital letter ("us" tagged as a country), without a letter, or of a single character are
-dropped; so are trailing lowercase words ("Palpur village"). `split_span` separates names the
-model joins into one span (a name and its bracketed abbreviation; an owner and what it owns), and
-`is_no_name` rejects common-noun abbreviations ("AI", the model's most frequent false place in
-tech news), laws and treaties, and generic nouns standing alone ("the Institute").
-"""
+"""Trimming the model's entity spans to the name itself (titles, a leading "the", possessives,
+quotes), so that the forms of one name compare equal and ids are stable across articles, and
+cheap fixes for the model's known errors: spans that are no names are dropped (the rules are in
+docs/notes/parsing-and-entities.md)."""
 
 from __future__ import annotations
 
@@ -23,6 +11,13 @@ from functools import lru_cache
 
 from newsingest.models import EntityType
 
+# Titles stripped from the start of a person's span, so "Mr Stoltenberg", "Secretary-General Jens
+# Stoltenberg" and "Jens Stoltenberg" compare equal. Matched case-sensitively, with an optional
+# trailing full stop ("Dr."), repeatedly ("President Dr ..."), and only on PERSON spans: "General
+# Motors" or "King's College" are organisations whose first word is no title. Deliberately absent:
+# regnal, religious and peerage titles (King, Queen, Prince, Princess, Pope, Lord, Lady, Baroness,
+# Emperor). They are how those people are named: "King Charles" without "King" is any Charles, "Lord
+# Sugar" without "Lord" is no name at all.
 HONORIFICS = (
     "Mr",
     "Mrs",
@@ -83,15 +78,9 @@ HONORIFICS = (
     "Rabbi",
     "Imam",
 )
-"""Titles stripped from the start of a person's span, so "Mr Stoltenberg", "Secretary-General
-Jens Stoltenberg" and "Jens Stoltenberg" compare equal. Matched case-sensitively, with an
-optional trailing full stop ("Dr."), repeatedly ("President Dr ..."), and only on PERSON spans:
-"General Motors" or "King's College" are organisations whose first word is no title.
 
-Deliberately absent: regnal, religious and peerage titles (King, Queen, Prince, Princess, Pope,
-Lord, Lady, Baroness, Emperor). They are how those people are named: "King Charles" without
-"King" is any Charles, "Lord Sugar" without "Lord" is no name at all."""
-
+# All-caps words kept even when they look like shouting: acronyms in the news that are common
+# English words ("US", "WHO") or longer than `MAX_UNLISTED_ACRONYM_LETTERS` ("UNICEF").
 KNOWN_ACRONYMS = frozenset(
     {
         "ABC", "AFP", "ANC", "APEC", "ASEAN", "AU", "BBC", "BRICS", "CBS", "CDC", "CIA", "CNN",
@@ -102,24 +91,24 @@ KNOWN_ACRONYMS = frozenset(
         "WHO", "WTO",
     }
 )  # fmt: skip
-"""All-caps words kept even when they look like shouting: acronyms in the news that are common
-English words ("US", "WHO") or longer than `MAX_UNLISTED_ACRONYM_LETTERS` ("UNICEF")."""
 
+# An all-caps word not listed above is taken for an acronym only up to this many letters: nearly all
+# organisation acronyms in news copy have 2-4 letters (NHS, FBI, IAEA), while the shouted headline
+# words the model mislabels are mostly longer (CRUMBLE, BREAKING, REVEALED).
 MAX_UNLISTED_ACRONYM_LETTERS = 4
-"""An all-caps word not listed above is taken for an acronym only up to this many letters:
-nearly all organisation acronyms in news copy have 2-4 letters (NHS, FBI, IAEA), while the
-shouted headline words the model mislabels are mostly longer (CRUMBLE, BREAKING, REVEALED)."""
 
+# Short headline words that are neither stop words nor acronyms: rejected like longer shouting.
 SHOUTED_WORDS = frozenset({"NEWS", "LIVE", "WATCH", "POLL", "QUIZ", "PICS", "WOW", "OMG"})
-"""Short headline words that are neither stop words nor acronyms: rejected like longer shouting."""
 
+# A single character is never a name in English news copy; the model's one-letter entities are
+# initials and list markers.
 MIN_NAME_CHARS = 2
-"""A single character is never a name in English news copy; the model's one-letter entities
-are initials and list markers."""
 
+# Last words whose full stop belongs to the name ("Sammy Davis Jr."), so it is not trimmed.
 ABBREVIATIONS_WITH_STOP = frozenset({"Jr", "Sr", "Inc", "Ltd", "Co", "Corp", "Bros", "St", "Mt"})
-"""Last words whose full stop belongs to the name ("Sammy Davis Jr."), so it is not trimmed."""
 
+# Abbreviations of common nouns that the model labels as organisations or places ("AI" is its most
+# frequent false location in tech news): never names, dropped whatever the label.
 COMMON_NOUN_ABBREVIATIONS = frozenset(
     {
         "AI", "GenAI", "AGI", "LLM", "LLMs", "API", "APIs", "SaaS", "IoT", "AR", "VR", "XR", "EV", "EVs",
@@ -130,16 +119,16 @@ COMMON_NOUN_ABBREVIATIONS = frozenset(
         "PDF", "URL", "USB", "SUV", "SUVs", "ATM", "VAT", "DIY", "ETF", "ETFs", "Q1", "Q2", "Q3", "Q4",
     }
 )  # fmt: skip
-"""Abbreviations of common nouns that the model labels as organisations or places ("AI" is its
-most frequent false location in tech news): never names, dropped whatever the label."""
 
+# Last words of laws and treaties ("GENIUS Act", "Union State Treaty"): the model often calls them
+# organisations; they are not people, organisations or places, so such spans are dropped.
 LAW_WORDS = frozenset(
     {"Act", "Acts", "Treaty", "Accord", "Accords", "Agreement", "Convention", "Protocol", "Rule", "Rules",
      "Bill", "Law", "Directive", "Regulation", "Amendment", "Charter"}
 )  # fmt: skip
-"""Last words of laws and treaties ("GENIUS Act", "Union State Treaty"): the model often calls them
-organisations; they are not people, organisations or places, so such spans are dropped."""
 
+# Nouns that refer back to a named body ("the Institute said") without naming it: alone, they are no
+# entity (the named body is).
 GENERIC_NOUNS = frozenset(
     {"Institute", "Department", "Ministry", "Agency", "Company", "University", "College", "School",
      "Center", "Centre", "Group", "Foundation", "Association", "Government", "Commission", "Board",
@@ -147,9 +136,10 @@ GENERIC_NOUNS = frozenset(
      "Federation", "Society", "Trust", "Fund", "Corporation", "Organisation", "Organization", "State",
      "City", "County", "Region", "Province", "Republic", "Kingdom", "Firm", "Police"}
 )  # fmt: skip
-"""Nouns that refer back to a named body ("the Institute said") without naming it: alone, they
-are no entity (the named body is)."""
 
+# Last words that make a name an organisation's ("Vectra AI", "Rice University", "Federal Motor
+# Carrier Safety Administration"): a span the model calls a person is an organisation when its last
+# word is one of these.
 ORGANIZATION_WORDS = frozenset(
     {"Inc", "Ltd", "LLC", "LLP", "PLC", "plc", "Corp", "Corporation", "Company", "Co", "Group", "Holdings",
      "Partners", "Bank", "University", "College", "Institute", "School", "Academy", "Agency", "Authority",
@@ -160,9 +150,6 @@ ORGANIZATION_WORDS = frozenset(
      "Healthcare", "Pharmaceuticals", "Airlines", "Motors", "Capital", "Ventures", "AI", "Club", "FC",
      "Initiative", "Projects", "Coalition", "Alliance"}
 )  # fmt: skip
-"""Last words that make a name an organisation's ("Vectra AI", "Rice University", "Federal Motor
-Carrier Safety Administration"): a span the model calls a person is an organisation when its last
-word is one of these."""
 
 _HONORIFIC = re.compile(
     "(?:" + "|".join(re.escape(title) for title in sorted(HONORIFICS, key=len, reverse=True)) + r")\.?\s+"
@@ -170,7 +157,7 @@ _HONORIFIC = re.compile(
 _LEADING_THE = re.compile(r"the\s+", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"(?:['’][sS]|(?<=[sS])['’])\Z")
 _CLOSERS = {")": "(", "]": "["}
-_WORD = re.compile(r"\S+")
+_TOKEN = re.compile(r"\S+")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _ENDS_WITH_INITIAL = re.compile(r"(?:^|[.\s])\w\Z")
 
@@ -185,11 +172,8 @@ def stop_words() -> frozenset[str]:
 
 
 def is_shouted_word(word: str, known_words: Container[str] = frozenset()) -> bool:
-    """Whether an all-caps `word` is shouting rather than a name (mixed case: never).
-
-    `known_words` are the casefolded words the article's other entity spans use in normal case:
-    a shouted word among them is a name ("TRUMP" in an article that also says "Trump").
-    """
+    """Whether an all-caps `word` is shouting rather than a name; not when it is among `known_words`,
+    those the article's other spans write in normal case ("TRUMP" where the article says "Trump")."""
     letters = [char for char in word if char.isalpha()]
     if len(letters) < 2 or not all(char.isupper() for char in letters):
         return False
@@ -213,10 +197,7 @@ def clean_span(
     entity_type: EntityType,
     known_words: Container[str] = frozenset(),
 ) -> tuple[int, int] | None:
-    """The offsets of the name within `text[start:end]`, or None when it holds no name.
-
-    `known_words`: see `is_shouted_word`.
-    """
+    """The offsets of the name within `text[start:end]`, or None when it holds no name."""
     start, end = _longest_line(text, start, end)
     while True:
         before = (start, end)
@@ -266,7 +247,7 @@ def _keeps_full_stop(name: str) -> bool:
 
 
 def _trim_shouted_words(text: str, start: int, end: int, known_words: Container[str]) -> tuple[int, int]:
-    words = list(_WORD.finditer(text, start, end))
+    words = list(_TOKEN.finditer(text, start, end))
     while words and is_shouted_word(words[0].group(), known_words):
         words.pop(0)
     while words and is_shouted_word(words[-1].group(), known_words):
@@ -279,7 +260,7 @@ def _trim_shouted_words(text: str, start: int, end: int, known_words: Container[
 def _trim_trailing_common_words(text: str, start: int, end: int) -> tuple[int, int]:
     """Names end with a capitalised word or a number: the model's trailing lowercase words are
     what the name is ("Palpur village", "Volyn region")."""
-    words = list(_WORD.finditer(text, start, end))
+    words = list(_TOKEN.finditer(text, start, end))
     while len(words) > 1 and not any(char.isupper() or char.isdigit() for char in words[-1].group()):
         words.pop()
     return (words[0].start(), words[-1].end()) if words else (start, end)

@@ -1,22 +1,6 @@
-"""From the model's spans to the mentions of an article: cleaned, typed, completed.
-
-The model's spans are the start. In order:
-1. Each span is split where it joins two names (a name and its bracketed abbreviation, an owner
-   and what it owns) and trimmed to the name (`cleanup`); common-noun abbreviations ("AI"),
-   laws ("GENIUS Act") and lone generic nouns ("the Institute") are dropped.
-2. A person span whose last word marks an organisation ("Vectra AI", "Rice University"), or whose
-   first word is an organisation the alias table knows ("Google Cloud"), is an organisation.
-3. The alias table: a span that is exactly a known name takes the table's type; a known name the
-   model missed becomes a mention; a known name that covers the model's shorter span replaces it
-   (`AliasTable.find` says when a name stands alone).
-4. Abbreviations the article defines, "Full Name (FN)": FN is the same entity as Full Name, with
-   its type, wherever the article uses it. A full name the model missed is an organisation when
-   its first or last word names a body ("Department of Agricultural Extension (DAE)"). An
-   abbreviation of a lowercase phrase ("greenhouse gas (GHG)") is no name: its spans are dropped.
-5. One sense per article: a name the article uses as an entity somewhere is an entity wherever
-   it stands alone in the article, with the same type; so is a person's surname when one person
-   of the article has it, and the name in capitals ("TRUMP", a transcript's "ROSIE CURTS:").
-"""
+"""From the model's spans to an article's mentions: split and trimmed (`cleanup`), typed, and
+completed from the alias table, from the abbreviations the article defines and by one sense per
+article; the steps, in order, are in docs/notes/parsing-and-entities.md."""
 
 from __future__ import annotations
 
@@ -40,18 +24,18 @@ from newsingest.entities.nlp import RawSpan
 from newsingest.models import EntityType
 from newsingest.textpatterns import WORD
 
+# Types whose names are completed across the article (step 5): names of groups, events and works
+# ("Democrats", "Christmas") are as often common words as names.
 PROPAGATED_TYPES = frozenset({EntityType.PERSON, EntityType.ORGANIZATION, EntityType.LOCATION})
-"""Types whose names are completed across the article (step 5): names of groups, events and works
-("Democrats", "Christmas") are as often common words as names."""
 
+# Shorter forms are not looked for again ("A" is an initial far more often than a name).
 MIN_PROPAGATED_CHARS = 2
-"""Shorter forms are not looked for again ("A" is an initial far more often than a name)."""
 
+# Words before "(ABC)" searched for the full name it abbreviates.
 MAX_ABBREVIATION_WORDS = 12
-"""Words before "(ABC)" searched for the full name it abbreviates."""
 
 _ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z&]*[A-Z])(s?)\)")
-_WORD = re.compile(r"[\w&'’.-]+")
+_NAME_WORD = re.compile(r"[\w&'’.-]+")
 _CAPITALISED_TOKEN = re.compile(r"(?<!\w)[A-Z]\w*")
 _CONNECTORS = frozenset({"of", "for", "and", "the", "on", "in", "de", "des", "du", "la", "le", "&", "to", "at"})
 
@@ -148,7 +132,7 @@ def _with_abbreviations(
 def _full_name(text: str, open_bracket: int, abbreviation: str) -> tuple[int, int] | None:
     """The words right before "(ABC)" whose initials spell ABC, as offsets; None if none do."""
     letters = abbreviation.upper()
-    words = list(_WORD.finditer(text, max(0, open_bracket - 200), open_bracket))[-MAX_ABBREVIATION_WORDS:]
+    words = list(_NAME_WORD.finditer(text, max(0, open_bracket - 200), open_bracket))[-MAX_ABBREVIATION_WORDS:]
     if not words or text[words[-1].end() : open_bracket].strip():
         return None
     for first in range(len(words) - 1, -1, -1):

@@ -1,27 +1,6 @@
-"""Direct quotations and who said them.
-
-Quotations are found paragraph by paragraph (paragraphs are separated by blank lines):
-- between double quote marks, curly (“...”) or straight ("..."), in either combination;
-- a quotation still open at the end of its paragraph runs to the paragraph's end, and the next
-  paragraph continues it when it opens with a quote mark (the news convention for quoting several
-  paragraphs: each opens with a mark, only the last closes). Each paragraph is one `Quote`; the
-  continuations have the speaker of the paragraph that introduced the quotation;
-- a quote block, a paragraph whose every line starts with ">", is one quotation.
-Quoted single words and titles ("elite", “This Is Spinal Tap”) are scare quotes and names, not
-quotations: at least `MIN_QUOTE_WORDS` words, not all capitalised.
-
-The speaker is resolved where the text says who, to an entity of the article:
-- after the quotation: `"...," said X`, `"...," X said`, `"...," she said`;
-- before it, in the same sentence: `X said: "..."`, `X told the press conference: "..."`,
-  `X wrote: "..."`, `X warned that ... a "..."`: the person or organisation named nearest before
-  the speech verb, or a pronoun right before it when that is nearer;
-- a pronoun (he, she) is the most recent person named in the article's prose (not in headline or
-  link lines), preferring those whose gender the text shows (a "Ms"/"Mr" title, or an earlier
-  "she"/"he" resolved to them) to agree with the pronoun: "She wrote:" after "Ms Bickauskaite".
-- a paragraph that is one quotation and says nothing of its speaker, right after a paragraph that
-  ends with an attributed quotation, continues that speaker (a second quoted paragraph).
-Otherwise (`the source said`, `an official told ...`) the speaker stays unresolved (None).
-"""
+"""Direct quotations, paragraph by paragraph, and who said them, resolved to an entity of the
+article only where the text says who (`"...," said X`, `X said: "..."`, a pronoun for the last
+person named); the conventions followed are in docs/notes/parsing-and-entities.md."""
 
 from __future__ import annotations
 
@@ -33,17 +12,18 @@ from dataclasses import dataclass, replace
 from newsingest.entities.nlp import text_chunks
 from newsingest.models import Entity, EntityType, Quote
 
+# Shorter quoted text is a term or a scare quote (“accomplice”), not a quotation.
 MIN_QUOTE_WORDS = 2
-"""Shorter quoted text is a term or a scare quote (“accomplice”), not a quotation."""
 
+# Quoted text of up to this many words, all capitalised and without final punctuation, is a title
+# ("Knives Out", "The Tortured Poets Department").
 MAX_WORK_TITLE_WORDS = 8
-"""Quoted text of up to this many words, all capitalised and without final punctuation, is a
-title ("Knives Out", "The Tortured Poets Department")."""
 
+# An attribution after a quotation ("," said the NATO Secretary-General Jens Stoltenberg) names its
+# verb within this many words of the closing mark.
 TAIL_WORDS = 8
-"""An attribution after a quotation ("," said the NATO Secretary-General Jens Stoltenberg) names its
-verb within this many words of the closing mark."""
 
+# Verbs that introduce or follow a direct quotation in news copy.
 SPEECH_VERBS = frozenset(
     {"said", "says", "say", "told", "tells", "wrote", "writes", "added", "adds", "explained", "explains",
      "asked", "asks", "warned", "warns", "stated", "states", "noted", "notes", "argued", "argues",
@@ -52,18 +32,17 @@ SPEECH_VERBS = frozenset(
      "suggested", "acknowledged", "admitted", "cautioned", "stressed", "emphasised", "emphasized",
      "observed", "concluded", "tweeted", "posted", "testified", "believes", "thinks", "recounted"}
 )  # fmt: skip
-"""Verbs that introduce or follow a direct quotation in news copy."""
 
 PRONOUN_GENDERS = {"he": "m", "she": "f", "they": None}
 MALE_TITLES = frozenset({"Mr", "Sir", "Lord", "King", "Prince", "Father", "Brother"})
 FEMALE_TITLES = frozenset({"Ms", "Mrs", "Miss", "Dame", "Lady", "Queen", "Princess", "Sister"})
 
+# Who can be quoted: people, and organisations speaking through a statement.
 SPEAKER_TYPES = (EntityType.PERSON, EntityType.ORGANIZATION)
-"""Who can be quoted: people, and organisations speaking through a statement."""
 
 _OPENERS = '“"'
 _CLOSERS = '”"'
-_WORD = re.compile(r"[\w'’-]+")
+_SPOKEN_WORD = re.compile(r"[\w'’-]+")
 _SENTENCE_END = re.compile(r"(?<!\b[A-Z])(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bSt)[.!?]['’\"”)]*\s+")
 _PROSE_END = re.compile(r"[.!?:;\"”’)]\s*\Z")
 _TITLE_BEFORE = re.compile(r"(\w+)\.?\s+\Z")
@@ -265,7 +244,7 @@ class _Speakers:
 
     def _before(self, start: int, end: int) -> tuple[bool, Entity | None]:
         """(whether a speech verb leads into the quotation, its subject) from `start` to the mark."""
-        verbs = [word for word in _WORD.finditer(self._text, start, end) if word.group().lower() in SPEECH_VERBS]
+        verbs = [word for word in _SPOKEN_WORD.finditer(self._text, start, end) if word.group().lower() in SPEECH_VERBS]
         if not verbs:
             return False, None
         verb = verbs[-1]
@@ -277,7 +256,7 @@ class _Speakers:
 
     def _after(self, close: int) -> tuple[bool, Entity | None]:
         """(whether a speech verb follows the quotation, its subject) from the closing mark on."""
-        words = list(_WORD.finditer(self._text, close, min(len(self._text), close + 200)))[:TAIL_WORDS]
+        words = list(_SPOKEN_WORD.finditer(self._text, close, min(len(self._text), close + 200)))[:TAIL_WORDS]
         verbs = [word for word in words if word.group().lower() in SPEECH_VERBS]
         if not verbs or "\n" in self._text[close : verbs[0].start()]:
             return False, None
@@ -317,14 +296,14 @@ class _Speakers:
 
     def _pronoun_before(self, verb_start: int, limit: int) -> tuple[int, str] | None:
         """A pronoun among the two words before the verb ("she wrote", "he also said")."""
-        words = list(_WORD.finditer(self._text, max(limit, verb_start - 40), verb_start))[-2:]
+        words = list(_SPOKEN_WORD.finditer(self._text, max(limit, verb_start - 40), verb_start))[-2:]
         for word in reversed(words):
             if word.group().lower() in PRONOUN_GENDERS:
                 return word.start(), word.group().lower()
         return None
 
     def _pronoun_after(self, verb_end: int, limit: int) -> tuple[int, str] | None:
-        word = _WORD.search(self._text, verb_end, limit)
+        word = _SPOKEN_WORD.search(self._text, verb_end, limit)
         if word and word.group().lower() in PRONOUN_GENDERS:
             return word.start(), word.group().lower()
         return None

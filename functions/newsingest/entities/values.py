@@ -1,12 +1,6 @@
-"""Dates and amounts: the model's DATE, MONEY, PERCENT and QUANTITY spans, kept on the article.
-
-They come from the same model pass as the entities and stay out of the entity index. A date's
-`value` is ISO 8601 when the expression names an absolute date on its own: a day
-("17 December 2025", "Dec. 17, 2025", "2025-12-17" -> `2025-12-17`), a month ("May 2024" ->
-`2024-05`) or a year ("in 1991" -> `1991`). Relative or partial expressions ("last month",
-"Thursday", "December 17", "the 1990s", "2000-2004") keep `value` None: resolving them needs a
-reference date the text does not give.
-"""
+"""Dates and amounts: the model's DATE, MONEY, PERCENT and QUANTITY spans, kept on the article
+and out of the entity index; a date gets an ISO 8601 `value` only when it names an absolute day,
+month or year on its own, since relative ones ("last month") need a reference date the text lacks."""
 
 from __future__ import annotations
 
@@ -19,8 +13,8 @@ from newsingest.models import Amount, AmountKind, DateMention
 from newsingest.textpatterns import DAY, HISTORICAL_YEAR, MONTH_NAME, month_number
 
 AMOUNT_KINDS = {"MONEY": AmountKind.MONEY, "PERCENT": AmountKind.PERCENT, "QUANTITY": AmountKind.QUANTITY}
+# TIME spans ("this morning", "10 p.m.") are not dates and are not kept.
 DATE_LABELS = frozenset({"DATE"})
-"""TIME spans ("this morning", "10 p.m.") are not dates and are not kept."""
 
 _MONTH = rf"(?P<month>{MONTH_NAME})\.?"
 _WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
@@ -84,8 +78,8 @@ def find_amounts(text: str, spans: Iterable[RawSpan]) -> list[Amount]:
     return amounts
 
 
+# The model sometimes starts an amount with the preposition before it ("as £100bn").
 _LEADING_PREPOSITION = re.compile(r"(?:as|than|of|by|to|at|for|from|with)\s+", re.IGNORECASE)
-"""The model sometimes starts an amount with the preposition before it ("as £100bn")."""
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:

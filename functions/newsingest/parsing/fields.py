@@ -1,8 +1,5 @@
-"""Normalisation of the metadata fields every format yields (title, authors, dates, URL, language).
-
-HTML pages and JSON records spell the same facts in many shapes; normalising them in one place
-keeps the `Article` the same whatever format an article arrived in.
-"""
+"""Normalisation of the metadata every format yields (title, authors, dates, URL, language), in one
+place so that the `Article` is the same whatever format an article arrived in."""
 
 from __future__ import annotations
 
@@ -16,44 +13,41 @@ from urllib.parse import urlsplit
 
 from newsingest.textpatterns import DAY, MONTH_NAME, PUBLICATION_YEAR, month_number
 
+# Half a UTF-16 surrogate pair: JSON escapes ('\\ud800') produce them, UTF-8 cannot encode them.
 _WHITESPACE = re.compile(r"\s+")
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-"""Half of a UTF-16 surrogate pair: JSON escapes ('\\ud800') produce them, UTF-8 cannot encode them."""
 
 _AUTHOR_SEPARATORS = re.compile(r"\s*(?:[,;|/&]|\band\b)\s*", re.IGNORECASE)
-"""Bylines join several names with commas, semicolons, '&' or 'and'."""
 
+# Bylines copied from pages often keep their label ('Written by', 'Author:', 'par').
 _BYLINE_PREFIX = re.compile(
     r"^(?:(?:text|article|articles|story|words|post|written|posted|published|authored|reported)\s+)?by\b\s*:?\s*"
     r"|^authors?\s*:\s*|^(?:von|par|por|di|door)\s+",
     re.IGNORECASE,
 )
-"""Bylines copied from pages often keep their label: 'By', 'Written by', 'Text by:', 'Author:' (or
-the equivalent of 'by' in other languages)."""
 
+# Job titles that bylines run into the name ('Linda Rosencrance Contributing Writer').
 ROLE_NOUNS = frozenset(
     {"writer", "reporter", "editor", "correspondent", "journalist", "columnist", "contributor", "producer",
      "photographer", "critic", "blogger", "analyst"}
 )  # fmt: skip
-"""Job titles that bylines run into the name ('Linda Rosencrance Contributing Writer')."""
 
+# Words that qualify a job title ('Senior Tech Reporter'): stripped only with a role noun.
 ROLE_MODIFIERS = frozenset(
     {"senior", "sr", "staff", "contributing", "freelance", "tech", "technology", "news", "deputy", "associate",
      "managing", "chief", "guest", "lead", "features", "sports", "political", "science", "health", "business",
      "digital", "content", "executive", "assistant", "special", "editorial", "investigative", "national",
      "foreign", "opinion", "travel", "food", "culture"}
 )  # fmt: skip
-"""Words that qualify a job title ('Senior Tech Reporter'); stripped only together with a role noun."""
 
+# Longer is a sentence or a job title: the longest bylined names ('Juan Carlos de la Fuente Garcia') have six.
 MAX_AUTHOR_WORDS = 6
-"""A name longer than this is a sentence or a job title, not a byline: the longest personal names
-in news bylines (e.g. 'Juan Carlos de la Fuente Garcia') have six words."""
 
+# A longer 'title' is a paragraph (a CMS filling the headline with the text): headlines run 6-20
+# words, the longest evaluation title has 24.
 MAX_TITLE_WORDS = 30
-"""A 'title' longer than this is a paragraph (a CMS filling the headline with the first lines of
-the text, or a text file without a title line): news headlines run 6-20 words and the longest
-of the 711 titles in the evaluation set has 24."""
 
+# Post-nominals after a comma ('Jane Doe, PhD, RD') must not become authors of their own.
 CREDENTIALS = frozenset(
     {
         "phd", "ph.d", "md", "ms", "msc", "ma", "ba", "bsc", "rd", "rn", "ld", "ldn", "do", "mph", "mba",
@@ -61,23 +55,22 @@ CREDENTIALS = frozenset(
         "dds", "dvm", "pharmd", "obe", "mbe", "cbe", "kc", "qc",
     }
 )  # fmt: skip
-"""Degrees, post-nominals and generational suffixes that bylines append after a comma ('Jane
-Doe, PhD, RD'): splitting on commas must not turn them into authors of their own."""
 
+# Timestamps from here up are milliseconds: 1e11 seconds is the year 5138, 1e11 ms is 1973.
 UNIX_MILLISECONDS_FROM = 10**11
-"""Numeric timestamps at or above this are milliseconds: 1e11 seconds is the year 5138, while 1e11
-milliseconds is 1973, so every plausible publication time falls on one side only."""
 
+# A UTC offset after a space ('... 00:00:00 +0000'), which ISO 8601 parsers refuse; anchored at the
+# start of a whitespace run, since trying every space of a long run is quadratic.
 _SPACED_OFFSET = re.compile(r"(?<!\s)\s+([+-]\d\d:?\d\d)$")
-"""A UTC offset after a space ('2024-05-09 00:00:00 +0000'), which ISO 8601 parsers refuse. Tried
-only where a run of whitespace starts: from every space of a long run it took quadratic time."""
 
+# BCP 47 tags ('en-GB') and POSIX locales ('en_GB'): the primary subtag is ISO 639-1.
 _LANGUAGE_TAG = re.compile(r"^([a-zA-Z]{2})(?:[-_][a-zA-Z0-9]+)*$")
-"""BCP 47 tags ('en', 'en-GB') and POSIX locales ('en_GB'): the primary subtag is ISO 639-1."""
 
 
 _MONTH_NAME = rf"(?P<month_name>{MONTH_NAME})"
 _MONTH = _MONTH_NAME + r"\.?"
+# Slashed dates are read month first (most English-language sites are American), dotted ones day
+# first (European), each unless only the other order is a valid date.
 DATE_PATTERNS = (
     re.compile(rf"\b{_MONTH}\s+{DAY},?\s+{PUBLICATION_YEAR}\b", re.IGNORECASE),  # December 15, 2025 / Dec. 15 2025
     re.compile(rf"\b{DAY}\s+(?:of\s+)?{_MONTH},?\s+{PUBLICATION_YEAR}\b", re.IGNORECASE),  # 15 December 2025
@@ -85,16 +78,12 @@ DATE_PATTERNS = (
     re.compile(rf"\b(?P<month>[0-3]?\d)/(?P<day>[0-3]?\d)/{PUBLICATION_YEAR}\b"),  # 12/15/2025 (month first, US)
     re.compile(rf"\b(?P<day>[0-3]?\d)\.(?P<month>[0-3]?\d)\.{PUBLICATION_YEAR}\b"),  # 15.12.2025 (day first)
 )
-"""Date formats of English-language bylines. A slashed date is read month first (the American
-order of most English-language sites), a dotted one day first (the European order), each unless
-only the other order is a valid date."""
 
 
 URL_DATE = re.compile(
     rf"/{PUBLICATION_YEAR}/(?:(?P<month>0?[1-9]|1[0-2])|{_MONTH_NAME})/(?P<day>0?[1-9]|[12]\d|3[01])(?:/|$)",
     re.IGNORECASE,
 )
-"""A date spelled as path segments of a URL: '/2025/12/18/slug', '/2023/october/03/slug'."""
 
 
 @dataclass(frozen=True)
@@ -109,8 +98,7 @@ class Extraction:
     url: str | None = None
     site_name: str | None = None
     description: str | None = None
-    declared_language: str | None = None
-    """The language the source claims (HTML `lang`, a JSON `language` field): a hint only."""
+    declared_language: str | None = None  # what the source claims (HTML `lang`): a hint only
 
 
 def normalize_whitespace(value: str) -> str:
@@ -119,20 +107,15 @@ def normalize_whitespace(value: str) -> str:
 
 
 def clean_title(value: object) -> str | None:
-    """A one-line title with HTML entities decoded ('&amp;' is common in JSON-LD and feeds), or
-    None when the value is not a non-blank string."""
+    """A one-line title with HTML entities decoded (common in JSON-LD and feeds), or None."""
     if not isinstance(value, str):
         return None
     return normalize_whitespace(unescape(value)) or None
 
 
 def split_authors(value: object) -> list[str]:
-    """Author names from a byline string, a schema.org-style `{"name": ...}` dict, or a list of either.
-
-    Names are whitespace-normalised, de-duplicated (case-insensitively, first spelling kept) and
-    stripped of a leading 'By'; URLs (profile links given as authors), sentences and degrees
-    ('PhD') are dropped.
-    """
+    """Author names from a byline, a schema.org `{"name": ...}` or a list of either: normalised,
+    de-duplicated (first spelling kept), without 'By', URLs, sentences or degrees."""
     names: list[str] = []
     seen: set[str] = set()
     for raw in _author_strings(value):
@@ -149,8 +132,7 @@ def split_authors(value: object) -> list[str]:
 
 
 def _strip_role(name: str) -> str:
-    """The name without a trailing job title ('Jane Doe Senior Writer' -> 'Jane Doe'); '' when the
-    whole part is a job title ('Staff Writer')."""
+    """The name without a trailing job title ('Jane Doe Senior Writer'); '' for 'Staff Writer'."""
     words = name.split()
     end = len(words)
     while end and words[end - 1].casefold().strip(".,") in ROLE_NOUNS | ROLE_MODIFIERS:
@@ -161,8 +143,7 @@ def _strip_role(name: str) -> str:
 
 
 def _is_name(part: str) -> bool:
-    """A name is short and mostly capitalised: particles ('de la', 'van der') are a minority, while
-    a sentence that slipped into a byline field is mostly lower case."""
+    # short and mostly capitalised: particles ('de la') are a minority, a stray sentence is not
     words = part.split()
     if not words or len(words) > MAX_AUTHOR_WORDS or part.casefold() in CREDENTIALS:
         return False
@@ -172,9 +153,8 @@ def _is_name(part: str) -> bool:
 
 
 def _author_strings(value: object) -> Iterable[str]:
-    """The strings and `name`s of a value and of the lists in it, however deeply nested, in order:
-    a stack, not recursion, since JSON nests lists deeper than Python recurses (a 2,000-deep
-    author list raised RecursionError)."""
+    """The strings and `name`s of a value and of the lists in it, however deeply nested, in order."""
+    # a stack, not recursion: JSON nests deeper than Python recurses
     pending = [value]
     while pending:
         item = pending.pop()
@@ -193,13 +173,9 @@ def _looks_like_url(value: str) -> bool:
 
 
 def parse_datetime(value: object) -> datetime | None:
-    """A publication time from ISO 8601, RFC 2822 (RSS `pubDate`), a written date or a Unix timestamp.
-
-    A date written out in English ('Nov 05, 2025', '5 November 2025') is accepted too, as a
-    naive midnight. The timezone is kept when the value has one and a naive value stays naive: guessing a zone
-    would invent precision the source does not have. Numbers are Unix time, which is UTC.
-    Unparseable values give None: a bad date must not cost the article.
-    """
+    """A publication time from ISO 8601, RFC 2822 (RSS), an English written date (naive midnight) or
+    Unix time (UTC); None when unparseable, since a bad date must not cost the article."""
+    # A naive value stays naive: guessing a zone would invent precision the source does not have.
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
@@ -235,8 +211,7 @@ def normalize_language(value: object) -> str | None:
 
 def normalize_url(value: object) -> str | None:
     """An absolute http(s) URL, or None: relative links and other schemes identify nothing, and
-    a URL with a lone surrogate (a JSON escape such as '\\ud800') has no UTF-8 form to request
-    or to store."""
+    one with a lone surrogate has no UTF-8 form to request or store."""
     if not isinstance(value, str):
         return None
     url = value.strip()

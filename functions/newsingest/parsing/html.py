@@ -1,23 +1,7 @@
-"""HTML pages: the main text (see `maintext`) and the metadata readers and search engines see.
-
-The page is parsed once into an lxml tree that every stage reads (the extractors work on their
-own copies). Metadata comes from two sides: what the publisher declares (JSON-LD, Open Graph,
-`<meta>`: see `htmlmeta`) and what the page shows around its headline (see `titles` and
-`pagehead`). Declared values are exact (a timestamp with its timezone, one name per author) but
-often SEO variants or missing; shown ones are what the article says about itself. Each field
-takes the better of the two:
-
-- title: the `<h1>` headline when one is plausible, else JSON-LD, Open Graph, `<title>`;
-- authors: the people declared, else the byline shown, else trafilatura's search for author
-  elements anywhere on the page (see `authorsearch`), else an organisation (or the site itself)
-  declared as author;
-- published: the date in the article's URL path when there is one; else the declared time,
-  unless the page shows an earlier date (sites that migrate or republish stamp their pages with
-  the new date and keep showing the original one); else the date shown. The date shown is the
-  one by the headline or, when there is none there, one the page labels 'Published' anywhere
-  (under the article, in a sidebar). Else htmldate's search of the page's markup; else a date
-  the page labels 'Updated' anywhere.
-"""
+"""HTML pages: the main text (see `maintext`) and the metadata, each field taking the better of what
+the publisher declares (JSON-LD, Open Graph, `<meta>`: exact, but often SEO variants or missing)
+and what the page shows by its headline (what the article says about itself); the order of
+preference for each field is in `extract_html`."""
 
 from __future__ import annotations
 
@@ -51,20 +35,20 @@ from newsingest.textpatterns import WORD
 LOGGER = logging.getLogger(__name__)
 
 
+# Paragraphs at the start of the text checked for a repeated headline and byline lines: the
+# headline, a standfirst and the byline come first when an extractor keeps them.
 LEADING_PARAGRAPHS = 3
-"""Paragraphs at the start of the text checked for a repeated headline and byline lines: the
-headline, a standfirst and the byline come first when an extractor keeps them."""
 
+# The earliest clock on Earth (UTC-12): a declared instant falls on no earlier calendar date in any
+# timezone. A shown date before the declared time's date there is an earlier publication; one on it
+# or after may be the same instant in the timezone the page shows (a page declares UTC and shows
+# local time). Fixed by the timezones in use, not tuned.
 WESTERNMOST_UTC_OFFSET = timedelta(hours=-12)
-"""The earliest clock on Earth (UTC-12): a declared instant falls on no earlier calendar date in
-any timezone. A shown date before the declared time's date there is an earlier publication; one
-on it or after may be the same instant in the timezone the page shows (a page declares UTC and
-shows local time). Fixed by the timezones in use, not tuned."""
 
 _DOCUMENT_ELEMENT = re.compile(r"<(?:html|body|head)\b", re.IGNORECASE)
+# A document's `<html>`/`<head>`/`<body>` tags come before its content; 64 KiB covers pages that
+# start with long inline scripts or styles without scanning all of a large page.
 DOCUMENT_ELEMENT_SCAN_CHARS = 64 * 1024
-"""A document's `<html>`/`<head>`/`<body>` tags come before its content; 64 KiB covers pages that
-start with long inline scripts or styles without scanning all of a large page."""
 
 
 def extract_html(markup: str, *, url: str | None = None) -> Extraction:
@@ -81,6 +65,9 @@ def extract_html(markup: str, *, url: str | None = None) -> Extraction:
     # the whole page is read for labelled dates only when neither the headline nor the URL dates it
     labelled = labelled_dates(tree) if not head.dates and in_url is None else LabelledDates()
     shown = head.dates or ([labelled.published] if labelled.published else [])
+    # Title: a plausible `<h1>`, else JSON-LD, Open Graph, `<title>`. Authors: declared, else the byline
+    # shown, else an author element anywhere, else a declared organisation. Published: see
+    # `_published_time`, else htmldate's search, else a date labelled 'Updated'.
     return Extraction(
         text=_without_leading_furniture(text, headline.text),
         title=headline.text,
@@ -97,8 +84,7 @@ def extract_html(markup: str, *, url: str | None = None) -> Extraction:
 
 
 def _without_leading_furniture(text: str, headline: str | None) -> str:
-    """The text without the headline and byline lines that extractors starting at the `<h1>`
-    include: the title and authors are kept in their own fields."""
+    """The text without the headline and byline lines that extractors starting at the `<h1>` keep."""
     paragraphs = text.split(PARAGRAPH_SEPARATOR)
     head, rest = paragraphs[:LEADING_PARAGRAPHS], paragraphs[LEADING_PARAGRAPHS:]
     if headline and head and WORD.findall(head[0].casefold()) == WORD.findall(headline.casefold()):
@@ -109,8 +95,8 @@ def _without_leading_furniture(text: str, headline: str | None) -> str:
 
 
 def _load(markup: str) -> HtmlElement:
-    """Parse the page; a bare fragment ('<p>...</p>') is wrapped in a document first, because
-    trafilatura takes a lone top-level element for something that is not HTML."""
+    """Parse the page, wrapping a bare fragment ('<p>...</p>') in a document first."""
+    # trafilatura takes a lone top-level element for something that is not HTML
     if _DOCUMENT_ELEMENT.search(markup[:DOCUMENT_ELEMENT_SCAN_CHARS]) is None:
         markup = f"<html><body>{markup}</body></html>"
     try:
@@ -123,12 +109,9 @@ def _load(markup: str) -> HtmlElement:
 
 
 def _structured_titles(page: PageMetadata) -> list[str | None]:
-    """JSON-LD headline, og:title and `<title>`, in that order of trust.
-
-    A JSON-LD "headline" longer than a title can be is the start of the text (LinkedIn does
-    that) and is skipped. A headline cut short with an ellipsis (some CMSs truncate at 110
-    characters, an old search-engine limit) gives way to the og:title it is a prefix of.
-    """
+    """JSON-LD headline, og:title and `<title>`, in that order of trust."""
+    # A JSON-LD "headline" longer than a title is the start of the text (LinkedIn); one cut with an
+    # ellipsis (CMSs truncating at an old search-engine limit) gives way to the og:title it begins.
     headline = page.headline if page.headline and len(page.headline.split()) <= MAX_TITLE_WORDS else None
     if headline and page.og_title and headline.endswith(("…", "...")):
         stem = headline.rstrip(".…").rstrip()
@@ -138,17 +121,12 @@ def _structured_titles(page: PageMetadata) -> list[str | None]:
 
 
 def _published_time(declared: datetime | None, shown: list[date], in_url: date | None = None) -> datetime | None:
-    """The publication time from the declared time, the dates shown (next to the headline, or
-    labelled 'Published' elsewhere) and the date in the article's URL.
-
-    A date in the URL's path ('/2025/12/18/slug') is the day the article was first published:
-    the CMS writes it then and never changes it, while declared and shown dates move with
-    updates and timezones. It wins unless the declared time falls on that day (the declared
-    time is then kept for its time and timezone). Otherwise the declared time wins unless the
-    first date shown is earlier than it in every timezone: then the page was re-dated
-    (migrated, republished) and shows when it first appeared. A shown or URL date alone becomes
-    a naive midnight.
-    """
+    """The date in the URL (kept with the declared time when that falls on it), else the declared
+    time unless the first date shown is earlier in every timezone, else that date; a date alone
+    is a naive midnight."""
+    # A CMS writes the URL's date at first publication and never changes it; declared and shown
+    # dates move with updates and timezones. A shown date earlier than the declared time
+    # everywhere means the page was re-dated (migrated, republished) and shows when it appeared.
     if in_url is not None:
         return declared if declared is not None and declared.date() == in_url else _as_datetime(in_url)
     if shown and (declared is None or shown[0] < _earliest_local_date(declared)):
@@ -157,9 +135,7 @@ def _published_time(declared: datetime | None, shown: list[date], in_url: date |
 
 
 def _earliest_local_date(declared: datetime) -> date:
-    """The earliest calendar date the declared time falls on anywhere: its date in the
-    westernmost timezone when it has a timezone; its own date when it has none (nothing to
-    convert from)."""
+    """The earliest calendar date the declared time falls on anywhere (its own date when naive)."""
     if declared.tzinfo is None:
         return declared.date()
     return (declared.astimezone(UTC) + WESTERNMOST_UTC_OFFSET).date()
@@ -171,22 +147,15 @@ def _as_datetime(day: date | None) -> datetime | None:
 
 
 def _searched_authors(tree: HtmlElement) -> list[str]:
-    """trafilatura's author search, for pages without a declared author or a byline by the
-    headline: it looks for author-classed elements anywhere, minus comment sections."""
+    """trafilatura's search for author-classed elements anywhere but in comment sections."""
     found = search_author(tree)
     return byline_names(found.replace(";", ",")) if found else []
 
 
 def _searched_date(tree: HtmlElement, url: str | None) -> datetime | None:
-    """htmldate's date for pages that neither declare nor show one next to the headline: it
-    searches the URL, `<meta>` and JSON data, date-classed elements and `<time>`s, preferring
-    the original date.
-
-    Its extensive search (every text segment, then the whole serialised page) is left out: it
-    cost 6 ms a page on average (1.6 s on one page), and on the evaluation pages its extra
-    finds were right on 5 dated pages (all found otherwise now: a `published` meta tag, a
-    labelled date line, the date by a headline that is not an `<h1>`) and wrong on 7; it also
-    dated 67 pages that have no date, 50 of them 1 January (of a copyright year)."""
+    """htmldate's original date from the URL, `<meta>`, JSON, date-classed elements and `<time>`s."""
+    # Without its extensive search: slow, and wrong more often than right on the evaluation pages
+    # (mostly copyright years); figures in docs/notes/parsing-and-entities.md.
     try:
         found = htmldate.find_date(tree, url=url, original_date=True, extensive_search=False)
     except (lxml.etree.LxmlError, ValueError, RecursionError) as exc:

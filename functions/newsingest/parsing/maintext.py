@@ -1,22 +1,7 @@
-"""The main text of a web page: trafilatura first, readability as a second opinion.
-
-trafilatura's cascade is the better extractor on news pages, but it has one characteristic
-failure: it stops early, losing whole sections after a table, a list of product cards or a
-block of headings it took for navigation. readability-lxml scores the page's containers instead
-of its lines and keeps such sections. So when readability's text holds most of trafilatura's
-and is clearly longer, trafilatura missed part of the article and readability's text is used.
-Otherwise trafilatura's is, less the paragraphs at its end that readability, agreeing on the
-rest, left out: teasers of related articles, author boxes and sign-up forms that trafilatura's
-line-by-line rules let through at the end of an article.
-
-readability costs about as much as trafilatura, so it runs only when it can change the result:
-when the page has enough text outside trafilatura's extraction for readability's to be longer
-by the required margin. trafilatura's own cascade also runs a readability (its fork of
-readability-lxml) on every page, to the same end; that pass is switched off here, since the
-second opinion above does its job (on the 711 evaluation pages main-text F1 was unchanged
-without it, 0.9422 -> 0.9423, and parsing took 10 ms a page less). trafilatura's other fallback,
-jusText, stays.
-"""
+"""The main text of a web page: trafilatura's extraction, with readability-lxml as a second opinion
+that restores sections trafilatura stopped before (it stops early after tables, product cards or
+heading blocks) and drops trailing teasers and sign-up forms that readability left out; see
+docs/notes/parsing-and-entities.md for how the thresholds were chosen."""
 
 from __future__ import annotations
 
@@ -40,44 +25,35 @@ from newsingest.textpatterns import WORD
 LOGGER = logging.getLogger(__name__)
 
 
+# Fewer words is a navigation-only or error page ('Page not found'), not an article; the
+# shortest evaluation article has 53 words, so real ones clear it by far.
 MIN_MAIN_TEXT_WORDS = 10
-"""Fewer words than this is not an article but what an extractor's last resort scraped from a
-navigation-only or error page ('Home', 'Page not found'). The shortest article among the 711
-evaluation pages has 53 words, so real articles clear it by far."""
 
+# readability's text replaces trafilatura's only with this many times its words: best of 1.1-1.3
+# on the development pages; below 1.1 the choice follows a caption or a heading.
 SECOND_OPINION_MIN_GAIN = 1.2
-"""readability's text replaces trafilatura's only when it has at least 1.2 times as many words.
-On the two thirds of the evaluation pages used for development, margins from 1.1 to 1.3 changed
-main-text F1 by less than 0.2 points; 1.2 was the best, and below 1.1 the choice follows noise
-(the two extractors differ by a caption or a heading on most pages)."""
 
+# ...and only when it holds this share of trafilatura's 4-grams: otherwise it is another part of
+# the page (comments, a product grid). 0.6 and 0.7 tied best of 0.6-0.95; 0.7 is the stricter.
 SECOND_OPINION_MIN_COVERAGE = 0.7
-"""...and only when it contains at least 70% of trafilatura's word 4-grams: a longer text that
-does not contain trafilatura's is another part of the page (comments, a product grid), not the
-same article with the missing sections. Of 0.6-0.95 tried on the development pages, 0.6 and 0.7
-were best and equal (0.8 lost 0.2 points of F1); 0.7 is the stricter of the two."""
 
+# Trailing paragraphs are trimmed only when readability holds this share of trafilatura's text
+# (both found the same article): best of 0.3-0.8 on the development pages.
 TAIL_TRIM_MIN_AGREEMENT = 0.7
-"""trafilatura's trailing paragraphs are dropped only when readability holds at least 70% of its
-text, that is when both found the same article. Of the thresholds tried on the development
-pages (0.3-0.8) 0.7 gained the most (+0.2 points of F1); below it readability often picked a
-different part of the page and its silence about the tail means nothing."""
 
+# A paragraph is readability's too when this share of its 4-grams is in readability's text; the
+# last such paragraph ends the article.
 PARAGRAPH_MIN_SUPPORT = 0.5
-"""A paragraph counts as found by readability too when half its word 4-grams are in its text;
-the last such paragraph ends the article."""
 
+# Texts are compared by word 4-grams: long enough that common phrases do not match by chance,
+# short enough that a changed word costs only four of them.
 SHINGLE_WORDS = 4
-"""Texts are compared by their word 4-grams: long enough that common phrases do not match by
-chance, short enough that a changed word costs only four of them."""
 
+# Text readability would not return (none, or navigation it scores down); readability's own copy
+# keeps them, since removing even buttons changes its scores. Not `<form>`: ASP.NET wraps pages in one.
 OUTSIDE_ARTICLES = frozenset(
     {"script", "style", "noscript", "template", "svg", "iframe", "select", "button", "nav", "footer", "aside"}
 )
-"""Elements whose text is not counted as page text that readability could return: no text at all
-or navigation and sidebars, which it scores down. (Its copy of the page keeps them: removing
-even buttons changes how it scores their neighbours. `<form>` is not among them: ASP.NET pages
-wrap the whole page in one.)"""
 
 
 def extract_main_text(tree: HtmlElement, *, url: str | None = None) -> str:
@@ -108,9 +84,9 @@ def _is_fuller_version(candidate: str, text: str) -> bool:
 
 
 def _without_unsupported_tail(text: str, second: str) -> str:
-    """The text without its last paragraphs when the second extractor agrees on the article but
-    stops before them: trafilatura's tail is where teasers of related articles, author boxes and
-    sign-up forms slip in, and readability scores those containers apart from the article's."""
+    """The text without the last paragraphs that `second`, agreeing on the rest, left out."""
+    # trafilatura's tail is where teasers, author boxes and sign-up forms slip in; readability
+    # scores those containers apart from the article's.
     if _word_count(second) < MIN_MAIN_TEXT_WORDS or coverage(text, second) < TAIL_TRIM_MIN_AGREEMENT:
         return text
     supported = _text_shingles(second)
@@ -123,8 +99,7 @@ def _without_unsupported_tail(text: str, second: str) -> str:
 
 
 def coverage(text: str, container: str) -> float:
-    """Share of `text`'s word 4-grams (as a set) that `container` has too; 1.0 for a text too
-    short to have any."""
+    """Share of `text`'s word 4-grams that `container` has too; 1.0 for a text without any."""
     inner = _text_shingles(text)
     if not inner:
         return 1.0
@@ -133,8 +108,7 @@ def coverage(text: str, container: str) -> float:
 
 @lru_cache(maxsize=4)
 def _text_shingles(text: str) -> frozenset[tuple[str, ...]]:
-    """A whole text's 4-grams, kept for the next comparison: both extractors' texts are compared
-    two or three times (containment, then agreement and support of the tail)."""
+    # cached: each extractor's text is compared two or three times
     return frozenset(_shingles(WORD.findall(text)))
 
 
@@ -147,8 +121,8 @@ def _word_count(text: str) -> int:
 
 
 def _page_has_words(tree: HtmlElement, wanted: float) -> bool:
-    """Whether the page's text outside `OUTSIDE_ARTICLES` (about the most readability can return)
-    has at least `wanted` words; the count stops as soon as it has."""
+    """Whether the page's text outside `OUTSIDE_ARTICLES` has at least `wanted` words."""
+    # readability costs as much as trafilatura: it runs only when its text could be longer enough.
     words = 0
     walker = lxml.etree.iterwalk(tree, events=("start", "end"))
     for event, element in walker:
@@ -183,11 +157,8 @@ def _trafilatura_text(tree: HtmlElement, url: str | None, *, favor_recall: bool 
 
 
 def _document_text(document: Document) -> str:
-    """The extracted body as paragraphs separated by blank lines, furniture lines dropped.
-
-    trafilatura's own text joins blocks with single newlines; rendering each top-level block
-    (paragraph, heading, list, quote, table) separately keeps the block structure.
-    """
+    """The extracted body as paragraphs separated by blank lines, furniture lines dropped."""
+    # trafilatura's own text joins blocks with single newlines: render each block to keep them apart
     paragraphs = list(_kept_blocks(xmltotxt(block, False) for block in document.body))
     if not paragraphs and document.text:
         paragraphs = [line.strip() for line in document.text.splitlines() if line.strip()]

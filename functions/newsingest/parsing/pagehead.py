@@ -1,14 +1,7 @@
-"""What a page shows readers around its headline: the byline and the date.
-
-Structured metadata (see `htmlmeta`) is what a publisher tells search engines, and many pages
-have none, or only for the site (an `Organization` as author). Readers see a byline and a date
-next to the headline instead. This module reads the page's text in document order and looks at
-the short lines just before and after the headline, stopping where the article's first
-paragraph starts, so that dates and names further down (related articles, comments, an event
-date in the text) are not mistaken for the article's. The headline is the `<h1>` chosen as such
-or, without one, the first text block that reads the chosen headline. For pages that show no
-date there, `labelled_dates` finds those the page labels as its publication or update date.
-"""
+"""The byline and date a page shows readers around its headline, for the many pages whose
+structured metadata names no author or only the site: read from the short lines just before and
+after the headline, stopping at the first paragraph so that names and dates further down (related
+articles, comments, dates in the text) are not taken for the article's."""
 
 from __future__ import annotations
 
@@ -26,100 +19,100 @@ from newsingest.parsing.fields import DATE_PATTERNS, parse_datetime, split_autho
 from newsingest.parsing.titles import TITLE_SITE_SEPARATORS
 from newsingest.textpatterns import WORD
 
+# Text read before the headline: dates and bylines above it ('Last updated: Dec 12, 2025', a kicker
+# line) sit within a few short lines; 300 characters reach past a category label and a breadcrumb
+# but not into the navigation menu.
 HEAD_WINDOW_BEFORE_CHARS = 300
-"""Text read before the headline: dates and bylines above it ('Last updated: Dec 12, 2025',
-a kicker line) sit within a few short lines; 300 characters reach past a category label and a
-breadcrumb but not into the navigation menu."""
 
+# Text read after the headline when no paragraph starts sooner: a standfirst, a byline with a job
+# title, a date and a reading time fit in 1000 characters.
 HEAD_WINDOW_AFTER_CHARS = 1000
-"""Text read after the headline when no paragraph starts sooner: a standfirst, a byline with a
-job title, a date and a reading time fit in 1000 characters."""
 
+# A text block of this many words is article prose, where the window stops: bylines and date lines
+# have under 15 words, a standfirst sentence under 25 more often than not.
 BODY_PARAGRAPH_WORDS = 25
-"""A text block of this many words is article prose, where the window stops: bylines and date
-lines have under 15 words, a standfirst sentence under 25 more often than not."""
 
+# Text blocks remembered while looking for the headline. The window before it ends after 300
+# characters; 64 blocks hold that many unless most are one or two characters (icons, bullets).
 MAX_BLOCKS_BEFORE = 64
-"""Text blocks remembered while looking for the headline. The window before it ends after 300
-characters; 64 blocks hold that many unless most are one or two characters (icons, bullets)."""
 
+# Prose blocks passed over after the headline: the standfirst (a sentence or two summing up the
+# article) often comes between the headline and the byline; the second prose block is the text.
 MAX_STANDFIRST_BLOCKS = 1
-"""Prose blocks passed over after the headline: the standfirst (a sentence or two summing up the
-article) often comes between the headline and the byline; the second prose block is the text."""
 
+# Elements whose text readers do not see as page text.
 SKIPPED = frozenset({"script", "style", "noscript", "template", "svg", "head", "title", "select", "button"})
-"""Elements whose text readers do not see as page text."""
 
+# Class, id, rel or itemprop values of the elements that hold bylines ('author-name', 'byline',
+# itemprop="author", rel="author").
 AUTHOR_ATTRIBUTE = re.compile(r"author|byline|writer", re.IGNORECASE)
-"""Class, id, rel or itemprop values of the elements that hold bylines ('author-name', 'byline',
-itemprop="author", rel="author")."""
 
+# Links to an author's page ('/author/jane-doe', '/authors/jane-doe/').
 AUTHOR_LINK = re.compile(r"/(?:authors?|writers?|contributors?|columnists?|journalists?|byline)/[^/?#]", re.I)
-"""Links to an author's page ('/author/jane-doe', '/authors/jane-doe/')."""
 
+# A byline's label; the names follow it on the same line or in the next element ('By' in a span of
+# its own, the name in a link).
 BYLINE_LABEL = re.compile(
     r"^(?:by|written by|words by|posted by|published by|authored by|article by|story by|author|authors)\b\s*:?\s*(.*)$",
     re.IGNORECASE,
 )
-"""A byline's label; the names follow it on the same line or in the next element ('By' in a span
-of its own, the name in a link)."""
 
+# Byline fillers that are not anybody's name.
 BYLINE_FILLERS = frozenset(
     {"admin", "administrator", "author", "authors", "editor", "editors", "staff", "guest", "team", "anonymous",
      "unknown", "contributor", "contributors", "written by", "by", "posted by", "share", "follow", "more", "name",
      "email", "sponsored", "advertisement"}
 )  # fmt: skip
-"""Byline fillers that are not anybody's name."""
 
+# Words of the date and reading-time lines that bylines run into ('Updated January', 'Sat'). Months
+# that are also given names (April, May, June, August) are left out.
 DATE_WORDS = frozenset(
     {"january", "february", "march", "july", "september", "october", "november", "december", "jan", "feb", "mar",
      "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "updated", "published", "posted", "modified",
      "min", "read", "ago", "today", "yesterday", "mon", "tue", "wed", "thu", "fri", "sat", "sun", "monday",
      "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 )  # fmt: skip
-"""Words of the date and reading-time lines that bylines run into ('Updated January', 'Sat').
-Months that are also given names (April, May, June, August) are left out."""
 
+# How far up from a text the byline markup may be: the name sits in a link or span inside the
+# element that carries class="byline" ('<div class="byline">By <a>Jane Doe</a></div>'); further up
+# is the whole article header, whose class says nothing about this text.
 BYLINE_MARKUP_LEVELS = 2
-"""How far up from a text the byline markup may be: the name sits in a link or span inside the
-element that carries class="byline" ('<div class="byline">By <a>Jane Doe</a></div>'); further up
-is the whole article header, whose class says nothing about this text."""
 
+# Blocks read after a byline label: three linked names and the separators between them.
 MAX_BYLINE_BLOCKS = 6
-"""Blocks read after a byline label: three linked names and the separators between them."""
 
+# What stands between the linked names of a byline.
 BYLINE_JOINERS = re.compile(r"^(?:,|&|and|,\s*and)$", re.IGNORECASE)
-"""What stands between the linked names of a byline."""
 
+# A byline line holds two or three names, a label and a date: 14 words at most.
 MAX_BYLINE_LINE_WORDS = 14
-"""A byline line holds two or three names, a label and a date: 14 words at most."""
 
+# Where a byline's names end and its date or reading time begins.
 BYLINE_TRAILER = re.compile(r"\s*[—–|•·]\s*|,\s*(?=(?:updated|published|posted|on)\b|\w+\.? \d)", re.IGNORECASE)
-"""Where a byline's names end and its date or reading time begins."""
 
+# More names than this in one element is a list of tags or links, not a byline.
 MAX_BYLINE_NAMES = 6
-"""More names than this in one element is a list of tags or links, not a byline."""
 
+# A text block longer than this is not a byline, even if it starts with 'By': names, job titles and
+# a date fit in 120 characters.
 MAX_BYLINE_CHARS = 120
-"""A text block longer than this is not a byline, even if it starts with 'By': names, job titles
-and a date fit in 120 characters."""
 
+# A date's label where the page shows it away from the headline ('Last updated: November 13, 2025'
+# under the article, 'Published on' in a sidebar): labelled, so not an event date in the text. The
+# date follows on the same line or in the next element.
 DATE_LABEL = re.compile(
     r"^(?:(?P<published>published|posted|first published|date published|publication date)"
     r"|(?P<updated>updated|last updated|last modified|modified|date modified|last reviewed|reviewed))"
     r"(?:\s+on)?\b\s*:?\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
-"""A date's label where the page shows it away from the headline ('Last updated: November 13,
-2025' under the article, 'Published on' in a sidebar): labelled, so not an event date in the
-text. The date follows on the same line or in the next element."""
 
+# A labelled date line is the label, a date and perhaps a time: longer text is a sentence that
+# happens to start with 'Updated' or 'Posted'.
 MAX_DATE_LINE_CHARS = 80
-"""A labelled date line is the label, a date and perhaps a time: longer text is a sentence that
-happens to start with 'Updated' or 'Posted'."""
 
+# A weekday before a date ('Monday, March 3, 2025', 'Tue 4 March 2025').
 _WEEKDAY = re.compile(r"^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\.?,?\s+", re.I)
-"""A weekday before a date ('Monday, March 3, 2025', 'Tue 4 March 2025')."""
 
 
 @dataclass(frozen=True)
@@ -147,9 +140,8 @@ def read_page_head(
     site_names: Sequence[str] = (),
     headline_text: str | None = None,
 ) -> PageHead:
-    """The byline and dates around `headline` (the `<h1>` element) or, without one, around the
-    first text block that reads `headline_text` (the headline chosen from the page's titles);
-    the page's author links when neither is found."""
+    """The byline and dates around `headline` (the `<h1>`), else around the first text block that
+    reads `headline_text`; the page's author links when neither is found."""
     if headline is not None:
         window = _head_window(_text_blocks(tree), headline)
     elif headline_text:
@@ -246,10 +238,9 @@ def _leading_date(text: str) -> date | None:
 
 
 def _window_at_text(blocks: Iterator[_Block], headline_text: str) -> list[_Block]:
-    """The head window around the first block whose words are the headline's. Pages without a
-    usable `<h1>` still show their headline by the byline and the date: in an `<h2>` or a
-    styled `<p>` (site builders), or next to an empty `<h1>` (a `<p>` inside an `<h1>` ends it
-    when the page is parsed)."""
+    """The head window around the first block whose words are the headline's."""
+    # Pages without a usable `<h1>` show the headline in an `<h2>` or a styled `<p>`, or next to an
+    # empty `<h1>` (a `<p>` inside an `<h1>` ends it when parsed).
     forms = {tuple(word.casefold() for word in WORD.findall(title)) for title in _title_forms(headline_text)}
     forms.discard(())
     if not forms:
@@ -298,14 +289,11 @@ def _blocks_before(preceding: Sequence[_Block]) -> list[_Block]:
 
 
 class _Prose:
-    """Tells which text blocks are article prose and counts the prose paragraphs read.
+    """Tells which text blocks are article prose and counts the prose paragraphs read."""
 
-    A paragraph with links, emphasis or footnote marks is read as several short runs (the text
-    before a link, the link, the text after it), none of them prose-length on its own: the
-    window would run on into the article and take a date mentioned in it for the article's. So
-    a run inside a `<p>` of prose length is prose, and the paragraph counts once however many
-    runs it has; only a second prose-length run in the same element (text after a `<br>`)
-    counts as another paragraph, as every prose-length run did before."""
+    # A paragraph with links is read as several short runs, none prose-length alone, so the window
+    # would run on into the article: a run in a prose-length `<p>` is prose, and the paragraph counts
+    # once; only a second long run in one element (text after a `<br>`) counts as another.
 
     def __init__(self) -> None:
         self.paragraphs = 0
@@ -392,9 +380,8 @@ def is_byline_line(line: str) -> bool:
 
 
 def _author_elements(tree: HtmlElement) -> list[str]:
-    """Names in the page's first element marked up as the author: `itemprop="author"` (its
-    `itemprop="name"` when it has one), `rel="author"`, or a link to an author page. Class names
-    are not trusted this far from the headline ('author-box' lists other writers' posts)."""
+    """Names in the page's first `itemprop="author"` (or its `itemprop="name"`), `rel="author"` or
+    link to an author page; not class names, this far from the headline ('author-box' lists others)."""
     for element in tree.iter():
         if not isinstance(element.tag, str):
             continue

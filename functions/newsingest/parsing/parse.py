@@ -1,14 +1,7 @@
-"""`parse_articles`: an uploaded object's bytes to its `Article`s, or a `RejectedInput` saying why not.
-
-The steps run from cheapest to dearest so bad input is turned away before any parsing: size,
-emptiness and binary checks on the bytes, then decompression, decoding (and repair of text
-that was decoded twice upstream), format detection, extraction and language detection. Entity extraction is not
-done here (it runs in its own stage).
-
-Plain text, HTML and a JSON object are one article each; a JSON list, newline-delimited JSON and
-an API envelope (`{"articles": [...]}`) give one article per record, in order, each with its
-record index in `source.record`.
-"""
+"""`parse_articles`: an uploaded object's bytes to its `Article`s (one per record of a JSON list,
+NDJSON or `{"articles": [...]}` envelope), or a `RejectedInput` saying why not; the steps run from
+cheapest to dearest (size, emptiness and binary checks, decompression, decoding, format detection,
+extraction, language) so that bad input is turned away before any parsing."""
 
 from __future__ import annotations
 
@@ -55,12 +48,9 @@ def parse_articles(
 ) -> list[Article]:
     """Every article an uploaded object holds, in order (plain text, HTML or JSON, optionally gzipped).
 
-    `key` and `content_type` are hints for format detection; `source` defaults to the key alone.
-    `content_encoding` is the object's Content-Encoding: gzip is recognised by its bytes whatever
-    it says, and an encoding this cannot undo (br, deflate, zstd) is refused as `unsupported_type`.
-    In a multi-record JSON object a record without text is skipped as long as another record
-    parses; when none does, the first record's rejection is raised. Raises `RejectedInput` for
-    input that can never become an article (see `RejectReason`).
+    `key` and `content_type` hint at the format; `source` defaults to the key alone. gzip is
+    recognised by its bytes, other Content-Encodings are refused as `unsupported_type`. A JSON
+    record without text is skipped while another parses; else the first record's rejection is raised.
     """
     source = source if source is not None else SourceRef(key=key)
     reject_unsupported_encoding(content_encoding)
@@ -92,9 +82,7 @@ def parse_article(
     max_bytes: int = DEFAULT_MAX_OBJECT_BYTES,
     content_encoding: str | None = None,
 ) -> Article:
-    """The first article of an uploaded object: the only one, except in a multi-record JSON
-    object (use `parse_articles` for all of them). Same arguments and rejections as `parse_articles`.
-    """
+    """The first article of an uploaded object, with `parse_articles`'s arguments and rejections."""
     return parse_articles(
         data,
         key=key,

@@ -1,16 +1,6 @@
-"""Plain-text articles: a title line, then paragraphs, with the source site's furniture mixed in.
-
-Text files reach us copied or scraped from pages: the first line is the headline (an optional
-'By ...' line after it names the authors), paragraphs are separated by blank lines or by single
-line breaks, and promo, consent and footer lines survive as lines of their own (see
-`boilerplate`). Hard-wrapped text (fixed-width lines) is re-joined into paragraphs.
-
-Decision on lines between the title and a furniture line: when every line there is shaped like a
-headline (short, no closing punctuation) they are page chrome too, typically the title of an
-embedded video or a related-article promo that preceded the consent notice, as in the Express
-sample ('Ukraine: Belarus urged to refrain from aiding Russia by NATO'). A standfirst that is a
-sentence, or any line followed directly by body text, stays.
-"""
+"""Plain-text articles, as copied or scraped from pages: a title line (perhaps a 'By ...' line
+after it), paragraphs separated by blank lines or single line breaks, hard-wrapped text re-joined,
+and the source site's promo, consent and footer lines dropped (see `boilerplate`)."""
 
 from __future__ import annotations
 
@@ -22,42 +12,42 @@ from itertools import pairwise
 from newsingest.parsing.boilerplate import is_boilerplate, is_list_label
 from newsingest.parsing.fields import MAX_TITLE_WORDS, Extraction, normalize_whitespace, split_authors, written_dates
 
+# Upper bound for a line to count as headline-shaped (promo titles, video captions): headlines run
+# 6-20 words (the sample's promo has 10); a longer line without closing punctuation is prose.
 HEADLINE_MAX_WORDS = 20
-"""Upper bound for a line to count as headline-shaped (promo titles, video captions): headlines
-run 6-20 words (the sample's promo has 10); a longer line without closing punctuation is prose."""
 
+# At most this many headline-shaped lines between the title and a furniture line are treated as
+# chrome (a video title, a promo or two); more than that is article structure, not chrome.
 MAX_LEAD_PROMO_LINES = 3
-"""At most this many headline-shaped lines between the title and a furniture line are treated as
-chrome (a video title, a promo or two); more than that is article structure, not chrome."""
 
+# Fixed-width text is wrapped at 60-80 columns (72 for mail, 76-80 for terminals and old wire
+# feeds). A block whose longest line is narrower than 50 is a list or verse, not wrapped prose.
 HARD_WRAP_MIN_WIDTH = 50
-"""Fixed-width text is wrapped at 60-80 columns (72 for mail, 76-80 for terminals and old wire
-feeds). A block whose longest line is narrower than 50 is a list or verse, not wrapped prose."""
 
+# A block whose longest line is wider than any conventional wrap width (80, plus margin) holds one
+# paragraph per line.
 HARD_WRAP_MAX_WIDTH = 100
-"""A block whose longest line is wider than any conventional wrap width (80, plus margin) holds
-one paragraph per line."""
 
 PARAGRAPH_SEPARATOR = "\n\n"
 
+# A byline line ('By Jane Doe and John Roe', 'Posted on 14 May 2024 by Jane Doe'): read as the
+# authors (and the date, when it has one), not kept as text. Only looked for right after the title,
+# where bylines are, so a sentence starting with 'By' stays.
 BYLINE = re.compile(
     r"^(?:(?:posted|published|written|updated)(?: on [^|]{1,40}?)? )?by:?\s+(\S.{0,80})$", re.IGNORECASE
 )
-"""A byline line ('By Jane Doe and John Roe', 'Posted on 14 May 2024 by Jane Doe'): read as the
-authors (and the date, when it has one), not kept as text. Only looked for right after the
-title, where bylines are, so a sentence starting with 'By' stays."""
 
+# Link titles dropped under a bare 'Related stories:' label: related-link boxes list three to five;
+# a longer run of headline-shaped lines is the article's own list.
 MAX_LISTED_LINKS = 6
-"""Link titles dropped under a bare 'Related stories:' label: related-link boxes list three to
-five; a longer run of headline-shaped lines is the article's own list."""
 
+# Two or three names with 'and' and a 'By' fit in 12 words; a longer line is a sentence.
 MAX_BYLINE_WORDS = 12
-"""Two or three names with 'and' and a 'By' fit in 12 words; a longer line is a sentence."""
 
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$")
 _OPEN_END = re.compile(r"[,:;–—-]$")
+# Zero-width spaces, stray BOMs and soft hyphens: invisible, yet they split words for search.
 _INVISIBLE = re.compile("[\u200b\ufeff\u00ad]")
-"""Zero-width spaces, stray BOMs and soft hyphens: invisible, yet they split words for search."""
 
 
 def parse_plaintext(text: str) -> Extraction:
@@ -97,12 +87,9 @@ def text_paragraphs(text: str) -> list[str]:
 
 def _furniture(lines: Sequence[str]) -> list[bool]:
     """Which lines are furniture: boilerplate lines, and the link titles listed under a bare
-    'Related stories:' label (headline-shaped lines, up to `MAX_LISTED_LINKS`).
-
-    A label's list passes over blank lines and furniture, including the links an earlier label
-    listed. `_skip` leads past those in one step, where walking over them line by line made a
-    text of many labels quadratic (40,000 'Related:' lines took 24 s).
-    """
+    'Related stories:' label (headline-shaped lines, up to `MAX_LISTED_LINKS`)."""
+    # A label's list passes over blank lines and furniture; `_skip` does so in one step, since
+    # walking line by line made a text of many labels quadratic.
     furniture = [bool(line) and is_boilerplate(line) for line in lines]
     skip = [index if line and not furniture[index] else index + 1 for index, line in enumerate(lines)]
     skip.append(len(lines))
@@ -122,9 +109,9 @@ def _furniture(lines: Sequence[str]) -> list[bool]:
 
 
 def _skip(skip: list[int], index: int) -> int:
-    """The first line from `index` on that is neither blank nor furniture (`len(lines)` when
-    none is): `skip` points each such line to itself and every other line further on; the
-    pointers followed are shortened to the answer, so no line is passed over twice."""
+    """The first line from `index` on that is neither blank nor furniture (`len(lines)` when none is)."""
+    # `skip` points each such line to itself and others further on; followed pointers are
+    # shortened to the answer, so no line is passed over twice.
     found = index
     while skip[found] != found:
         found = skip[found]
@@ -162,7 +149,10 @@ def _byline_index(lines: Sequence[str], furniture: Sequence[bool], title_index: 
 
 
 def _lead_chrome(lines: Sequence[str], furniture: Sequence[bool], title_index: int, *, skip: set[int]) -> list[int]:
-    """Indexes of the headline-shaped lines between the title and a furniture line (see module doc)."""
+    """Indexes of the headline-shaped lines between the title and a furniture line."""
+    # When every line there is shaped like a headline they are page chrome too (an embedded video's
+    # title, a related-article promo before the consent notice); a standfirst sentence, or any line
+    # followed directly by body text, stays.
     candidates: list[int] = []
     for i in range(title_index + 1, len(lines)):
         if not lines[i] or i in skip:
@@ -176,10 +166,8 @@ def _lead_chrome(lines: Sequence[str], furniture: Sequence[bool], title_index: i
 
 
 def _paragraphs(lines: Sequence[str | None]) -> list[str]:
-    """Paragraphs from lines, where '' separates blocks and None marks a removed line.
-
-    A removed line does not end its block: a promo wedged into a paragraph leaves one paragraph.
-    """
+    """Paragraphs from lines, where '' separates blocks and None marks a removed line."""
+    # a removed line does not end its block: a promo wedged into a paragraph leaves one paragraph
     paragraphs: list[str] = []
     block: list[str] = []
     for line in [*lines, ""]:
@@ -209,12 +197,9 @@ def _block_paragraphs(block: Sequence[str]) -> list[str]:
 
 
 def _is_hard_wrapped(block: Sequence[str]) -> bool:
-    """Whether the block was wrapped greedily at a fixed width.
-
-    Greedy wrapping breaks a line only when the next word would not fit, so every line but the
-    last plus the next line's first word is wider than the widest line: separate paragraphs
-    rarely line up like that.
-    """
+    """Whether the block was wrapped greedily at a fixed width."""
+    # Greedy wrapping breaks only when the next word would not fit, so each line but the last plus
+    # the next line's first word is wider than the widest line; separate paragraphs rarely are.
     if len(block) < 2:
         return False
     width = max(len(line) for line in block)

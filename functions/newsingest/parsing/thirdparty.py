@@ -1,12 +1,7 @@
-"""Every patch on third-party internals, in one place, for the versions in `TESTED_VERSIONS`.
-
-trafilatura and readability-lxml have no public option for three things the main-text extraction
-needs (see `maintext`): trafilatura without its internal readability pass but with jusText,
-jusText's paragraph revision in linear time, and readability working on a copy of an already
-parsed page. Each patch below relies on a private name or method; on any other version this
-module warns at import, and `tests/unit/parsing/test_thirdparty.py` checks each patched target's
-signature and behaviour so an upgrade fails there first.
-"""
+"""Every patch on third-party internals, kept in one place and checked at import against the
+versions it was written for: trafilatura without its internal readability pass, jusText's paragraph
+revision in linear time, and readability-lxml on a copy of an already parsed page (no public option
+does any of these; tests/unit/parsing/test_thirdparty.py fails first when an upgrade breaks one)."""
 
 from __future__ import annotations
 
@@ -16,7 +11,7 @@ import re
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from itertools import accumulate
 from typing import Any
 
@@ -28,9 +23,8 @@ from readability.readability import REGEXES as READABILITY_PATTERNS
 
 LOGGER = logging.getLogger(__name__)
 
+# The minor versions the patches were written and tested for (pinned in pyproject.toml, dev.lock).
 TESTED_VERSIONS = {"trafilatura": "2.3", "readability-lxml": "0.9", "jusText": "3.0"}
-"""Distribution -> the minor version the patches were written and tested for (pinned in
-pyproject.toml and requirements/dev.lock)."""
 
 
 class UntestedVersionWarning(RuntimeWarning):
@@ -39,12 +33,19 @@ class UntestedVersionWarning(RuntimeWarning):
 
 def untested_versions() -> dict[str, str]:
     """Installed versions of the patched libraries that differ from the tested minor versions."""
-    installed = {name: version(name) for name in TESTED_VERSIONS}
+    installed = {name: _installed_version(name) for name in TESTED_VERSIONS}
     return {
         name: found
         for name, found in installed.items()
         if found != TESTED_VERSIONS[name] and not found.startswith(TESTED_VERSIONS[name] + ".")
     }
+
+
+def _installed_version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:  # importable without its metadata: cannot tell, so warn
+        return "unknown"
 
 
 def _warn_on_untested_versions() -> None:
@@ -183,17 +184,17 @@ def _nearest_after(classes: Sequence[str], wanted: Callable[[str], bool]) -> lis
     return nearest
 
 
+# The names in `trafilatura.external` that `patched_trafilatura` swaps, and their replacements.
 TRAFILATURA_REPLACEMENTS: dict[str, object] = {
     "try_readability": _nothing_found,
     "revise_paragraph_classification": revise_paragraph_classification,
 }
-"""The names in `trafilatura.external` that `patched_trafilatura` swaps, and their replacements."""
 
 
 # --- readability-lxml: one copy of an already parsed page, cheaper cleaning ---------------------
 
+# What readability's cleaning removes (with their content) before it scores the page.
 READABILITY_REMOVED = ("script", "style", "link", lxml.etree.Comment, lxml.etree.ProcessingInstruction)
-"""What readability's cleaning removes (with their content) before it scores the page."""
 
 _DISPLAY_NONE = READABILITY_PATTERNS["displayNoneRe"]
 _UNLIKELY = re.compile(READABILITY_PATTERNS["unlikelyCandidatesRe"].pattern)

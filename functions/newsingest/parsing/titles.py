@@ -1,14 +1,7 @@
-"""Which of a page's titles is the article's headline, and how to strip a site name from a title.
-
-A page names its article several times: the `<h1>` readers see, the JSON-LD `headline` and
-`og:title` written for search engines and social previews, and the `<title>` tag. The three
-structured ones are often SEO variants ('Best Movers 2026 | Move.org'), while the `<h1>` is the
-headline as published. So the `<h1>` wins when one of them is plausibly the headline: outside
-navigation and footers, not the site's name, and sharing words with the structured titles
-(which rules out section names such as 'Our Blog' and logos). Without a usable `<h1>`, the
-structured titles are used in the order JSON-LD, Open Graph, `<title>`, without a ' | Site'
-suffix.
-"""
+"""Which of a page's titles is the article's headline, and how to strip a site name from one: the
+`<h1>` readers see wins over the JSON-LD, Open Graph and `<title>` titles (often SEO variants,
+'Best Movers 2026 | Move.org') when it is plausibly the headline: outside navigation, not the
+site's name, and sharing words with them (which rules out 'Our Blog' and logos)."""
 
 from __future__ import annotations
 
@@ -23,38 +16,38 @@ from lxml.html import HtmlElement
 from newsingest.parsing.fields import MAX_TITLE_WORDS, normalize_whitespace
 from newsingest.textpatterns import WORD
 
+# Separators between an article title and the site name appended to it ('Title | Site').
 TITLE_SITE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|•|»)\s+")
-"""Separators between an article title and the site name appended to it ('Title | Site')."""
 
+# ' | ' between the parts of a title: the headline, a section, the site.
 PIPE_SEPARATOR = re.compile(r"\s+\|\s+")
-"""' | ' between the parts of a title: the headline, a section, the site."""
 
+# Host labels of up to three letters ('co', 'uk', 'com', 'www') are suffixes, not site names, so a
+# title ending in ' - UK' keeps its suffix; longer labels ('tarkett', 'express') can be names.
 MAX_GENERIC_LABEL_CHARS = 3
-"""Host labels of up to three letters ('co', 'uk', 'com', 'www') are suffixes, not site names, so
-a title ending in ' - UK' keeps its suffix; longer labels ('tarkett', 'express') can be names."""
 
+# Shortest site-name form matched inside a longer one: 'bbc' or 'cnn' inside a longer segment could
+# be chance; five letters ('vogue', 'wired', 'dianahr') are specific enough.
 MIN_SITE_FORM_CHARS = 5
-"""Shortest site-name form matched inside a longer one: 'bbc' or 'cnn' inside a longer segment
-could be chance; five letters ('vogue', 'wired', 'dianahr') are specific enough."""
 
+# Share of an `<h1>`'s words that must occur in the page's structured titles for it to count as the
+# headline. Headlines and their SEO variants share most words ('Top 10 Health and Nutrition Trends
+# to Watch' / 'Health And Nutrition Trends For 2026': 5 of 8); logos and section names share none.
+# On the development pages 0.2-0.3 were best and equal; 0.3 keeps more margin against a section name
+# that happens to share one word.
 MIN_HEADING_OVERLAP = 0.3
-"""Share of an `<h1>`'s words that must occur in the page's structured titles for it to count as
-the headline. Headlines and their SEO variants share most words ('Top 10 Health and Nutrition
-Trends to Watch' / 'Health And Nutrition Trends For 2026': 5 of 8); logos and section names
-share none. On the development pages 0.2-0.3 were best and equal; 0.3 keeps more margin
-against a section name that happens to share one word."""
 
+# Classes of an `<h1>` that holds the site's name or logo (themes that mark the logo up as the
+# page's `<h1>`), never the article's headline.
 SITE_NAME_MARKUP = re.compile(r"site[-_]?(?:name|title|logo|brand)|\blogo\b|\bbrand\b", re.IGNORECASE)
-"""Classes of an `<h1>` that holds the site's name or logo (themes that mark the logo up as
-the page's `<h1>`), never the article's headline."""
 
+# Classes of the elements some themes nest inside the `<h1>` next to the headline: a date, a byline
+# ('Posted on July 1, 2024 by ...'). Whole words of the class ('m-date', 'posted-on'), so a wrapper
+# such as HubSpot's 'hs_cos_wrapper_meta_field' around the headline itself is kept.
 HEADING_EXTRA_MARKUP = re.compile(r"\b(?:date|time|byline|author|posted|published)\b", re.IGNORECASE)
-"""Classes of the elements some themes nest inside the `<h1>` next to the headline: a date, a
-byline ('Posted on July 1, 2024 by ...'). Whole words of the class ('m-date', 'posted-on'), so
-a wrapper such as HubSpot's 'hs_cos_wrapper_meta_field' around the headline itself is kept."""
 
+# An `<h1>` inside these is a logo or a widget title, never the article's headline.
 NON_CONTENT_ANCESTORS = frozenset({"nav", "footer", "aside"})
-"""An `<h1>` inside these is a logo or a widget title, never the article's headline."""
 
 _NON_ALNUM = re.compile(r"[\W_]+")
 
@@ -70,11 +63,8 @@ class Headline:
 def choose_headline(
     tree: HtmlElement, structured: Sequence[str | None], site_names: Sequence[str], url: str | None
 ) -> Headline:
-    """The article's headline: the best `<h1>` (see module doc), else the first structured title.
-
-    `structured` lists the JSON-LD headline, og:title and `<title>` in that order (None where
-    missing); every title returned is stripped of a ' | Site name' suffix.
-    """
+    """The best `<h1>`, else the first of `structured` (JSON-LD headline, og:title, `<title>`, None
+    where missing); every title returned is stripped of a ' | Site name' suffix."""
     titles = [strip_site_name(title, site_names, url) for title in structured if title]
     known = _site_forms(site_names, url)
     candidates = _heading_candidates(tree)
@@ -99,15 +89,10 @@ def choose_headline(
 def _without_site_heading(
     titles: list[str], candidates: Sequence[tuple[HtmlElement, str]], tree: HtmlElement, site_forms: set[str]
 ) -> tuple[list[str], set[HtmlElement]]:
-    """The titles without a blog's name in front, and the `<h1>`s that hold that name.
-
-    Blog themes put the blog's name in the page's `<h1>` and the post's title in an `<h2>` or
-    `<h3>`, and title the page 'Blog name: Post title'. An `<h1>` whose words start a title is
-    such a name when the rest of that title is the post's title: another of the page's titles
-    or one of its headings, and not the site's known name (then the `<h1>` is the headline and
-    the rest its site or author: 'Headline — Author | Site'). The rest replaces the title, and
-    the `<h1>` is not the headline.
-    """
+    """The titles without a blog's name in front, and the `<h1>`s that hold that name."""
+    # Blog themes put the blog's name in the `<h1>`, the post's title in an `<h2>`, and title the
+    # page 'Blog: Post'. An `<h1>` starting a title is such a name when the rest is another title
+    # or heading of the page and not the site's name ('Headline — Author | Site' keeps its `<h1>`).
     site_headings: set[HtmlElement] = set()
     kept = list(titles)
     headings: list[list[str]] | None = None
@@ -140,10 +125,7 @@ def _after_words(text: str, count: int) -> str:
 
 
 def main_segment(title: str) -> str:
-    """The headline part of a title that pipes divide into parts: the part with the most words.
-    A headline has no ' | ' in it; CMSs join it with the section and the site that way ('How
-    meditation rewires brains | Opinion', 'The Agency | ML at Georgia Tech'), names that are
-    not always the site's known name."""
+    """The part with the most words of a title that ' | ' divides (headline | section | site)."""
     parts = [part.strip() for part in PIPE_SEPARATOR.split(title)]
     if len(parts) < 2:
         return title

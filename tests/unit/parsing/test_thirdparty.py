@@ -5,6 +5,7 @@ behaviour fails here, loudly, before it changes the extraction silently."""
 from __future__ import annotations
 
 import inspect
+from importlib.metadata import PackageNotFoundError
 from typing import Any
 
 import justext.core
@@ -37,6 +38,15 @@ def test_installed_versions_are_the_ones_the_patches_were_tested_with() -> None:
 def test_an_untested_version_warns_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(thirdparty, "version", lambda name: "99.0.0")
     with pytest.warns(thirdparty.UntestedVersionWarning, match="tested with"):
+        thirdparty._warn_on_untested_versions()
+
+
+def test_a_library_without_metadata_warns_instead_of_failing_the_import(monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing(name: str) -> str:
+        raise PackageNotFoundError(name)
+
+    monkeypatch.setattr(thirdparty, "version", missing)
+    with pytest.warns(thirdparty.UntestedVersionWarning, match="unknown"):
         thirdparty._warn_on_untested_versions()
 
 

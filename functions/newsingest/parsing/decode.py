@@ -1,9 +1,6 @@
-"""Bytes to text: byte-order marks, UTF-8, declared charsets, then statistical detection.
-
-Order of trust: a BOM is unambiguous; valid UTF-8 is almost never an accident (multi-byte
-sequences of another encoding rarely form valid UTF-8); a declared charset comes next, as
-declarations are often stale copies of a template; detection is the last resort.
-"""
+"""Bytes to text, trusting a BOM, then valid UTF-8 (another encoding's multi-byte sequences rarely
+form it), then the declared charset (often a stale copy of a template), then detection; and the
+undoing of gzip and of mojibake (docs/notes/parsing-and-entities.md)."""
 
 from __future__ import annotations
 
@@ -26,17 +23,14 @@ BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 WIDE_SNIFF_BYTES = 4096
-"""Bytes inspected for the zero-byte pattern of BOM-less UTF-16/32: a few thousand characters."""
+"""A few thousand characters: enough to see the zero bytes of BOM-less UTF-16/32."""
 
 MIN_WIDE_ZERO_SHARE = 0.4
-"""Share of code units that must be ASCII characters (zero high bytes, printable low byte) for
-BOM-less UTF-16/32. ASCII-heavy text (Latin scripts, markup, JSON) has 80-100%; 40% still
-accepts text that is half non-Latin, while 8-bit text has no zero bytes at all."""
+"""ASCII-heavy text in UTF-16/32 has 80-100% ASCII code units, 8-bit text none: 40% still takes half non-Latin text."""
 
 DECLARATION_SCAN_BYTES = 4096
-"""How far into a document `<meta charset>` and the XML declaration are searched for. WHATWG
-prescans 1024 bytes, but real pages put large inline scripts before the meta tag; 4 KiB finds
-those while staying clear of charsets quoted in article text."""
+"""WHATWG prescans 1024 bytes, but pages put large scripts before the meta tag; 4 KiB finds those
+and stays clear of charsets quoted in the article."""
 
 _ASCII_TEXT_BYTES = frozenset(b"\t\n\r" + bytes(range(0x20, 0x7F)))
 
@@ -61,28 +55,19 @@ WHATWG_CHARSET_ALIASES = {
 }
 
 PYTHON_ONLY_CODECS = frozenset({"undefined", "unicode-escape", "raw-unicode-escape", "punycode", "idna", "charmap"})
-"""Python text codecs that are no document charset: a page or a Content-Type naming one is
-wrong, and following it does harm ('undefined' raises a bare `UnicodeError` for any bytes, the
-escape codecs read backslashes as escapes)."""
+"""No document charset, and harmful to follow: 'undefined' raises for any bytes, escape codecs read backslashes."""
 
 DETECTION_SAMPLE_BYTES = 256 * 1024
-"""Bytes handed to charset detection: enough for its statistics, bounded so that a 10 MiB object
-takes no longer to decode than a page."""
+"""Enough for detection's statistics; a 10 MiB object decodes no slower than a page."""
 
 CP1252_PREFERENCE_MARGIN = 0.1
-"""charset-normalizer's 'chaos' cannot tell the Latin code pages apart on short texts (it ranks
-cp1257 above cp1252 for plain French or German). windows-1252 is by far the most common legacy
-encoding of web news, so it wins when its chaos is within this margin of the best guess; 0.1 is
-the gap measured on short French and German samples, where the real cp1252 scored 0.07-0.08
-behind cp1257."""
+"""windows-1252, the commonest legacy encoding of web news, wins within this much 'chaos' of the best guess:
+on short French and German samples the real cp1252 scored 0.07-0.08 behind cp1257."""
 
 
 def sniff_wide_encoding(data: bytes) -> str | None:
-    """The UTF-16/32 codec of text, from its BOM or from the zero bytes of its ASCII characters.
-
-    A code unit counts as ASCII text when its high bytes are zero and its low byte is printable
-    or a line break: binary formats also have many zero bytes, but next to small numbers.
-    """
+    """The UTF-16/32 codec of text, from its BOM or the zero bytes of its ASCII characters
+    (printable: binary formats have zero bytes too, but next to small numbers)."""
     head = data[:WIDE_SNIFF_BYTES]
     for bom, codec in BOMS:
         if head.startswith(bom):
@@ -112,10 +97,7 @@ def declared_charset(data: bytes) -> str | None:
 
 
 def decode_text(data: bytes, *, charset: str | None = None) -> str:
-    """Decode an object to text; `charset` is the one its Content-Type declares, if any.
-
-    Raises `decode_error` when no encoding reads the bytes as plausible text.
-    """
+    """The object as text (`charset`: its Content-Type's); `decode_error` when nothing reads it."""
     for bom, codec in BOMS:
         if data.startswith(bom):
             decoded = _decode_strict(data, codec)
@@ -174,8 +156,7 @@ def _undecodable(message: str) -> NoReturn:
 
 
 def _continuation_characters() -> dict[str, int]:
-    """What each UTF-8 continuation byte (0x80-0xBF) looks like after decoding as windows-1252 or
-    ISO-8859-1 (which differ in 0x80-0x9F), mapped back to the byte."""
+    """Each UTF-8 continuation byte as windows-1252 or ISO-8859-1 shows it -> the byte."""
     characters: dict[str, int] = {}
     for byte in range(0x80, 0xC0):
         characters[bytes([byte]).decode("latin-1")] = byte
@@ -189,25 +170,17 @@ def _continuation_characters() -> dict[str, int]:
 _CONTINUATIONS = _continuation_characters()
 _CONTINUATION = "[" + re.escape("".join(sorted(_CONTINUATIONS))) + "]"
 MOJIBAKE = re.compile(f"[\\u00c2-\\u00f4]{_CONTINUATION}{{1,3}}")
-"""UTF-8 multi-byte sequences read as windows-1252 or ISO-8859-1: a lead byte shown as 'Â'-'ô'
-followed by continuation bytes shown as '€', '™', '©' and the like ('â€™' for '’', 'Ã©' for
-'é'). Lead and continuation characters are letters and symbols that rarely meet in real text,
-and a match is replaced only when its bytes are valid UTF-8. One character class then a run,
-rather than one alternative per sequence length, keeps the scan of a 300 KB page under 1 ms."""
+"""UTF-8 read as windows-1252 or ISO-8859-1 ('â€™' for '’'): characters that rarely meet in real
+text. One class then a run, not an alternative per length, scans a 300 KB page in under 1 ms."""
 
 
 def _sequence_length(lead: str) -> int:
-    """Bytes in the UTF-8 sequence a lead byte starts: 2 for 0xC2-0xDF, 3 up to 0xEF, else 4."""
     return 2 if lead <= "\u00df" else 3 if lead <= "\u00ef" else 4
 
 
 def repair_mojibake(text: str) -> str:
-    """Text with UTF-8 that was decoded as windows-1252 or ISO-8859-1 (often twice over, by the
-    site's own pipeline) decoded again correctly: 'Investorâ€™s' -> 'Investor’s'.
-
-    Only the garbled sequences are touched, so a page that is right except for a few strings
-    pasted from elsewhere keeps its correct text.
-    """
+    """'Investorâ€™s' -> 'Investor’s', where the bytes are valid UTF-8. Only garbled sequences are
+    touched: a page right but for a few strings pasted from elsewhere keeps its correct text."""
     if MOJIBAKE.search(text) is None:
         return text
     return MOJIBAKE.sub(_redecode, text)
@@ -227,23 +200,16 @@ def _redecode(match: re.Match[str]) -> str:
 
 
 GZIP_INPUT_SLICE_BYTES = 16 * 1024
-"""Compressed bytes handed to zlib at a time. Each member's end copies the rest of its slice, so
-smaller slices cost less per member and take more calls for a large one: 10 MB of one-byte
-members (480,000) took 0.6 s in 16 KiB slices (1 KiB 0.5 s, 64 KiB 1.1 s), one incompressible
-9 MB member about 10 ms with any of them."""
+"""Each member's end copies the rest of its slice: 10 MB of one-byte members took 0.6 s (1 KiB
+0.5 s, 64 KiB 1.1 s); smaller slices take more calls for a large member."""
 
 _ZERO_PADDING = re.compile(rb"\x00*")
 
 
 def gunzip_limited(data: bytes, limit: int) -> bytes:
-    """Decompress a gzip stream (all its members), refusing output beyond `limit` bytes.
-
-    The limit is enforced while inflating, so a small 'zip bomb' never allocates more than
-    `limit` bytes. The input is fed in slices of `GZIP_INPUT_SLICE_BYTES`: zlib copies what
-    follows the end of a member into `unused_data`, which for the whole rest of the object made
-    a stream of many tiny members quadratic (4 MB of one-byte members took 29 s). Raises
-    `too_large` past the limit and `decode_error` for corrupt streams.
-    """
+    """All members of a gzip stream, inflated no further than `limit` bytes (`too_large`), so a
+    'zip bomb' allocates no more; `decode_error` when corrupt. Input goes in slices because zlib
+    copies what follows a member into `unused_data`: many tiny members were quadratic."""
     output = bytearray()
     view = memoryview(data)
     position = 0

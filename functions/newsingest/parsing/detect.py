@@ -1,9 +1,6 @@
-"""Which supported format (plain text, HTML, JSON) an uploaded object is, or why it is none.
-
-Signals are read in order of trust: magic bytes of binary formats first (no extension can turn a
-PDF into text), then the key's extension (chosen by the uploader), then the Content-Type (often a
-generic default such as `binary/octet-stream`), and last the text itself.
-"""
+"""Which supported format (plain text, HTML, JSON) an uploaded object is, or why it is none. Magic
+bytes are trusted first (no extension turns a PDF into text), then the uploader's extension, then
+the Content-Type (often a default such as `binary/octet-stream`), last the text itself."""
 
 from __future__ import annotations
 
@@ -37,19 +34,14 @@ EXTENSION_FORMATS: dict[str, InputFormat] = {
 
 UNSUPPORTED_EXTENSIONS = frozenset(
     {
-        # documents
         ".pdf", ".doc", ".docx", ".odt", ".rtf", ".epub", ".xls", ".xlsx", ".ppt", ".pptx",
-        # images
         ".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".tif", ".tiff", ".ico", ".heic", ".avif", ".svg",
-        # audio and video
         ".mp3", ".mp4", ".m4a", ".wav", ".ogg", ".flac", ".avi", ".mov", ".mkv", ".webm",
-        # archives (gzip is decompressed instead)
+        # not .gz: gzip is decompressed instead
         ".zip", ".tar", ".tgz", ".bz2", ".xz", ".7z", ".rar", ".zst",
-        # fonts and executables
         ".woff", ".woff2", ".ttf", ".otf", ".exe", ".dll", ".so", ".bin", ".class", ".jar", ".wasm",
     }
 )  # fmt: skip
-"""Extensions of formats that are never article text."""
 
 CONTENT_TYPE_FORMATS: dict[str, InputFormat] = {
     "text/plain": InputFormat.TEXT,
@@ -110,20 +102,16 @@ MAGIC_NUMBERS: tuple[tuple[int, bytes, str], ...] = (
 )
 
 BINARY_SNIFF_BYTES = 8192
-"""How much of the object is inspected for binary content: binary formats show control bytes
-within their first few hundred bytes (headers, tables), so 8 KiB decides without reading 10 MiB."""
+"""Binary formats show control bytes in their first few hundred bytes: 8 KiB decides without reading 10 MiB."""
 
 MAX_CONTROL_BYTE_SHARE = 0.05
-"""Share of C0 control bytes (other than tab, newlines, form feed, escape) above which data is
-binary. Text in any encoding has none; random binary has about 10% (27 of 256 byte values); 5%
-splits the two with margin for text with a few stray control characters."""
+"""Text has no C0 controls but whitespace and escape, random binary ~10% (27 of 256 values): 5% leaves a margin."""
 
 _TEXT_CONTROL_BYTES = frozenset(b"\t\n\r\f\x0b\x1b")
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in _TEXT_CONTROL_BYTES)
 
 HTML_SNIFF_CHARS = 1024
-"""How far into the text HTML markers are looked for: the doctype or `<html>` comes first, after
-at most an XML declaration and a comment or two (the same window the WHATWG sniffing uses)."""
+"""WHATWG sniffing's window: the doctype or `<html>` follows at most an XML declaration and a comment or two."""
 
 _HTML_START = re.compile(
     r"<(?:!doctype\s+html|html|head|body|meta|title|link|script|style|article|main|section|div|p|h[1-6]"
@@ -136,8 +124,7 @@ _XML_DOCUMENT = re.compile(r"<\?xml\b|<(?:rss|feed|svg|urlset|sitemapindex|rdf:R
 """XML that is not XHTML (feeds, sitemaps, SVG): markup, but no article page."""
 _XHTML_ROOT = re.compile(r"<(?:!doctype\s+html|html)\b", re.IGNORECASE)
 _JSON_START = re.compile(r"(?:\{\s*[\"}]|\[\s*[\[{\"\]])")
-"""A JSON object starts with `{"` (or is `{}`), a list of records with `[{` or `["`; requiring
-the second token keeps plain text that starts with a bracket ('[UPDATED] ...') as text."""
+"""Two tokens, so that plain text starting with a bracket ('[UPDATED] ...') stays text."""
 
 GZIP_MAGIC = b"\x1f\x8b"
 COMPRESSION_SUFFIXES = (".gz", ".gzip")
@@ -152,7 +139,6 @@ def media_type(content_type: str | None) -> str:
 
 
 def content_type_charset(content_type: str | None) -> str | None:
-    """The `charset` parameter of a Content-Type header, if any."""
     if not content_type:
         return None
     for param in content_type.split(";")[1:]:
@@ -168,14 +154,12 @@ def key_extension(key: str) -> str:
 
 
 UNDONE_CONTENT_ENCODINGS = frozenset({"", "identity", "gzip", "x-gzip", "aws-chunked"})
-"""Content-Encoding values parsing can read: none; gzip (undone by `gunzip_limited`, and
-recognised by its bytes whatever the header says); and `aws-chunked`, the streaming-upload
-framing that S3 strips before storing but some S3-compatible stores keep in the header."""
+"""gzip is recognised by its bytes and undone; `aws-chunked` is upload framing that S3 strips but
+some S3-compatible stores keep in the header."""
 
 
 def reject_unsupported_encoding(content_encoding: str | None) -> None:
-    """Refuse an object stored with a Content-Encoding other than gzip: its bytes are compressed
-    in a way parsing cannot undo, and reading them as text would give noise."""
+    """Refuse other Content-Encodings: their bytes read as text would be noise."""
     codings = [coding.strip().lower() for coding in (content_encoding or "").split(",")]
     unsupported = [coding for coding in codings if coding not in UNDONE_CONTENT_ENCODINGS]
     if unsupported:
@@ -200,11 +184,8 @@ def strip_compression_suffix(key: str) -> str:
 
 
 def reject_unsupported(data: bytes, *, key: str = "", content_type: str | None = None) -> None:
-    """Raise `unsupported_type` for binary formats, recognised by magic bytes, extension or media type.
-
-    Unknown binary data (control bytes that no text has) is rejected the same way; UTF-16 and
-    UTF-32 text, whose ASCII characters come with zero bytes, is recognised and let through.
-    """
+    """Raise `unsupported_type` for binary formats (magic bytes, extension, media type, or control
+    bytes no text has; UTF-16/32 text is let through)."""
     for offset, magic, name in MAGIC_NUMBERS:
         if data[offset : offset + len(magic)] == magic:
             raise RejectedInput(RejectReason.UNSUPPORTED_TYPE, f"{name} data is not a supported article format")
@@ -230,11 +211,7 @@ def _control_byte_share(head: bytes) -> float:
 
 
 def detect_format(text: str, *, key: str = "", content_type: str | None = None) -> InputFormat:
-    """The format of a decoded object: by extension, else by media type, else by its first characters.
-
-    Text that is neither HTML nor JSON is plain text, the one format that needs no markers.
-    Raises `unsupported_type` when only the content speaks and it is XML other than XHTML.
-    """
+    """The format of a decoded object by extension, else media type, else `sniff_format`."""
     by_extension = EXTENSION_FORMATS.get(key_extension(key))
     if by_extension is not None:
         return by_extension
@@ -248,10 +225,8 @@ def detect_format(text: str, *, key: str = "", content_type: str | None = None) 
 
 
 def sniff_format(text: str) -> InputFormat:
-    """The format the text itself shows: HTML markup, a JSON object or list, else plain text.
-
-    Raises `unsupported_type` for XML documents that are not XHTML (RSS, Atom, SVG, sitemaps).
-    """
+    """HTML markup, a JSON object or list, else plain text (which needs no markers);
+    `unsupported_type` for XML other than XHTML."""
     start = text.lstrip("\ufeff \t\r\n")
     if _JSON_START.match(start):
         return InputFormat.JSON

@@ -1,10 +1,6 @@
-"""JSON articles: records shaped like news API items (NewsAPI, GDELT, RSS-to-JSON exports).
-
-A document holds one record (a JSON object), several (a JSON list, newline-delimited JSON, or
-an API envelope such as NewsAPI's `{"status": "ok", "articles": [...]}`), and each record is one
-article. Field names vary by provider; each field is read from the first of its usual names that
-is present.
-"""
+"""JSON articles: one per record shaped like a news API's item (NewsAPI, GDELT, RSS-to-JSON), in an
+object, a list, NDJSON or an API envelope; each field is read from the first of its providers'
+usual names that is present."""
 
 from __future__ import annotations
 
@@ -27,7 +23,6 @@ from newsingest.parsing.fragment import html_fragment_text
 from newsingest.parsing.plaintext import PARAGRAPH_SEPARATOR, text_paragraphs
 
 TEXT_FIELDS = ("body", "text", "content", "articleBody")
-"""Where the article text is, in order of preference: the first one present wins."""
 TITLE_FIELDS = ("title", "headline")
 URL_FIELDS = ("url", "link", "canonical_url")
 DATE_FIELDS = ("published", "publishedAt", "published_at", "date", "datePublished", "pubDate")
@@ -41,36 +36,26 @@ RECORD_LIST_FIELDS = ("articles", "results", "items", "data", "records", "entrie
 """Envelopes of news APIs around their list of records (NewsAPI `articles`, many `results`)."""
 
 NEWSAPI_TRUNCATION = re.compile(r"(?<!\s)\s*(?:(?:…|\.\.\.)\s*)?\[\+\d+ chars\]\s*$")
-"""NewsAPI cuts `content` to 200 characters and appends '… [+1234 chars]': the marker is not text.
-A match starts only where a run of whitespace does, and the whitespace before the ellipsis and
-before the bracket cannot be split two ways: otherwise a body with a long run of spaces took
-cubic time (8,000 spaces, over a minute)."""
+"""NewsAPI's '… [+1234 chars]' after 200 characters of `content`. Whitespace runs cannot be split
+two ways: 8,000 spaces took over a minute when they could."""
 
 _HTML_MARKUP = re.compile(r"<(?:p|br|div|span|a|em|strong|b|i|h[1-6]|ul|ol|li|blockquote|figure|img)\b[^<>]*>", re.I)
-"""Tags that betray an HTML body; a lone '<' in text ('a < b') does not match. A tag ends before
-the next '<', so text with many unclosed '<p' is not scanned to its end from each of them."""
+"""Not a lone '<' ('a < b'); a tag ends before the next '<', so many unclosed '<p' are not rescanned."""
 
 MAX_JSON_INT_DIGITS = 19
-"""Integers longer than this are read as floats, as JavaScript reads every JSON number: 19 digits
-hold any signed 64-bit integer, more than any field read here needs (a millisecond timestamp has
-13), and it keeps clear of Python's limit on int() from text (4,300 digits, `ValueError` beyond)."""
+"""Longer integers are floats, as in JavaScript: 19 digits hold any 64-bit integer and keep clear
+of Python's 4,300-digit limit on int() from text."""
 
 
 @dataclass(frozen=True)
 class JsonDocument:
-    """The records of a JSON document and whether it is a multi-record container."""
-
     records: Sequence[object]
     multiple: bool
-    """True for a list, NDJSON or an envelope (each article gets its record index), False for an
-    object that is itself the article."""
+    """A list, NDJSON or an envelope: each article gets its record index."""
 
 
 def read_json_records(text: str) -> JsonDocument:
-    """The records of a JSON, NDJSON or API-envelope document, in order.
-
-    Raises `invalid_json` when the document does not parse, `empty` for an empty list of records.
-    """
+    """The records in order; `invalid_json` when the document does not parse, `empty` for none."""
     values = _load(text)
     if len(values) > 1:
         return JsonDocument(values, multiple=True)
@@ -87,18 +72,14 @@ def read_json_records(text: str) -> JsonDocument:
 
 
 def _envelope_records(document: Mapping[str, Any]) -> list[object] | None:
-    """The record list of an API envelope; None for an object that is an article itself."""
+    """None for an object that is an article itself."""
     if _first_present(document, TEXT_FIELDS) is not None:
         return None
     return next((value for key in RECORD_LIST_FIELDS if isinstance(value := document.get(key), list)), None)
 
 
 def record_extraction(record: object) -> Extraction:
-    """The article in one record.
-
-    Raises `invalid_json` when the record is not an object or has no text field; the text is ''
-    when the field holds no text (for `no_main_text`).
-    """
+    """`invalid_json` for no object or no text field; an empty field gives '' (for `no_main_text`)."""
     if not isinstance(record, Mapping):
         raise RejectedInput(RejectReason.INVALID_JSON, f"the record is a {type(record).__name__}, not an object")
     body = _first_present(record, TEXT_FIELDS)
@@ -123,12 +104,12 @@ def parse_json_record(text: str) -> Extraction:
 
 
 def json_int(digits: str) -> int | float:
-    """A JSON integer as `json` reads it (`parse_int`), or a float when it is too long for that."""
+    """`json`'s `parse_int`, bounded by `MAX_JSON_INT_DIGITS`."""
     return int(digits) if len(digits.lstrip("-")) <= MAX_JSON_INT_DIGITS else float(digits)
 
 
 def _load(text: str) -> list[Any]:
-    """The JSON values of the document: one for JSON, one per line for NDJSON (or concatenated JSON)."""
+    """One value for JSON, one per line for NDJSON (or concatenated JSON)."""
     try:
         return [json.loads(text, parse_int=json_int)]
     except json.JSONDecodeError as exc:
@@ -157,7 +138,7 @@ def _skip_whitespace(text: str, position: int) -> int:
 
 
 def _first_present(record: Mapping[str, Any], names: tuple[str, ...]) -> Any:
-    """The value of the first field that is present and not null or blank."""
+    """The first field present and not null or blank."""
     for name in names:
         value = record.get(name)
         if value is not None and not (isinstance(value, str) and not value.strip()):

@@ -1,15 +1,8 @@
-"""trafilatura's search of a page for author elements, with its XPaths in plain XPath 1.0.
-
-For pages that neither declare an author nor show a byline by the headline, trafilatura's
-`extract_author` finds elements marked up as the author anywhere on the page (`rel="author"`,
-`class="author-name"`, `itemprop="author"` ...) once comment sections, sidebars, dates and
-figures are pruned. Its XPaths match class and id values with EXSLT regular expressions, which
-lxml evaluates by calling back into Python for every attribute of the page: that made the
-search cost about 13 ms a page. Every one of those regular expressions is a list of literal
-alternatives (some anchored at the start), so the same tests are written here with
-`contains()` and `starts-with()`, which libxml2 evaluates natively: the same elements are found
-(checked against `extract_author` on the 711 evaluation pages) in a fraction of the time.
-"""
+"""trafilatura's search for author elements (`rel="author"`, `class="author-name"` ...) outside
+comments, sidebars and figures, for pages that neither declare an author nor show a byline. Its
+EXSLT regular expressions call back into Python for every attribute and are all lists of
+literals: here they are plain XPath 1.0, which libxml2 evaluates natively (the search took 13 ms a page;
+docs/notes/parsing-and-entities.md)."""
 
 from __future__ import annotations
 
@@ -53,8 +46,7 @@ _DISCARDED_TEST = (
 )
 IN_DISCARDED = XPath(f"boolean(ancestor-or-self::*[{_DISCARDED_TEST}])")
 DISCARDED_INSIDE = XPath(f".//*[{_DISCARDED_TEST}]")
-"""trafilatura's AUTHOR_DISCARD_XPATHS (comment sections, sidebars, dates, quotes, figures) as a
-test of one element: whether it or an ancestor is discarded, and its discarded descendants."""
+"""trafilatura's AUTHOR_DISCARD_XPATHS as tests of one element: its ancestors, its descendants."""
 
 AUTHOR_ELEMENTS = (
     XPath(
@@ -85,9 +77,8 @@ AUTHOR_ELEMENTS = (
         + "]"
     ),
 )
-"""trafilatura's AUTHOR_XPATHS, most specific first: the first that yields a short text wins.
-They search the page's element, not its whole document: libxml2 can leave markup after the
-page's end outside the root element, which trafilatura's copy of the page does not have."""
+"""trafilatura's AUTHOR_XPATHS, most specific first. They search the page's element, not its
+document: libxml2 can leave markup after the page's end outside it, which trafilatura's copy lacks."""
 
 MIN_AUTHOR_CHARS = 2
 """trafilatura's floor: two characters or fewer are initials or a separator, not a name."""
@@ -97,13 +88,8 @@ MAX_AUTHOR_CHARS = 120
 
 
 def search_author(tree: HtmlElement) -> str | None:
-    """The text of the page's first author element outside comments, sidebars and figures, as
-    trafilatura's `extract_author` gives it (names normalised, several joined by '; ').
-
-    trafilatura prunes a copy of the whole page before searching it; here the candidates are
-    found on the page itself and only they are checked: one inside a discarded element is
-    skipped, and a candidate's text is read from a copy of it without its discarded parts.
-    """
+    """What trafilatura's `extract_author` gives (names normalised, joined by '; '), without its
+    copy of the whole page: only a candidate is copied, to read its text without discarded parts."""
     try:
         for expression in AUTHOR_ELEMENTS:
             for element in expression(tree):

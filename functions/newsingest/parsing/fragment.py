@@ -1,10 +1,6 @@
-"""Text of an HTML fragment that is all article (a JSON record's body, an extractor's output).
-
-Nothing is judged here: tags go, scripts and embeds go with their content, block elements become
-paragraph breaks and `<br>` a line break. Whitespace inside a block is collapsed the way a
-browser renders it, so line breaks in the markup's source do not split sentences. A "fragment"
-may also be a whole document, or several run together: its text is that of all its bodies.
-"""
+"""Text of an HTML fragment that is all article (a JSON record's body, an extractor's output):
+nothing is judged, tags go (scripts and embeds with their content), blocks become paragraphs, and
+whitespace collapses as a browser renders it, so line breaks in the source do not split sentences."""
 
 from __future__ import annotations
 
@@ -20,14 +16,12 @@ BLOCK_ELEMENTS = frozenset(
     {"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "table", "section",
      "article", "header", "footer", "figure", "figcaption", "pre", "hr", "dd", "dt", "dl", "main", "aside"}
 )  # fmt: skip
-"""Elements whose text is a paragraph of its own (a `<br>` only breaks the line)."""
 
 CELL_ELEMENTS = frozenset({"td", "th"})
-"""Table cells: separated within their row, so adjacent cells do not run into one word."""
+"""Separated within their row, so adjacent cells do not run into one word."""
 
 SKIPPED_ELEMENTS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "title")
-"""Elements dropped with their content: code, embeds, and a `<title>` (which browsers never show,
-even where the parser leaves it in a fragment's body)."""
+"""With their content; a `<title>` too, which browsers never show, even in a fragment's body."""
 
 _PARAGRAPH_BREAK = "\ue000"  # private-use characters: XML allows them, no page means them here
 _LINE_BREAK = "\ue001"
@@ -38,9 +32,8 @@ _WHITESPACE = re.compile(r"\s+")
 _BREAKS = re.compile("\\s*([\ue000\ue001\ue002])\\s*")
 _LINE_BREAKS = re.compile("\ue001+")
 _NOT_XML_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-"""Characters an lxml tree cannot hold (C0 controls, U+FFFE/U+FFFF, lone surrogates): lxml
-raises `ValueError` when such text is assigned to an element, and a lone surrogate in the
-markup ends the parsed text where it stands (JSON escapes such as '\\ud800' produce them)."""
+"""What an lxml tree cannot hold: assigned, it raises `ValueError`; a lone surrogate (from JSON's
+'\\ud800') in the markup ends the parsed text."""
 
 
 def html_fragment_text(fragment: str) -> str:
@@ -68,13 +61,9 @@ def html_fragment_text(fragment: str) -> str:
 
 
 def _body_content(fragment: str) -> lxml.html.HtmlElement:
-    """A `<div>` holding what the fragment parses to outside the `<head>`, each `<body>` as a block.
-
-    lxml's `fragment_fromstring` keeps the content of the one body and asserts there is exactly
-    one: a whole document without a body (readability's summary of a page whose `<title>`
-    swallowed it, a frameset) has none, and markup run on after a `</body>` ('...</body><body>'
-    in a record holding two documents) has several, or content beside the body.
-    """
+    """A `<div>` of what the fragment parses to outside the `<head>`, each `<body>` a block. Not
+    `fragment_fromstring`, which asserts one body: a frameset has none, two documents run together
+    have two."""
     if _FULL_DOCUMENT.match(fragment) is None:
         fragment = f"<html><body>{fragment}</body></html>"  # as lxml wraps a fragment
     document = lxml.html.document_fromstring(fragment)
@@ -87,9 +76,7 @@ def _body_content(fragment: str) -> lxml.html.HtmlElement:
 
 
 def _xml_text(text: str) -> str:
-    """The text with what `_NOT_XML_TEXT` matches replaced: a lone surrogate by U+FFFD (as
-    elsewhere in parsing), a control character that is whitespace (vertical tab, form feed) by a
-    space, anything else dropped."""
+    """A lone surrogate as U+FFFD (as elsewhere in parsing), whitespace as a space, the rest dropped."""
     if _NOT_XML_TEXT.search(text) is None:
         return text
     return _NOT_XML_TEXT.sub(_xml_replacement, text)
@@ -107,6 +94,6 @@ def _collapse_breaks(match: re.Match[str]) -> str:
 
 
 def _blocks(text: str) -> list[str]:
-    """Paragraphs of the marked-up text; consecutive breaks are one, line breaks become newlines."""
+    """Consecutive breaks are one."""
     blocks = [block.strip(_LINE_BREAK + _CELL_BREAK + " ") for block in text.split(_PARAGRAPH_BREAK)]
     return [_LINE_BREAKS.sub("\n", block).strip() for block in blocks if block]

@@ -1,9 +1,5 @@
-"""Metadata a page states explicitly: JSON-LD (schema.org `NewsArticle`), OpenGraph and meta tags.
-
-Publishers fill these for search engines and social previews, so they are more reliable than
-anything inferred from the layout, and they keep what layout heuristics lose: the publication
-time with its timezone, and each author as a separate name.
-"""
+"""Metadata a page states for search engines and social previews (JSON-LD, OpenGraph, meta tags):
+exact where layout is guessed, and it keeps the publication time's timezone and each author apart."""
 
 from __future__ import annotations
 
@@ -31,12 +27,10 @@ ARTICLE_TYPES = frozenset(
      "BackgroundNewsArticle", "ReviewNewsArticle", "AskPublicNewsArticle", "ScholarlyArticle",
      "TechArticle", "Report", "BlogPosting", "LiveBlogPosting", "SocialMediaPosting", "WebPage"}
 )  # fmt: skip
-"""schema.org types that describe the article itself. `WebPage` is accepted last, for sites
-that put `headline` and `datePublished` on the page node."""
+"""`WebPage` is accepted last, for sites that put `headline` and `datePublished` on the page node."""
 
 MAX_JSONLD_DEPTH = 6
-"""Article nodes sit at most a few levels down (`@graph` > node > `mainEntity`); bounding the
-walk keeps a hostile, deeply nested script from costing more than a normal one."""
+"""Article nodes sit a few levels down (`@graph` > node > `mainEntity`); a hostile script no deeper."""
 
 PUBLISHED_TIME_META = (
     # OpenGraph/Facebook first (most common on news sites), then Dublin Core and vendor tags
@@ -67,39 +61,36 @@ MODIFIED_TIME_META = (
 DESCRIPTION_META = ("og:description", "description", "twitter:description", "dc.description")
 
 AUTHOR_LABELS = re.compile(r"^\s*(?:written by|by|author|authors)\s*:?\s*$", re.IGNORECASE)
-"""Labels of the `twitter:labelN` tag whose `twitter:dataN` names the author."""
+"""`twitter:labelN` values whose `twitter:dataN` names the author (Yoast and other SEO plugins)."""
 
 MAX_TWITTER_LABELS = 4
 """Twitter cards define label/data pairs 1 and 2; plugins that add more stop at 4."""
 
 ORGANIZATION_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation", "OnlineBusiness", "Brand"})
-"""schema.org types of an author that is the publisher itself rather than a person."""
 
 _JSONLD_WRAPPERS = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(?:-->|//\s*\]\]>|\]\]>)\s*$|;\s*$")
-"""HTML comments, CDATA markers and a trailing semicolon that some CMSs wrap JSON-LD in."""
+"""What some CMSs wrap JSON-LD in."""
 
 
 @dataclass(frozen=True)
 class PageMetadata:
-    """The explicit metadata of a page; every field is None (or empty) when the page lacks it."""
+    """Every field is None (or empty) when the page lacks it."""
 
     headline: str | None = None
     og_title: str | None = None
     title_tag: str | None = None
     authors: list[str] = field(default_factory=list)
-    """People named as authors; an author typed as an organisation is in `organization_authors`."""
     organization_authors: list[str] = field(default_factory=list)
     published_at: datetime | None = None
     modified_at: datetime | None = None
     url: str | None = None
     site_names: list[str] = field(default_factory=list)
-    """Names of the site, most specific first: og:site_name, the JSON-LD publisher, application-name."""
+    """Most specific first: og:site_name, the JSON-LD publisher, application-name."""
     description: str | None = None
     language: str | None = None
 
 
 def read_page_metadata(tree: HtmlElement) -> PageMetadata:
-    """Collect JSON-LD, OpenGraph and `<meta>`/`<link>` metadata from a parsed page."""
     article = _jsonld_article(tree) or {}
     meta = _meta_values(tree)
     canonical = next(
@@ -144,8 +135,6 @@ def read_page_metadata(tree: HtmlElement) -> PageMetadata:
 
 
 def _labelled_data(meta: dict[str, str], labels: re.Pattern[str]) -> str | None:
-    """The value of a `twitter:dataN` tag whose `twitter:labelN` matches (Yoast and other SEO
-    plugins write 'Written by' / 'Est. reading time' pairs)."""
     for index in range(1, MAX_TWITTER_LABELS + 1):
         label = meta.get(f"twitter:label{index}")
         if label is None:
@@ -160,7 +149,6 @@ def _first_time(meta: dict[str, str], names: tuple[str, ...]) -> datetime | None
 
 
 def _unique(*names: str | None) -> list[str]:
-    """The names given, without blanks and case-insensitive repeats, in order."""
     seen: set[str] = set()
     kept = []
     for name in names:
@@ -171,7 +159,6 @@ def _unique(*names: str | None) -> list[str]:
 
 
 def _jsonld_authors(value: object) -> tuple[list[str], list[str]]:
-    """Names of the JSON-LD authors that are people and of those typed as organisations."""
     items = value if isinstance(value, list) else [value]
     organizations = [item for item in items if isinstance(item, dict) and _types(item) & ORGANIZATION_TYPES]
     people = [item for item in items if not (isinstance(item, dict) and _types(item) & ORGANIZATION_TYPES)]
@@ -179,7 +166,6 @@ def _jsonld_authors(value: object) -> tuple[list[str], list[str]]:
 
 
 def _meta_values(tree: HtmlElement) -> dict[str, str]:
-    """`<meta>` contents by lower-cased name/property/itemprop/http-equiv; the first one wins."""
     values: dict[str, str] = {}
     for meta in tree.iter("meta"):
         content = meta.get("content")
@@ -198,7 +184,6 @@ def _unless_url(value: str | None) -> str | None:
 
 
 def _jsonld_article(tree: HtmlElement) -> dict[str, Any] | None:
-    """The first schema.org article node in the page's JSON-LD, with `@id` references resolved."""
     nodes: list[dict[str, Any]] = []
     for script in tree.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
@@ -240,9 +225,8 @@ def _types(node: dict[str, Any]) -> set[str]:
 
 
 def _resolve(value: object, by_id: dict[str, dict[str, Any]], depth: int = 0) -> object:
-    """Replace `{"@id": ...}` references (Yoast-style graphs) by the nodes they point to; lists
-    nested deeper than `MAX_JSONLD_DEPTH` are left as they are (a 2,000-deep list in a hostile
-    script raised RecursionError)."""
+    """`{"@id": ...}` references (Yoast-style graphs) as the nodes they name; lists deeper than
+    `MAX_JSONLD_DEPTH` as they are (a 2,000-deep list raised RecursionError)."""
     if isinstance(value, list) and depth < MAX_JSONLD_DEPTH:
         return [_resolve(item, by_id, depth + 1) for item in value]
     if isinstance(value, dict) and "name" not in value and isinstance(value.get("@id"), str):
@@ -251,7 +235,6 @@ def _resolve(value: object, by_id: dict[str, dict[str, Any]], depth: int = 0) ->
 
 
 def _publisher_name(article: dict[str, Any]) -> str | None:
-    """The publisher's name ('publisher' may be a node, a list of nodes or a plain name)."""
     publisher = article.get("publisher")
     if isinstance(publisher, list) and publisher:
         publisher = publisher[0]

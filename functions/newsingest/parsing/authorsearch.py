@@ -1,8 +1,7 @@
-"""trafilatura's search for author elements (`rel="author"`, `class="author-name"` ...) outside
-comments, sidebars and figures, for pages that neither declare an author nor show a byline. Its
-EXSLT regular expressions call back into Python for every attribute and are all lists of
-literals: here they are plain XPath 1.0, which libxml2 evaluates natively (the search took 13 ms a page;
-docs/notes/parsing-and-entities.md)."""
+"""trafilatura's search for author elements (`rel="author"` ...) outside comments, sidebars and
+figures, for pages that neither declare an author nor show a byline. Its EXSLT regular expressions
+call into Python for every attribute (13 ms a page) and are lists of literals: here they are plain
+XPath 1.0, which libxml2 evaluates natively (docs/notes/parsing-and-entities.md)."""
 
 from __future__ import annotations
 

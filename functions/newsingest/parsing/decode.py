@@ -89,7 +89,6 @@ def sniff_wide_encoding(data: bytes) -> str | None:
 
 
 def declared_charset(data: bytes) -> str | None:
-    """The charset a document declares in `<meta charset>`, `http-equiv` or an XML declaration."""
     match = _DECLARED_CHARSET.search(data[:DECLARATION_SCAN_BYTES])
     if match is None:
         return None
@@ -125,7 +124,6 @@ def _decode_strict(data: bytes, codec: str) -> str | None:
 
 
 def _text_codec(label: str | None) -> str | None:
-    """The Python codec for a charset label, or None for unknown labels and non-text codecs."""
     if not label:
         return None
     label = label.strip().lower()
@@ -207,9 +205,8 @@ _ZERO_PADDING = re.compile(rb"\x00*")
 
 
 def gunzip_limited(data: bytes, limit: int) -> bytes:
-    """All members of a gzip stream, inflated no further than `limit` bytes (`too_large`), so a
-    'zip bomb' allocates no more; `decode_error` when corrupt. Input goes in slices because zlib
-    copies what follows a member into `unused_data`: many tiny members were quadratic."""
+    """All members of a gzip stream, inflated no further than `limit` (`too_large`: a 'zip bomb' stops
+    there); `decode_error` when corrupt. In slices: zlib's `unused_data` made tiny members quadratic."""
     output = bytearray()
     view = memoryview(data)
     position = 0

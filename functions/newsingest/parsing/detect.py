@@ -132,7 +132,6 @@ COMPRESSION_MEDIA_TYPES = frozenset({"application/gzip", "application/x-gzip"})
 
 
 def media_type(content_type: str | None) -> str:
-    """The lower-cased `type/subtype` of a Content-Type header, '' when absent."""
     if not content_type:
         return ""
     return content_type.split(";", 1)[0].strip().lower()
@@ -149,7 +148,6 @@ def content_type_charset(content_type: str | None) -> str | None:
 
 
 def key_extension(key: str) -> str:
-    """The lower-cased last suffix of an object key ('.html'), '' when it has none."""
     return PurePosixPath(key).suffix.lower() if key else ""
 
 
@@ -175,7 +173,6 @@ def is_gzip(data: bytes) -> bool:
 
 
 def strip_compression_suffix(key: str) -> str:
-    """The key the decompressed object would have: 'a/b.html.gz' -> 'a/b.html'."""
     lowered = key.lower()
     for suffix in COMPRESSION_SUFFIXES:
         if lowered.endswith(suffix):
@@ -225,8 +222,7 @@ def detect_format(text: str, *, key: str = "", content_type: str | None = None) 
 
 
 def sniff_format(text: str) -> InputFormat:
-    """HTML markup, a JSON object or list, else plain text (which needs no markers);
-    `unsupported_type` for XML other than XHTML."""
+    """HTML markup, a JSON object or list, else plain text; `unsupported_type` for XML but XHTML."""
     start = text.lstrip("\ufeff \t\r\n")
     if _JSON_START.match(start):
         return InputFormat.JSON

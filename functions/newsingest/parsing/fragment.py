@@ -61,9 +61,8 @@ def html_fragment_text(fragment: str) -> str:
 
 
 def _body_content(fragment: str) -> lxml.html.HtmlElement:
-    """A `<div>` of what the fragment parses to outside the `<head>`, each `<body>` a block. Not
-    `fragment_fromstring`, which asserts one body: a frameset has none, two documents run together
-    have two."""
+    """All outside the `<head>`, each `<body>` a block: `fragment_fromstring` asserts one body, and a
+    frameset has none, two documents run together have two."""
     if _FULL_DOCUMENT.match(fragment) is None:
         fragment = f"<html><body>{fragment}</body></html>"  # as lxml wraps a fragment
     document = lxml.html.document_fromstring(fragment)
@@ -94,6 +93,5 @@ def _collapse_breaks(match: re.Match[str]) -> str:
 
 
 def _blocks(text: str) -> list[str]:
-    """Consecutive breaks are one."""
     blocks = [block.strip(_LINE_BREAK + _CELL_BREAK + " ") for block in text.split(_PARAGRAPH_BREAK)]
     return [_LINE_BREAKS.sub("\n", block).strip() for block in blocks if block]

@@ -99,12 +99,10 @@ def record_extraction(record: object) -> Extraction:
 
 
 def parse_json_record(text: str) -> Extraction:
-    """The first article of a JSON document (see `read_json_records` and `record_extraction`)."""
     return record_extraction(read_json_records(text).records[0])
 
 
 def json_int(digits: str) -> int | float:
-    """`json`'s `parse_int`, bounded by `MAX_JSON_INT_DIGITS`."""
     return int(digits) if len(digits.lstrip("-")) <= MAX_JSON_INT_DIGITS else float(digits)
 
 
@@ -138,7 +136,6 @@ def _skip_whitespace(text: str, position: int) -> int:
 
 
 def _first_present(record: Mapping[str, Any], names: tuple[str, ...]) -> Any:
-    """The first field present and not null or blank."""
     for name in names:
         value = record.get(name)
         if value is not None and not (isinstance(value, str) and not value.strip()):

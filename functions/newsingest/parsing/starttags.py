@@ -1,7 +1,6 @@
-"""A bound on the attributes of each start tag, applied before parsing: libxml2 compares each
-attribute with all the tag's earlier ones, so a tag of tens of thousands took seconds to parse
-(docs/notes/parsing-and-entities.md). Tags are read as the HTML tokenizer reads them, so the
-count is the parser's and a hostile tag cannot hide attributes from it."""
+"""A bound on the attributes of each start tag: libxml2 compares each with all the tag's earlier
+ones, so tens of thousands took seconds to parse (docs/notes/parsing-and-entities.md). Tags are
+read as the HTML tokenizer reads them: a hostile tag cannot hide attributes from the count."""
 
 from __future__ import annotations
 

@@ -1,20 +1,6 @@
-"""The alias table: real-world entities the package knows by name, one id across articles.
-
-The table is the data file `newsingest/data/aliases.tsv` (its format, source, version and how to
-extend it are in `newsingest/data/README.md`). Each line is one entity: its type, canonical name,
-Wikidata QID where the table knows it, and the other names it goes by ("Putin", "President
-Putin" after the title is trimmed, and "Vladimir Putin" are all `person:vladimir-putin`).
-
-The table is used twice per article:
-- `lookup`: a name the model found is looked up by its slug (so "U.S.", "US" and "Us" all find
-  the United States); a known name takes the table's id, canonical name and type, whatever type
-  the model gave it in this article.
-- `find`: every alias written in the text is a mention, even where the model missed it. To keep
-  "Jordan" in "Michael Jordan" or "Paris" in "Paris Baguette" from being taken for the country
-  and the city, an alias is only taken when the words around it are not capitalised name words
-  (function words, titles and sentence punctuation are fine). US postal codes ("TX") and state
-  abbreviations ("Fla.") are only taken right after "Place, " ("Austin, TX").
-"""
+"""The alias table (`newsingest/data/aliases.tsv`; format, source and use in `newsingest/data/README.md`):
+the real-world entities the package knows by name, so that "Putin" and "Vladimir Putin" get one id
+in every article and the table's type wins over the model's."""
 
 from __future__ import annotations
 
@@ -28,15 +14,14 @@ from newsingest.entities.cleanup import HONORIFICS, stop_words
 from newsingest.models import EntityType
 
 TABLE_FILE = "aliases.tsv"
-"""In the `newsingest.data` package directory, shipped in the wheel and the Lambda artifact."""
+"""In `newsingest.data`, shipped in the wheel and the Lambda artifact."""
 
 _VERSION_LINE = re.compile(r"#\s*version:\s*(\S+)")
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
 _WORD_BEFORE = re.compile(r"([^\W\d_][\w'’.-]*)[^\S\n]+\Z")
 _WORD_AFTER = re.compile(r"[^\S\n]+([^\W\d_][\w'’.-]*)")
 _ENDS_CLAUSE = re.compile(r"(?:[,;:!?]|[^\W\d_]{2}[a-z]\.)['’\"”)]*\Z")
-"""A word that ends a clause or sentence ("DevOcean.", "Yes," but not "U.S."): what follows it
-is not part of the same name."""
+"""Ends a clause ("DevOcean.", "Yes," but not "U.S."): what follows is no part of the same name."""
 _PLACE_COMMA = re.compile(r"([A-Z][\w'’.-]*),[^\S\n]+\Z")
 
 
@@ -50,8 +35,6 @@ class AliasTableError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class KnownEntity:
-    """An entity of the alias table."""
-
     id: str
     name: str
     type: EntityType
@@ -60,16 +43,12 @@ class KnownEntity:
 
 @dataclass(frozen=True, slots=True)
 class AliasMatch:
-    """An alias written in a text, with offsets into it."""
-
     start: int
     end: int
     entity: KnownEntity
 
 
 class AliasTable:
-    """The parsed alias table: lookup by name, and search in texts."""
-
     def __init__(self, text: str) -> None:
         self.version = ""
         self._by_slug: dict[str, KnownEntity] = {}
@@ -121,7 +100,8 @@ class AliasTable:
         return self._by_slug.get(slugify(_LEADING_THE.sub("", name)))
 
     def find(self, text: str) -> list[AliasMatch]:
-        """Every alias in `text` that stands as a name of its own (see the module docstring)."""
+        """Every alias in `text` that stands alone ("Jordan" not in "Michael Jordan"), even where the
+        model missed it; postal codes and state abbreviations ("TX") only right after "Place, "."""
         matches = [
             AliasMatch(match.start(), match.end(), self._by_form[match.group()])
             for match in self._forms.finditer(text)
@@ -139,8 +119,7 @@ def _names(column: str) -> list[str]:
 
 
 def _alternation(forms: dict[str, KnownEntity]) -> re.Pattern[str]:
-    """One regex for all forms, whole words only, built as a trie so that matching costs about the
-    same whatever the table's size (a flat alternation of ~1,500 forms is 10 times slower)."""
+    """Whole words only, as a trie: a flat alternation of ~1,500 forms is 10 times slower."""
     trie: _Trie = {}
     for form in forms:
         node = trie
@@ -163,7 +142,7 @@ def _trie_pattern(node: _Trie) -> str:
 
 
 def stands_alone(text: str, start: int, end: int) -> bool:
-    """Not part of a longer capitalised name: the neighbouring words are not name words."""
+    """Not part of a longer capitalised name; function words, titles or punctuation may adjoin it."""
     before = _WORD_BEFORE.search(text, max(0, start - 40), start)
     after = _WORD_AFTER.match(text, end)
     before_is_name = before is not None and not _ENDS_CLAUSE.search(before.group(1)) and _is_name_word(before.group(1))
@@ -180,12 +159,10 @@ def is_function_word(word: str) -> bool:
 
 
 _TITLE_WORDS = frozenset(part for title in HONORIFICS for word in title.split() for part in (word, *word.split("-")))
-"""Words of titles ("President", "Secretary-General"): a title next to a known name is no part
-of it ("NATO Secretary-General", "President Putin")."""
+"""A title next to a known name is no part of it ("NATO Secretary-General", "President Putin")."""
 
 
 @lru_cache(maxsize=1)
 def alias_table() -> AliasTable:
-    """The package's alias table, parsed once per process."""
     text = resources.files("newsingest").joinpath("data").joinpath(TABLE_FILE).read_text(encoding="utf-8")
     return AliasTable(text)

@@ -1,25 +1,6 @@
-"""One entity per thing an article names: grouping mentions, their type, name and id.
-
-Mentions are grouped by the slug of their text, so case, diacritics, spacing and full stops do
-not split a name ("NATO"/"Nato", "U.S."/"US"). A group's type is the majority of its mentions'
-types: the model labels the same word differently by context ("Belarus" as a country and,
-at a sentence start, as an organisation).
-
-A person named by surname alone ("Stoltenberg", after "Mr" was trimmed) joins the one person
-in the same article whose full name ends with that surname ("Jens Stoltenberg"). First names
-alone are not joined: news copy names people by surname, so a lone first name is more often a
-different person (a relative, a child quoted by first name) than a reference to the same one.
-When two full names share the surname ("George Bush", "Jeb Bush"), the surname stays apart.
-A one-word name the model typed otherwise joins too ("Kraft" as a company next to "Matthew
-Kraft"), unless the alias table knows it as something else ("Washington" next to "Joe
-Washington").
-
-With the alias table (`lookup`), a group whose name (or most frequent known form) the table knows
-takes the table's id, canonical name and type, and groups the table knows as one entity merge
-("US" and "United States"; "Putin" and "Vladimir Putin"). The surname join runs first, so an
-article's own "Melania Trump" keeps her "Trump" from becoming the table's Donald Trump.
-An abbreviation the article defines ("Full Name (FN)") groups with its full name (`same_as`).
-"""
+"""One entity per thing an article names: mentions grouped by slug ("U.S."/"US"), typed by majority
+(the model labels a word by context), joined by surname and through the alias table; the rules
+and their reasons are in docs/notes/parsing-and-entities.md."""
 
 from __future__ import annotations
 
@@ -39,8 +20,7 @@ if TYPE_CHECKING:
     from newsingest.entities.aliases import KnownEntity
 
 UNSLUGGABLE_HASH_CHARS = 12
-"""Hex digits of the fallback slug for names with no ASCII letters or digits (e.g. in Cyrillic):
-48 bits, so two different such names in one archive practically never share an id."""
+"""For names with no ASCII letter or digit (Cyrillic): 48 bits, so two practically never share an id."""
 
 _NOT_DECOMPOSED = str.maketrans(
     {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "ı": "i"}
@@ -49,8 +29,7 @@ _NOT_DECOMPOSED = str.maketrans(
 """Latin letters that NFKD leaves whole: without this, "Łódź" would slug to "odz"."""
 
 SLUG_CACHE_SIZE = 8192
-"""Slugs kept per process: names recur within and across articles (a warm Lambda sees many), and
-8,192 short strings cost well under a megabyte."""
+"""Names recur within and across a warm Lambda's articles; 8,192 short strings take well under 1 MB."""
 
 _NON_ALPHANUMERIC_RUN = re.compile(r"[^a-z0-9]+")
 
@@ -67,8 +46,6 @@ class TypedMention:
 
 @dataclass(slots=True)
 class MentionGroup:
-    """The mentions of one entity, with its resolved type and canonical name."""
-
     key: str
     type: EntityType
     name: str
@@ -82,10 +59,8 @@ class MentionGroup:
 
 @lru_cache(maxsize=SLUG_CACHE_SIZE)
 def slugify(name: str) -> str:
-    """Lowercase ASCII, runs of other characters as one '-'; full stops dropped ("U.S." -> "us").
-
-    Names without any ASCII letter or digit get a stable hash instead of an empty slug.
-    """
+    """Lowercase ASCII, other runs as one '-', full stops dropped ("U.S." -> "us"); a stable hash
+    for names without an ASCII letter or digit."""
     decomposed = unicodedata.normalize("NFKD", name.translate(_NOT_DECOMPOSED).replace(".", ""))
     ascii_name = "".join(char for char in decomposed if not unicodedata.combining(char))
     slug = _NON_ALPHANUMERIC_RUN.sub("-", ascii_name.lower()).strip("-")
@@ -108,7 +83,6 @@ def canonical_name(forms: Sequence[str]) -> str:
 
 
 def majority_type(types: Sequence[EntityType]) -> EntityType:
-    """The most frequent type; ties go to the earlier type in `TYPE_PRECEDENCE`."""
     counts = Counter(types)
     return min(counts, key=lambda entity_type: (-counts[entity_type], TYPE_PRECEDENCE.index(entity_type)))
 
@@ -119,12 +93,8 @@ def group_mentions(
     lookup: Callable[[str], KnownEntity | None] | None = None,
     same_as: Mapping[str, str] | None = None,
 ) -> list[MentionGroup]:
-    """Group mentions into entities, in order of first mention.
-
-    `lookup` is the alias table's (`AliasTable.lookup`): groups it knows take its id, name and
-    type, and groups it knows as the same entity are one ("US" and "United States").
-    `same_as` maps the slug of an abbreviation the article defines to its full name's slug.
-    """
+    """Entities in order of first mention. `lookup` is `AliasTable.lookup`; `same_as` maps the slug
+    of an abbreviation the article defines to its full name's."""
     same_as = same_as or {}
     by_key: dict[str, list[TypedMention]] = {}
     for mention in sorted(mentions, key=lambda mention: mention.start):
@@ -139,6 +109,7 @@ def group_mentions(
         )
         for key, members in by_key.items()
     ]
+    # surnames first: an article's own "Melania Trump" keeps her "Trump" from the table's Donald Trump
     groups = _join_surnames(groups, lookup)
     if lookup is not None:
         groups = _join_known(groups, lookup)
@@ -148,6 +119,8 @@ def group_mentions(
 def _join_surnames(
     groups: list[MentionGroup], lookup: Callable[[str], KnownEntity | None] | None
 ) -> list[MentionGroup]:
+    """A one-word name joins the one full name of a person that ends with it; lone first names
+    are not joined (news names people by surname), nor a surname two people share."""
     people_by_surname: dict[str, list[MentionGroup]] = {}
     for group in groups:
         words = group.name.split()
@@ -166,9 +139,8 @@ def _join_surnames(
 
 
 def _may_be_surname(group: MentionGroup, lookup: Callable[[str], KnownEntity | None] | None) -> bool:
-    """A one-word name the model called a person, or one it typed otherwise that the alias table
-    does not know as something else ("Kraft" typed as a company next to "Matthew Kraft"; not
-    "Washington" next to "Joe Washington")."""
+    """Typed a person, or otherwise but not known as something else ("Kraft" the company next to
+    "Matthew Kraft"; not "Washington" next to "Joe Washington")."""
     if group.type is EntityType.PERSON:
         return True
     if lookup is None:
@@ -196,7 +168,7 @@ def _join_known(groups: list[MentionGroup], lookup: Callable[[str], KnownEntity 
 
 
 def _known_entity(group: MentionGroup, lookup: Callable[[str], KnownEntity | None]) -> KnownEntity | None:
-    """The table's entity for the group's name, else for its most frequent form the table knows."""
+    """For the group's name, else its most frequent known form."""
     if (known := lookup(group.name)) is not None:
         return known
     for form, _ in Counter(mention.text for mention in group.mentions).most_common():

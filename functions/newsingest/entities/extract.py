@@ -13,12 +13,8 @@ from newsingest.models import Entity, EntityType, Mention
 
 
 def extract_entities(text: str, *, title: str | None = None) -> list[Entity]:
-    """The entities mentioned in `text`, sorted by salience descending, ties by first mention.
-
-    Mentions come from `text` only, with offsets into it (`text[m.start:m.end] == m.text`);
-    `title` only raises the salience of the entities it names. Entities the alias table knows
-    have the table's id, name and type in every article. The first call loads spaCy.
-    """
+    """Most salient first, then by first mention. Mentions are offsets into `text`
+    (`text[m.start:m.end] == m.text`); `title` only raises salience. The first call loads spaCy."""
     return entities_from_spans(text, find_entity_spans(text), title=title)
 
 

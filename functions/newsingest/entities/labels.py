@@ -20,8 +20,7 @@ LABEL_TYPES = MappingProxyType(
         "LAW": EntityType.OTHER,
     }
 )
-"""Labels kept as entities. The others (DATE, TIME, MONEY, QUANTITY, PERCENT, ORDINAL, CARDINAL,
-LANGUAGE) are values, not things an article is about: they are dropped."""
+"""The other labels (DATE, MONEY, CARDINAL ...) are values, not things an article is about."""
 
 TYPE_PRECEDENCE = (
     EntityType.PERSON,
@@ -31,10 +30,8 @@ TYPE_PRECEDENCE = (
     EntityType.EVENT,
     EntityType.OTHER,
 )
-"""Tie-break when one name got as many mentions of two types: the more specific, more
-searched-for type wins."""
+"""Tie-break between types of equal mentions: the more specific, more searched-for wins."""
 
 
 def entity_type_for(label: str) -> EntityType | None:
-    """The entity type of a spaCy label, or None for labels that are not entities."""
     return LABEL_TYPES.get(label)

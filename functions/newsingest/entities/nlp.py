@@ -32,8 +32,12 @@ MAX_CHUNK_CHARS = 100_000
 docs budget ~1 GB of RAM per 100,000 characters for parser/NER: 100,000 keeps a pathological
 single-paragraph upload within a small Lambda's memory. Real paragraphs are far shorter."""
 
-PIPE_BATCH_SIZE = 1000
-"""Paragraphs per `nlp.pipe` batch: spaCy's default (`nlp.batch_size`), which one text always had."""
+PIPE_BATCH_SIZE = 64
+"""Paragraphs per `nlp.pipe` batch. Measured (CPU time, NER alone, texts of 300 evaluation pages in
+batches of ten, sizes interleaved): 64 and 128 were 2-3% faster than one text at a time, spaCy's
+default of 1000 (a whole batch's paragraphs at once) 2-8% slower, 32 3% and 16 17% slower; 64
+also keeps the model's working arrays small however many articles share a call. The spans are
+the same at every size (checked on the same pages)."""
 
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")
 _SENTENCE_END = re.compile(r"[.!?][\"'’”)\]]*\s")

@@ -394,9 +394,9 @@ def main(argv: list[str] | None = None) -> int:
         service = ingest.service()
         analyse = service._analyse
 
-        def counted_analyse(text: str, **kwargs: Any) -> Any:
-            ledger.text_chars += len(text)
-            return analyse(text, **kwargs)
+        def counted_analyse(items: Any) -> Any:
+            ledger.text_chars += sum(len(text) for text, _ in items)
+            return analyse(items)
 
         service._parse = ledger.timed("ingest: parse", service._parse)
         service._analyse = ledger.timed("ingest: entities", counted_analyse)

@@ -68,7 +68,7 @@ class _NoStorage:
 def _local_ingest_service() -> IngestService:
     """The ingest function's service as the handler wires it (parser, analyser, default limits),
     without AWS."""
-    from newsingest.entities import analyse_text
+    from newsingest.entities import analyse_texts
     from newsingest.ingest import IngestService
     from newsingest.limits import DEFAULT_MAX_OBJECT_BYTES, DEFAULT_MAX_TEXT_CHARS
     from newsingest.parsing import parse_articles
@@ -80,7 +80,7 @@ def _local_ingest_service() -> IngestService:
         max_object_bytes=DEFAULT_MAX_OBJECT_BYTES,
         max_text_chars=DEFAULT_MAX_TEXT_CHARS,
         parse=parse_articles,
-        analyse=analyse_text,
+        analyse=analyse_texts,
     )
 
 

@@ -8,11 +8,12 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import quote_plus
 
 import pytest
 
-from newsingest.entities import analyse_text
+from newsingest.entities import analyse_texts
 from newsingest.events import ArticleDeletedEvent, ArticleParsedEvent, ArticleRejectedEvent
 from newsingest.ingest import (
     MIN_REMAINING_MS_TO_PREPARE,
@@ -72,7 +73,7 @@ def service(
         max_object_bytes=1_000_000,
         max_text_chars=max_text_chars,
         parse=parse_articles,
-        analyse=analyse_text,
+        analyse=analyse_texts,
     )
     return ingest, store, publisher
 
@@ -148,7 +149,7 @@ def test_nothing_is_announced_before_it_is_stored() -> None:
         parsed_bucket=BUCKET,
         max_object_bytes=1_000_000,
         parse=parse_articles,
-        analyse=analyse_text,
+        analyse=analyse_texts,
     )
     # When / Then the whole batch fails (to be delivered again) and nothing was announced
     with pytest.raises(ConnectionError):
@@ -200,7 +201,7 @@ def test_a_message_whose_events_are_refused_fails_alone_and_is_announced_once_wh
         parsed_bucket=BUCKET,
         max_object_bytes=1_000_000,
         parse=parse_articles,
-        analyse=analyse_text,
+        analyse=analyse_texts,
     )
     once = MemoryOnce()
     # When the batch is processed, then both messages are delivered again once SQS is back
@@ -273,10 +274,10 @@ def test_an_exception_while_parsing_one_object_rejects_it_and_spares_the_batch(f
             raise AssertionError("too many bodies")
         return list(parse_articles(data, **kwargs))  # type: ignore[arg-type]
 
-    def analyse(text: str, **kwargs: object) -> object:
-        if failing_step == "analyse" and "never closed" in text:
+    def analyse(items: Sequence[tuple[str, str | None]]) -> list[Any]:
+        if failing_step == "analyse" and any("never closed" in text for text, _ in items):
             raise AssertionError("too many bodies")
-        return analyse_text(text, **kwargs)  # type: ignore[arg-type]
+        return list(analyse_texts(items))
 
     failures: list[tuple[str, str]] = []
     store, publisher = MemoryStore({"bad.html": b"<title>never closed", "good.txt": story(1)}), MemoryPublisher()
@@ -335,7 +336,7 @@ def test_a_permanent_delete_indexes_the_version_it_makes_current(
         parsed_bucket=BUCKET,
         max_object_bytes=1_000_000,
         parse=parse_articles,
-        analyse=analyse_text,
+        analyse=analyse_texts,
     )
     removal = ObjectChange(
         kind=ChangeKind.REMOVED,

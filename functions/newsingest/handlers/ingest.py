@@ -47,7 +47,7 @@ idempotency_config = IdempotencyConfig(
 
 @process_singleton
 def service() -> IngestService:
-    from newsingest.entities import analyse_text
+    from newsingest.entities import analyse_texts
     from newsingest.parsing import parse_articles
 
     settings = ingest_settings()
@@ -58,7 +58,7 @@ def service() -> IngestService:
         max_object_bytes=settings.max_object_bytes,
         max_text_chars=settings.max_text_chars,
         parse=parse_articles,
-        analyse=analyse_text,
+        analyse=analyse_texts,
         observer=IngestReports(),
     )
 

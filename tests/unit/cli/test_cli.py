@@ -46,7 +46,7 @@ def test_parse_prints_what_the_ingest_service_stores_for_the_same_bytes(
     # Given the ingest service as the ingest handler wires it, over a store that holds the file
     from datetime import UTC, datetime
 
-    from newsingest.entities import analyse_text
+    from newsingest.entities import analyse_texts
     from newsingest.ingest import FetchedObject, IngestService
     from newsingest.models import SourceRef
     from newsingest.parsing import parse_articles
@@ -74,7 +74,7 @@ def test_parse_prints_what_the_ingest_service_stores_for_the_same_bytes(
         max_object_bytes=DEFAULT_MAX_OBJECT_BYTES,
         max_text_chars=DEFAULT_MAX_TEXT_CHARS,
         parse=parse_articles,
-        analyse=analyse_text,
+        analyse=analyse_texts,
     )
     service.handle(
         ObjectChange(

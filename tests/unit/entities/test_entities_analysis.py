@@ -1,14 +1,18 @@
-"""`analyse_text`: entities, quotations, dates and amounts from one model pass, with provenance."""
+"""`analyse_text` and `analyse_texts`: entities, quotations, dates and amounts from one model pass, with provenance."""
 
 from __future__ import annotations
 
+import gzip
+from collections.abc import Sequence
+from pathlib import Path
+
 import pytest
 
-from newsingest.entities import analyse_text, extract_entities
+from newsingest.entities import analyse_text, analyse_texts, extract_entities
 from newsingest.entities import analysis as analysis_module
 from newsingest.entities.aliases import alias_table
 from newsingest.entities.analysis import ENTITY_MODEL, TextAnalysis
-from newsingest.entities.nlp import RawSpan, find_entity_spans, load_pipeline
+from newsingest.entities.nlp import RawSpan, find_entity_spans_of_texts, load_pipeline
 
 
 @pytest.fixture(scope="module")
@@ -47,19 +51,20 @@ def test_the_recorded_model_version_is_the_loaded_pipelines() -> None:
 
 def test_the_model_runs_once_per_text(monkeypatch: pytest.MonkeyPatch, sample_text: str) -> None:
     # Given a counter around the model pass
-    calls: list[str] = []
+    calls: list[list[str]] = []
 
-    def counting(text: str) -> list[RawSpan]:
-        calls.append(text)
-        return find_entity_spans(text)
+    def counting(texts: Sequence[str]) -> list[list[RawSpan]]:
+        calls.append(list(texts))
+        return find_entity_spans_of_texts(texts)
 
-    monkeypatch.setattr(analysis_module, "find_entity_spans", counting)
+    monkeypatch.setattr(analysis_module, "find_entity_spans_of_texts", counting)
 
-    # When the text is analysed
+    # When the text is analysed, alone and then in a batch of three
     analysis = analyse_text(sample_text)
+    analyse_texts([(sample_text, None), ("Paris.", "Title"), ("", None)])
 
-    # Then the model ran once, and entities, quotations, dates and amounts all came from it
-    assert calls == [sample_text]
+    # Then the model ran once per call, and entities, quotations, dates and amounts all came from it
+    assert calls == [[sample_text], [sample_text, "Paris.", ""]]
     assert analysis.entities and analysis.quotes and analysis.dates and analysis.amounts
 
 
@@ -67,3 +72,43 @@ def test_an_empty_text_has_an_empty_analysis() -> None:
     analysis = analyse_text("")
     assert (analysis.entities, analysis.quotes, analysis.dates, analysis.amounts) == ([], [], [], [])
     assert analysis.alias_table_version == alias_table().version
+
+
+ARTICLES = Path(__file__).parents[2] / "fixtures" / "articles"
+
+
+def batch_of_texts() -> list[tuple[str, str | None]]:
+    """Real and invented articles (plain text and pages, parsed as ingest does), with short, blank
+    and entity-free texts between them and titles or none."""
+    from newsingest.parsing import parse_articles
+
+    items: list[tuple[str, str | None]] = [("", None)]
+    for path in sorted(ARTICLES.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        items.append((text, text.splitlines()[0]))
+    for path in sorted(ARTICLES.glob("*.html*")):
+        data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+        article = parse_articles(data, key=path.name.removesuffix(".gz"))[0]
+        items.append((article.text, article.title))
+    items[3:3] = [
+        ("Paris.", None),
+        (" \n\n\t", "Blank"),
+        ("nothing to see here", None),
+        ('Angela Merkel said: "No."', None),
+    ]
+    return items
+
+
+def test_a_batch_analysis_equals_each_texts_own() -> None:
+    # Given a dozen texts of every size
+    items = batch_of_texts()
+    assert len(items) >= 12
+
+    # When analysed as one batch, Then each result is exactly the one-text analysis
+    batch = analyse_texts(items)
+    assert batch == [analyse_text(text, title=title) for text, title in items]
+    assert sum(len(analysis.entities) for analysis in batch) > 100
+
+
+def test_an_empty_batch_has_no_analyses() -> None:
+    assert analyse_texts([]) == []

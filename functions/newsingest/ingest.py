@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -104,10 +105,14 @@ to be delivered again, so a batch of large uploads does not time out whole into 
 
 @dataclass(frozen=True)
 class QueuedMessage:
-    """One message of a batch: its id (for the partial-failure response) and its decoded body."""
+    """One message of a batch: its id (for the partial-failure response) and its body, the JSON
+    text SQS delivered or the event a direct invocation received."""
 
     message_id: str
-    body: Any
+    body: str | dict[str, Any]
+
+    def payload(self) -> Any:
+        return json.loads(self.body) if isinstance(self.body, str) else self.body
 
 
 class Once(Protocol):
@@ -227,7 +232,7 @@ class IngestService:
                 continue
             try:
                 prepared[message.message_id] = [
-                    self._prepare(change) for change in changes_in(parse_s3_message(message.body))
+                    self._prepare(change) for change in changes_in(parse_s3_message(message.payload()))
                 ]
             except Exception as exc:  # S3 unavailable, or not an S3 message: this message alone retries
                 self._observer.message_failed(message.message_id, exc)

@@ -34,8 +34,7 @@ from newsingest.singletons import process_singleton
 from newsingest.triggers import ObjectChange
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
-"""SQS redelivers within the visibility timeout (minutes) and retries for at most five receives:
-a day covers every redelivery of one event with a wide margin."""
+"""A day: SQS redelivers within minutes, five receives at most."""
 
 IDEMPOTENCY_KEY = "[kind, source.bucket, source.key, source.version_id || source.etag]"
 """One object version is processed once, whichever trigger or duplicate delivery reports it."""
@@ -79,8 +78,7 @@ def once() -> Once:
 
 
 LAMBDA_INIT_TYPES = frozenset({"on-demand", "provisioned-concurrency", "snap-start"})
-"""AWS_LAMBDA_INITIALIZATION_TYPE values: set only inside Lambda, where init is the time to load
-the model, never in tests or tools that merely import this module."""
+"""Set only inside Lambda: the model loads at init there (before a SnapStart snapshot), never on import elsewhere."""
 
 if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") in LAMBDA_INIT_TYPES:
     service().warm_up()
@@ -99,7 +97,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     records = event.get("Records") or []
     from_sqs = bool(records) and records[0].get("eventSource") == "aws:sqs"
     messages = (
-        [QueuedMessage(record["messageId"], _json_body(record["body"])) for record in records]
+        [QueuedMessage(record["messageId"], record["body"]) for record in records]
         if from_sqs
         else [QueuedMessage("direct", event)]
     )
@@ -109,13 +107,3 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if failed:
         raise MessagesFailed("the S3 message could not be processed; see the log above")
     return {"processed": len(messages)}
-
-
-def _json_body(body: str) -> Any:
-    """The SQS body as JSON; a body that is not JSON is passed on as text, to fail as not S3's."""
-    import json
-
-    try:
-        return json.loads(body)
-    except ValueError:
-        return body

@@ -14,6 +14,9 @@ class RejectReason(StrEnum):
     NO_MAIN_TEXT = "no_main_text"
     DECODE_ERROR = "decode_error"
     INVALID_JSON = "invalid_json"
+    PARSE_ERROR = "parse_error"
+    """The parser or the entity extractor failed on this object (a defect of ours, not of the
+    input): rejected with the exception's type so the article is on record, never retried."""
 
 
 class RejectedInput(ValueError):

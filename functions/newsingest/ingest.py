@@ -87,6 +87,16 @@ class EventPublisher(Protocol):
 
 Parser = Callable[..., list[Article]]
 TextAnalyser = Callable[..., "TextAnalysis"]
+ParseErrorHook = Callable[[SourceRef, Exception], None]
+"""Told of each object whose parsing or analysis raised (the adapter logs it and counts it)."""
+
+PARSE_ERROR_MESSAGE_CHARS = 500
+"""A rejection's message carries the exception's type and the start of its text: enough to group
+and reproduce failures, bounded so a huge exception text cannot bloat the event (256 KB SQS cap)."""
+
+
+def _ignore_parse_error(source: SourceRef, error: Exception) -> None:
+    """The default hook: the rejection event itself records the failure."""
 
 
 @dataclass(frozen=True)
@@ -133,6 +143,7 @@ class IngestService:
         parse: Parser,
         analyse: TextAnalyser,
         max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
+        on_parse_error: ParseErrorHook = _ignore_parse_error,
     ) -> None:
         self._store = store
         self._publisher = publisher
@@ -141,6 +152,7 @@ class IngestService:
         self._max_text_chars = max_text_chars
         self._parse = parse
         self._analyse = analyse
+        self._on_parse_error = on_parse_error
 
     def handle(self, change: ObjectChange) -> list[IngestEvent]:
         """Process one change on its own: prepare, store (one object) and publish its events (one
@@ -259,6 +271,16 @@ class IngestService:
         except RejectedInput as exc:
             rejection = article_rejected_event(
                 source, reason=RejectReason(exc.reason), message=exc.message, received_at=change.event_time
+            )
+            return PreparedChange(change, outcome=[rejection])
+        except Exception as exc:  # one object's parse must never fail its batch
+            # Retrying cannot help (the same bytes fail the same way), and a record that fails five
+            # times lands in the dead-letter queue with nothing on record: reject it instead, with
+            # the type, so the failure is visible, countable and the object can be replayed later.
+            self._on_parse_error(source, exc)
+            message = f"{type(exc).__name__}: {exc}"[:PARSE_ERROR_MESSAGE_CHARS]
+            rejection = article_rejected_event(
+                source, reason=RejectReason.PARSE_ERROR, message=message, received_at=change.event_time
             )
             return PreparedChange(change, outcome=[rejection])
         return PreparedChange(change, articles=articles)

@@ -152,6 +152,41 @@ def test_a_poison_record_fails_alone(pipeline: Any, clients: dict[str, Any]) -> 
     assert [type(e) for e in published_events(sqs, pipeline.stack.index_queue_url)] == [ArticleParsedEvent]
 
 
+def test_a_parser_exception_rejects_the_object_as_parse_error_instead_of_retrying_it(
+    pipeline: Any, clients: dict[str, Any], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given a parser that raises on one upload (lxml's "too many bodies" assertion once did on real
+    # pages) beside an upload it parses
+    import newsingest.parsing
+
+    real_parse = newsingest.parsing.parse_articles
+
+    def parse(data: bytes, **kwargs: Any) -> Any:
+        if kwargs["key"].endswith("crash.html"):
+            raise AssertionError("too many bodies")
+        return real_parse(data, **kwargs)
+
+    monkeypatch.setattr(newsingest.parsing, "parse_articles", parse)
+    ingest._service.cache_clear()
+    sqs, s3 = clients["sqs"], clients["s3"]
+    raw_messages(sqs, pipeline.stack.ingest_queue_url)
+    s3.put_object(Bucket=pipeline.stack.bucket, Key="incoming/crash.html", Body=b"<title>never closed")
+    s3.put_object(Bucket=pipeline.stack.bucket, Key="incoming/fine.txt", Body=SAMPLE.read_bytes())
+    # When one invocation takes both
+    result = pipeline.ingest.run_once()
+    # Then no record fails (nothing is retried towards the DLQ): the crash is a rejection on record
+    assert result is not None and (result.received, result.failed) == (2, 0)
+    events = {event.data.source.key: event for event in published_events(sqs, pipeline.stack.index_queue_url)}
+    rejected = events["incoming/crash.html"]
+    assert isinstance(rejected, ArticleRejectedEvent) and rejected.data.reason == "parse_error"
+    assert rejected.data.message == "AssertionError: too many bodies"
+    assert isinstance(events["incoming/fine.txt"], ArticleParsedEvent)
+    # And the failure is logged with its type and traceback
+    logged = [record for record in caplog.records if record.getMessage().startswith("parse failed")]
+    assert len(logged) == 1 and logged[0].levelname == "ERROR" and logged[0].error_type == "AssertionError"  # type: ignore[attr-defined]
+    assert logged[0].exc_info is not None and "too many bodies" in str(logged[0].exc_info[1])
+
+
 def test_records_not_started_in_time_are_left_to_a_later_invocation(pipeline: Any, clients: dict[str, Any]) -> None:
     # Given three uploads, delivered in one batch to an invocation with less time left than one
     # more record needs (the first record is always prepared)

@@ -133,3 +133,43 @@ def test_an_object_holding_more_text_than_one_invocation_can_analyse_is_rejected
     assert isinstance(parsed, ArticleParsedEvent) and parsed.data.source.key == "a.txt"
     [(_, body)] = store.written.items()
     assert body.count(b"\n") == 1 and publisher.sent == events
+
+
+@pytest.mark.parametrize("failing_step", ["parse", "analyse"])
+def test_an_exception_while_parsing_one_object_rejects_it_and_spares_the_batch(failing_step: str) -> None:
+    # Given a batch where one object makes the parser (or the entity extractor) raise an exception
+    # that is not a RejectedInput, as lxml's "too many bodies" assertion once did on real pages
+    def parse(data: bytes, **kwargs: object) -> list[object]:
+        if failing_step == "parse" and data == b"<title>never closed":
+            raise AssertionError("too many bodies")
+        return list(parse_articles(data, **kwargs))  # type: ignore[arg-type]
+
+    def analyse(text: str, **kwargs: object) -> object:
+        if failing_step == "analyse" and "never closed" in text:
+            raise AssertionError("too many bodies")
+        return analyse_text(text, **kwargs)  # type: ignore[arg-type]
+
+    failures: list[tuple[str, str]] = []
+    store, publisher = MemoryStore({"bad.html": b"<title>never closed", "good.txt": story(1)}), MemoryPublisher()
+    if failing_step == "analyse":
+        store.objects["bad.html"] = b"A headline\n\n" + b"This story was never closed, said the editor. " * 20
+    ingest = IngestService(
+        store=store,
+        publisher=publisher,
+        parsed_bucket=BUCKET,
+        max_object_bytes=1_000_000,
+        parse=parse,
+        analyse=analyse,
+        on_parse_error=lambda source, error: failures.append((source.key, type(error).__name__)),
+    )
+    # When the batch runs
+    prepared = [ingest.prepare(change("bad.html")), ingest.prepare(change("good.txt"))]
+    ingest.store(prepared)
+    events = [event for item in prepared for event in ingest.publish(item)]
+    # Then the bad object is rejected as parse_error naming the exception, the hook heard of it,
+    # and the good one is parsed as usual
+    rejected = [event for event in events if isinstance(event, ArticleRejectedEvent)]
+    assert [(event.data.source.key, event.data.reason) for event in rejected] == [("bad.html", "parse_error")]
+    assert rejected[0].data.message.startswith("AssertionError: too many bodies")
+    assert failures == [("bad.html", "AssertionError")]
+    assert [event.data.source.key for event in events if isinstance(event, ArticleParsedEvent)] == ["good.txt"]

@@ -41,6 +41,7 @@ from newsingest.adapters.s3 import S3ObjectStore
 from newsingest.adapters.sqs import SqsEventPublisher
 from newsingest.events import ArticleParsedEvent, ArticleRejectedEvent
 from newsingest.ingest import IngestEvent, IngestService, PreparedChange
+from newsingest.models import SourceRef
 from newsingest.observability import logger, metrics, tracer
 from newsingest.settings import ingest_settings
 from newsingest.triggers import ChangeKind, ObjectChange, changes_in, parse_s3_message
@@ -87,7 +88,16 @@ def _service() -> IngestService:
         max_text_chars=settings.max_text_chars,
         parse=parse_articles,
         analyse=analyse_text,
+        on_parse_error=_log_parse_error,
     )
+
+
+def _log_parse_error(source: SourceRef, error: Exception) -> None:
+    """A defect of ours met a real object: log it with its traceback and count it."""
+    logger.exception(
+        "parse failed: object rejected as parse_error", extra={"error_type": type(error).__name__}, exc_info=error
+    )
+    metrics.add_metric(name="ParseErrors", unit=MetricUnit.Count, value=1)
 
 
 def _record_metrics(event: IngestEvent) -> None:

@@ -20,7 +20,7 @@ def install() -> bool:
 
     if getattr(Table, "_newsingest_partition_query", False):
         return True
-    if not (hasattr(Table, "all_items") and hasattr(Table, "query") and hasattr(Table, "range_key_attr")):
+    if not (hasattr(Table, "all_items") and hasattr(Table, "query")):
         return False
     scan_all = Table.all_items
     query = Table.query

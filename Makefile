@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 SAM := PATH="$(CURDIR)/$(BIN):$$PATH" $(TOOLS)/bin/sam
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: help venv tools demo test lint typecheck template-lint schemas pytest build bench bench-coldstart clean
+.PHONY: help venv tools demo test unit lint typecheck template-lint schemas pytest build bench bench-coldstart clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ schemas: venv ## Regenerate schemas/ from the pydantic models
 
 pytest: venv tools ## The test suites (unit, integration, e2e, infrastructure)
 	$(BIN)/pytest
+
+unit: venv ## Unit tests only (tests/unit, no AWS, no SAM CLI), without those marked slow: under 30 s
+	$(BIN)/pytest tests/unit -q -m 'not slow'
 
 test: lint typecheck template-lint pytest ## Every check CI runs
 

@@ -17,8 +17,8 @@ which moto cannot measure: `LATENCY_SECONDS` are assumed typical in-region laten
 was measured on the bench machine; a Lambda vCPU is assumed to be as fast.
 
 Not per article, so left out of the totals: free tiers, storage (printed per month kept), the
-stack's fixed monthly costs (alarms, dashboard, SnapStart cache, custom metrics: the README's
-cost notes), idle polling by the event source mappings (a few cents a month per queue), the API.
+stack's fixed monthly costs (alarms, dashboard, SnapStart cache, custom metrics: docs/deploy.md,
+"What it costs"), idle polling by the event source mappings (a few cents a month per queue), the API.
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ MEASURED_NEWS_LENGTH: dict[str, Any] = json.loads(
 """The same for news-length articles (4,000-6,000 characters of text: the size Comprehend's price is quoted for)."""
 
 INDEX_WCU_DEFAULT = 20.9
-"""`bench/index.py --limit 60` as quoted in the README: mean write units per article whose entities the index
+"""`bench/index.py --limit 60` as quoted in docs/benchmarks.md: mean write units per article whose entities the index
 already knows (the steady state of a running index). The pipeline's own figure is higher: its table starts
 empty, so every entity is new."""
 

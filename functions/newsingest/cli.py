@@ -8,9 +8,13 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsingest.models import EntityType
+
+if TYPE_CHECKING:
+    from newsingest.ingest import FetchedObject, IngestEvent, IngestService
+    from newsingest.models import SourceRef
 
 PROGRESS_FROM_FILES = 5
 """Below this many files a run is quick enough to need no progress lines."""
@@ -18,20 +22,23 @@ PROGRESS_FROM_FILES = 5
 
 def _parse(paths: Sequence[Path], *, with_entities: bool) -> int:
     from newsingest.errors import RejectedInput
+    from newsingest.ingest import FetchedObject
+    from newsingest.models import SourceRef
     from newsingest.parsing import parse_articles
 
-    extract = None
-    if with_entities:
-        from newsingest.entities import extract_entities
-
-        extract = extract_entities
+    service = _local_ingest_service()
     rejected = 0
     show_progress = len(paths) >= PROGRESS_FROM_FILES
     for number, path in enumerate(paths, start=1):
         if show_progress:
             print(f"[{number}/{len(paths)}] {path}", file=sys.stderr, flush=True)
         try:
-            articles = parse_articles(path.read_bytes(), key=path.name)
+            data = path.read_bytes()
+            source = SourceRef(key=path.name)
+            if with_entities:  # the ingest function's own analysis, so local and deployed output agree
+                articles = service.analyse(FetchedObject(data, None, None, None, None), source)
+            else:
+                articles = parse_articles(data, key=path.name, source=source)
         except RejectedInput as exc:
             rejected += 1
             print(json.dumps({"path": str(path), "rejected": {"reason": exc.reason, "message": exc.message}}))
@@ -41,10 +48,40 @@ def _parse(paths: Sequence[Path], *, with_entities: bool) -> int:
             print(json.dumps({"path": str(path), "error": str(exc)}))
             continue
         for article in articles:  # one per record of a JSON list or NDJSON file
-            if extract is not None and article.language in ("en", None):
-                article = article.model_copy(update={"entities": extract(article.text, title=article.title)})
             print(article.model_dump_json())
     return 1 if rejected else 0
+
+
+class _NoStorage:
+    """`newsingest parse` neither reads S3 nor stores nor publishes: only `analyse` runs."""
+
+    def fetch(self, source: SourceRef, *, max_bytes: int) -> FetchedObject:
+        raise NotImplementedError("newsingest parse reads files, not S3")
+
+    def put_lines(self, bucket: str, key: str, body: bytes) -> None:
+        raise NotImplementedError("newsingest parse stores nothing")
+
+    def publish(self, events: Sequence[IngestEvent]) -> None:
+        raise NotImplementedError("newsingest parse publishes nothing")
+
+
+def _local_ingest_service() -> IngestService:
+    """The ingest function's service as the handler wires it (parser, analyser, default limits),
+    without AWS."""
+    from newsingest.entities import analyse_text
+    from newsingest.ingest import IngestService
+    from newsingest.limits import DEFAULT_MAX_OBJECT_BYTES, DEFAULT_MAX_TEXT_CHARS
+    from newsingest.parsing import parse_articles
+
+    return IngestService(
+        store=_NoStorage(),
+        publisher=_NoStorage(),
+        parsed_bucket="",
+        max_object_bytes=DEFAULT_MAX_OBJECT_BYTES,
+        max_text_chars=DEFAULT_MAX_TEXT_CHARS,
+        parse=parse_articles,
+        analyse=analyse_text,
+    )
 
 
 def _table(rows: list[list[str]], headers: list[str]) -> str:

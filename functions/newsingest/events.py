@@ -1,9 +1,6 @@
-"""Events the ingest function publishes to the index queue: CloudEvents 1.0 JSON envelopes.
-
-`ArticleParsed` carries a pointer to the parsed JSON in S3, the summary fields and the entities,
-never the article text, so a message stays far below the SQS limit (256 KiB) whatever the
-article's size. Event ids are deterministic (same object version, same id) so a consumer may
-deduplicate on them, but the index never relies on them: its keys derive from content and source.
+"""The CloudEvents 1.0 envelopes the ingest function publishes to the index queue. They point at the
+parsed article in S3 and never carry its text, so a message stays far below the SQS limit
+whatever the article's size (docs/design.md#events).
 """
 
 from __future__ import annotations
@@ -16,24 +13,38 @@ from typing import Annotated, Literal
 from pydantic import Field, TypeAdapter
 
 from newsingest.errors import RejectReason
-from newsingest.models import Article, Entity, EntityStatus, EntityType, Quote, Record, SourceRef
+from newsingest.models import (
+    AliasTableVersion,
+    Article,
+    Authors,
+    ContentSha256,
+    Entity,
+    EntityModel,
+    EntityStatus,
+    EntityType,
+    ExtractorVersion,
+    Language,
+    PublishedAt,
+    Quote,
+    Record,
+    SourceRef,
+    Title,
+    Url,
+    WordCount,
+)
 
 EVENT_SOURCE = "newsingest/ingest"
 """CloudEvents `source` of every event this service emits."""
 
 MAX_EVENT_ENTITIES = 500
-"""Entities carried in one ArticleParsed event, most salient first. At ~150 bytes each in JSON
-this bounds the entity list to ~75 KB, a third of the SQS limit; articles with more entities
-(a rare listicle or results table) keep all of them in the parsed JSON in S3."""
+"""Most salient first: at ~150 bytes each, ~75 KB, a third of the SQS limit; the parsed JSON has all."""
 
 
 MAX_EVENT_QUOTES = 100
-"""Quotations carried in one event, in text order; at ~400 bytes each (a quotation is cut to
-MAX_EVENT_QUOTE_CHARS) they add at most ~40 KB. The parsed JSON keeps them all."""
+"""In text order: at most ~400 bytes each once cut, ~40 KB; the parsed JSON has all."""
 
 MAX_EVENT_QUOTE_CHARS = 300
-"""Long enough for nearly every quotation in news prose (a sentence or two); longer ones are cut
-with an ellipsis in the event only."""
+"""Nearly every quotation in news prose (a sentence or two); longer ones are cut in the event only."""
 
 
 class EventType(StrEnum):
@@ -57,7 +68,6 @@ class EntitySummary(Record):
 
     @classmethod
     def of(cls, entity: Entity) -> EntitySummary:
-        """Drop the mentions: offsets are for readers of the parsed JSON, not for the index."""
         return cls(
             id=entity.id,
             name=entity.name,
@@ -98,13 +108,13 @@ class ArticleParsed(Record):
         ),
     ]
     received_at: Annotated[datetime, Field(description="When S3 reported the object (event time)")]
-    url: str | None = None
-    title: str | None = None
-    authors: list[str] = Field(default_factory=list)
-    published_at: datetime | None = None
-    language: str | None = None
-    word_count: int
-    content_sha256: str
+    url: Url = None
+    title: Title = None
+    authors: Authors = Field(default_factory=list)
+    published_at: PublishedAt = None
+    language: Language = None
+    word_count: WordCount
+    content_sha256: ContentSha256
     entities: list[EntitySummary]
     entities_truncated: Annotated[
         bool, Field(description=f"True when the article had more than {MAX_EVENT_ENTITIES} entities")
@@ -114,39 +124,38 @@ class ArticleParsed(Record):
         list[Quote], Field(description=f"At most {MAX_EVENT_QUOTES}, each cut to {MAX_EVENT_QUOTE_CHARS} chars")
     ] = Field(default_factory=list)
     quotes_truncated: bool = False
-    extractor_version: str
-    entity_model: str | None = None
-    alias_table_version: str | None = None
+    extractor_version: ExtractorVersion
+    entity_model: EntityModel = None
+    alias_table_version: AliasTableVersion = None
 
     @classmethod
     def of(
         cls, article: Article, *, parsed_uri: str, parsed_range: str, received_at: datetime, record_count: int = 1
     ) -> ArticleParsed:
-        """Summarise an article for the event: entities and quotes capped, text left in S3."""
         ranked = sorted(article.entities, key=lambda entity: -entity.salience)
         return cls(
+            **{name: getattr(article, name) for name in ARTICLE_FIELDS_COPIED},
             article_id=article.id,
-            source=article.source,
             record_count=record_count,
             parsed_uri=parsed_uri,
             parsed_range=parsed_range,
             received_at=received_at,
-            url=article.url,
-            title=article.title,
-            authors=article.authors,
-            published_at=article.published_at,
-            language=article.language,
-            word_count=article.word_count,
-            content_sha256=article.content_sha256,
             entities=[EntitySummary.of(entity) for entity in ranked[:MAX_EVENT_ENTITIES]],
             entities_truncated=len(ranked) > MAX_EVENT_ENTITIES,
-            entity_status=article.entity_status,
             quotes=[_event_quote(quote) for quote in article.quotes[:MAX_EVENT_QUOTES]],
             quotes_truncated=len(article.quotes) > MAX_EVENT_QUOTES,
-            extractor_version=article.extractor_version,
-            entity_model=article.entity_model,
-            alias_table_version=article.alias_table_version,
         )
+
+
+ARTICLE_FIELDS_SUMMARISED = frozenset({"entities", "quotes"})
+"""Article fields the event carries in a shorter form: entities without mentions, quotes capped."""
+
+ARTICLE_FIELDS_COPIED = tuple(
+    name
+    for name in ArticleParsed.model_fields
+    if name in Article.model_fields and name not in ARTICLE_FIELDS_SUMMARISED
+)
+"""Article fields the event carries as they are (url, title, authors, ...): every one it declares."""
 
 
 class ArticleRejected(Record):
@@ -202,7 +211,7 @@ INDEX_EVENT_ADAPTER: TypeAdapter[IndexEvent] = TypeAdapter(IndexEvent)
 
 
 def event_id_for(event_type: EventType, source: SourceRef, discriminator: str = "") -> str:
-    """Deterministic id: the same object version yields the same event id on every retry."""
+    """The same object version yields the same id on every retry, so consumers may deduplicate."""
     identity = "|".join(
         [
             event_type,
@@ -219,7 +228,6 @@ def event_id_for(event_type: EventType, source: SourceRef, discriminator: str = 
 def article_parsed_event(
     article: Article, *, parsed_uri: str, parsed_range: str, received_at: datetime, record_count: int = 1
 ) -> ArticleParsedEvent:
-    """Wrap an article's summary in its CloudEvents envelope."""
     data = ArticleParsed.of(
         article, parsed_uri=parsed_uri, parsed_range=parsed_range, received_at=received_at, record_count=record_count
     )
@@ -234,7 +242,6 @@ def article_parsed_event(
 def article_rejected_event(
     source: SourceRef, *, reason: RejectReason, message: str, received_at: datetime
 ) -> ArticleRejectedEvent:
-    """Wrap a rejection in its CloudEvents envelope."""
     return ArticleRejectedEvent(
         id=event_id_for(EventType.ARTICLE_REJECTED, source, reason),
         time=received_at,
@@ -244,7 +251,6 @@ def article_rejected_event(
 
 
 def article_deleted_event(source: SourceRef, *, received_at: datetime) -> ArticleDeletedEvent:
-    """Wrap a deletion in its CloudEvents envelope."""
     return ArticleDeletedEvent(
         id=event_id_for(EventType.ARTICLE_DELETED, source),
         time=received_at,

@@ -1,22 +1,20 @@
-"""The ingest stage: object changes in, events out. Plain Python over two small interfaces.
+"""The ingest stage: S3 messages in, stored articles and events out, as plain Python.
 
-Created objects are read (bounded), parsed and enriched with entities; the articles of a whole
-batch of changes are stored as one newline-delimited JSON object under `parsed/` (one PUT for up
-to ten uploads instead of one each: S3 bills per request) and each is announced with
-`ArticleParsed`, which names its object and byte range. Input that can never become an article is
-announced with `ArticleRejected` (the object is left as it is); removed objects become
-`ArticleDeleted`. Anything else that fails (S3 or SQS errors) propagates so the queue retries.
-
-The three steps are separate methods so the Lambda adapter can run them across an SQS batch:
-`prepare` each change, `store` them all, then `publish` each (idempotently, one record at a time).
+`IngestService.process_batch` is the whole flow of one invocation: every message's object changes
+are prepared (read, parsed, analysed), the batch's articles are stored as one newline-delimited
+JSON object, and only then is each change announced, once (the `Once` passed in). A message fails
+alone (and is retried by its queue) when reading or announcing it fails; bad input is never a
+failure but an `ArticleRejected`. The Lambda adapter only wires AWS, Powertools and this together.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from newsingest.errors import RejectedInput, RejectReason
 from newsingest.events import (
@@ -27,9 +25,9 @@ from newsingest.events import (
     article_parsed_event,
     article_rejected_event,
 )
+from newsingest.limits import DEFAULT_MAX_TEXT_CHARS, PARSED_PREFIX
 from newsingest.models import Article, EntityStatus, SourceRef
-from newsingest.settings import DEFAULT_MAX_TEXT_CHARS, PARSED_PREFIX
-from newsingest.triggers import ChangeKind, ObjectChange
+from newsingest.triggers import ChangeKind, ObjectChange, changes_in, parse_s3_message
 
 if TYPE_CHECKING:
     from newsingest.entities.analysis import TextAnalysis
@@ -87,16 +85,68 @@ class EventPublisher(Protocol):
 
 Parser = Callable[..., list[Article]]
 TextAnalyser = Callable[..., "TextAnalysis"]
-ParseErrorHook = Callable[[SourceRef, Exception], None]
-"""Told of each object whose parsing or analysis raised (the adapter logs it and counts it)."""
-
 PARSE_ERROR_MESSAGE_CHARS = 500
 """A rejection's message carries the exception's type and the start of its text: enough to group
 and reproduce failures, bounded so a huge exception text cannot bloat the event (256 KB SQS cap)."""
 
+MIN_REMAINING_MS_TO_PREPARE = 25_000
+"""A message is prepared only while this much of the invocation is left (the first always is): one
+object may take up to about 20 s (`MAX_TEXT_CHARS` is sized for that at the function's 576 MB), and
+storing the batch and announcing it takes a second or two. A message not started in time fails,
+to be delivered again, so a batch of large uploads does not time out whole into the DLQ."""
 
-def _ignore_parse_error(source: SourceRef, error: Exception) -> None:
-    """The default hook: the rejection event itself records the failure."""
+
+@dataclass(frozen=True)
+class QueuedMessage:
+    """One message of a batch: its id (for the partial-failure response) and its decoded body."""
+
+    message_id: str
+    body: Any
+
+
+class Once(Protocol):
+    """Runs `announce` at most once per change, across duplicate deliveries (Powertools
+    Idempotency in Lambda); a failed run must leave the change free to run again."""
+
+    def __call__(self, change: ObjectChange, announce: Callable[[], list[IngestEvent]]) -> object: ...
+
+
+class IngestObserver(Protocol):
+    """What the flow reports for logs and metrics (Powertools Logger and Metrics in Lambda)."""
+
+    def prepared(self, change: ObjectChange, elapsed_ms: float) -> None: ...
+
+    def parse_failed(self, source: SourceRef, error: Exception) -> None: ...
+
+    def deferred(self, message_id: str, remaining_ms: int) -> None: ...
+
+    def message_failed(self, message_id: str, error: Exception) -> None: ...
+
+    def announced(self, change: ObjectChange, events: Sequence[IngestEvent]) -> None: ...
+
+
+class SilentObserver:
+    """Reports nothing: the events themselves record what happened."""
+
+    def prepared(self, change: ObjectChange, elapsed_ms: float) -> None:
+        pass
+
+    def parse_failed(self, source: SourceRef, error: Exception) -> None:
+        pass
+
+    def deferred(self, message_id: str, remaining_ms: int) -> None:
+        pass
+
+    def message_failed(self, message_id: str, error: Exception) -> None:
+        pass
+
+    def announced(self, change: ObjectChange, events: Sequence[IngestEvent]) -> None:
+        pass
+
+
+def announce_every_time(change: ObjectChange, announce: Callable[[], list[IngestEvent]]) -> object:
+    """A `Once` for where no idempotency store is configured: every delivery announces."""
+    return announce()
 
 
 @dataclass(frozen=True)
@@ -143,32 +193,75 @@ class IngestService:
         parse: Parser,
         analyse: TextAnalyser,
         max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
-        on_parse_error: ParseErrorHook = _ignore_parse_error,
+        observer: IngestObserver | None = None,
     ) -> None:
-        self._store = store
+        self._objects = store
         self._publisher = publisher
         self._parsed_bucket = parsed_bucket
         self._max_object_bytes = max_object_bytes
         self._max_text_chars = max_text_chars
         self._parse = parse
         self._analyse = analyse
-        self._on_parse_error = on_parse_error
+        self._observer: IngestObserver = observer or SilentObserver()
+
+    def process_batch(
+        self, messages: Sequence[QueuedMessage], *, remaining_ms: Callable[[], int], once: Once
+    ) -> list[str]:
+        """Prepare every message, store the batch's articles, then announce each change once;
+        returns the ids of the messages to deliver again. Nothing is announced before it is
+        stored: a failed store raises, and the whole batch is delivered again."""
+        prepared: dict[str, list[PreparedChange]] = {}
+        failed: list[str] = []
+        for message in messages:
+            left = remaining_ms()
+            if prepared and left < MIN_REMAINING_MS_TO_PREPARE:
+                self._observer.deferred(message.message_id, left)
+                failed.append(message.message_id)
+                continue
+            try:
+                prepared[message.message_id] = [
+                    self._prepare(change) for change in changes_in(parse_s3_message(message.body))
+                ]
+            except Exception as exc:  # S3 unavailable, or not an S3 message: this message alone retries
+                self._observer.message_failed(message.message_id, exc)
+                failed.append(message.message_id)
+        self._store([item for items in prepared.values() for item in items])
+        for message_id, items in prepared.items():
+            try:
+                for item in items:
+                    once(item.change, functools.partial(self._announce, item))
+            except Exception as exc:  # SQS refused the events: announced again on redelivery
+                self._observer.message_failed(message_id, exc)
+                failed.append(message_id)
+        return [message.message_id for message in messages if message.message_id in failed]
 
     def handle(self, change: ObjectChange) -> list[IngestEvent]:
-        """Process one change on its own: prepare, store (one object) and publish its events (one
-        per article the object holds, or one rejection, or one deletion); none when the object
-        vanished before it was read."""
-        prepared = self.prepare(change)
-        self.store([prepared])
-        return self.publish(prepared)
+        """One change on its own, announced every time (tests, tools): its events."""
+        prepared = self._prepare(change)
+        self._store([prepared])
+        return self._announce(prepared)
 
-    def prepare(self, change: ObjectChange) -> PreparedChange:
-        """Read and analyse a created object; a removal or a refused object is final here."""
-        if change.kind is ChangeKind.REMOVED:
-            return PreparedChange(change, outcome=[article_deleted_event(change.source, received_at=change.event_time)])
-        return self._ingest(change)
+    def warm_up(self) -> None:
+        """Load the NLP model and run it once, so the first article pays no loading cost."""
+        self._analyse("NATO met in Brussels.", title=None)
 
-    def store(self, batch: Sequence[PreparedChange]) -> None:
+    def _prepare(self, change: ObjectChange) -> PreparedChange:
+        """Read and analyse a created object (or the version a permanent delete made current); a
+        removal or a refused object is final here."""
+        started = time.perf_counter()
+        if change.kind is ChangeKind.CREATED:
+            prepared = self._ingest(change, change.source)
+            self._observer.prepared(change, (time.perf_counter() - started) * 1000)
+            return prepared
+        deleted = article_deleted_event(change.source, received_at=change.event_time)
+        if change.source.version_id is None:  # a delete marker, or an unversioned bucket: gone
+            return PreparedChange(change, outcome=[deleted])
+        # A version was deleted for good. If another is now current (an older version, or the one a
+        # deleted delete marker hid), S3 sends no create for it, yet it is what users now see.
+        current = self._ingest(change, change.source.model_copy(update={"version_id": None, "etag": None}))
+        return PreparedChange(change, articles=current.articles, outcome=[deleted, *current.outcome])
+
+    def _store(self, batch: Sequence[PreparedChange]) -> None:
         """Write every article of the batch as one line of one object (none when there is none)."""
         lines = [
             (prepared, article.model_dump_json().encode("utf-8")) for prepared in batch for article in prepared.articles
@@ -178,7 +271,7 @@ class IngestService:
         body = b"".join(line + b"\n" for _, line in lines)  # compact JSON never holds a raw newline
         day = min(prepared.change.event_time for prepared in batch if prepared.articles).date().isoformat()
         key = batch_key(body, day)
-        self._store.put_lines(self._parsed_bucket, key, body)
+        self._objects.put_lines(self._parsed_bucket, key, body)
         uri = f"s3://{self._parsed_bucket}/{key}"
         for prepared in batch:
             prepared.stored.clear()
@@ -187,27 +280,26 @@ class IngestService:
             prepared.stored.append(StoredLine(uri, f"bytes={offset}-{offset + len(line) - 1}"))
             offset += len(line) + 1
 
-    def events(self, prepared: PreparedChange) -> list[IngestEvent]:
-        """A prepared change's events; its articles must have been stored."""
+    def _announce(self, prepared: PreparedChange) -> list[IngestEvent]:
+        """Send a stored change's events (a rejection or deletion, then one per article)."""
         if len(prepared.stored) != len(prepared.articles):
-            raise RuntimeError("publish before store: the articles have no parsed location yet")
-        parsed: list[IngestEvent] = [
-            article_parsed_event(
-                article,
-                parsed_uri=line.uri,
-                parsed_range=line.byte_range,
-                received_at=prepared.change.event_time,
-                record_count=len(prepared.articles),
-            )
-            for article, line in zip(prepared.articles, prepared.stored, strict=True)
+            raise RuntimeError("announce before store: the articles have no parsed location yet")
+        events: list[IngestEvent] = [
+            *prepared.outcome,
+            *(
+                article_parsed_event(
+                    article,
+                    parsed_uri=line.uri,
+                    parsed_range=line.byte_range,
+                    received_at=prepared.change.event_time,
+                    record_count=len(prepared.articles),
+                )
+                for article, line in zip(prepared.articles, prepared.stored, strict=True)
+            ),
         ]
-        return [*prepared.outcome, *parsed]
-
-    def publish(self, prepared: PreparedChange) -> list[IngestEvent]:
-        """Send a prepared (and stored) change's events; return them."""
-        events = self.events(prepared)
         if events:
             self._publisher.publish(events)
+        self._observer.announced(prepared.change, events)
         return events
 
     def analyse(self, fetched: FetchedObject, source: SourceRef) -> list[Article]:
@@ -249,10 +341,9 @@ class IngestService:
             }
         )
 
-    def _ingest(self, change: ObjectChange) -> PreparedChange:
-        source = change.source
+    def _ingest(self, change: ObjectChange, source: SourceRef) -> PreparedChange:
         try:
-            fetched = self._store.fetch(source, max_bytes=self._max_object_bytes)
+            fetched = self._objects.fetch(source, max_bytes=self._max_object_bytes)
         except ObjectTooLarge as exc:
             rejection = article_rejected_event(
                 source, reason=RejectReason.TOO_LARGE, message=str(exc), received_at=change.event_time
@@ -277,7 +368,7 @@ class IngestService:
             # Retrying cannot help (the same bytes fail the same way), and a record that fails five
             # times lands in the dead-letter queue with nothing on record: reject it instead, with
             # the type, so the failure is visible, countable and the object can be replayed later.
-            self._on_parse_error(source, exc)
+            self._observer.parse_failed(source, exc)
             message = f"{type(exc).__name__}: {exc}"[:PARSE_ERROR_MESSAGE_CHARS]
             rejection = article_rejected_event(
                 source, reason=RejectReason.PARSE_ERROR, message=message, received_at=change.event_time

@@ -1,7 +1,5 @@
-"""The article record: the one source of truth for what ingest produces.
-
-Every other representation (the parsed JSON in S3, the `ArticleParsed` event, the index items)
-is derived from these models, and `schemas/` is generated from them (`make schemas`).
+"""The article record, the one source of truth for what ingest produces: the parsed JSON in S3, the
+events, the index items and `schemas/` (`make schemas`) all derive from these models.
 """
 
 from __future__ import annotations
@@ -14,8 +12,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 ARTICLE_ID_HEX_CHARS = 32
-"""128 bits of the content hash: collisions are negligible far beyond any news archive's size,
-and the id stays short enough for readable keys and URLs."""
+"""128 bits: collisions negligible far beyond any news archive, ids short enough for keys and URLs."""
 
 
 class Record(BaseModel):
@@ -117,39 +114,50 @@ class EntityStatus(StrEnum):
     NOT_RUN = "not_run"
 
 
+# The Article's fields that the ArticleParsed event and the index's article items carry too, each
+# written once here: the event and the items take their types and descriptions from these.
+Url = Annotated[str | None, Field(description="Canonical URL when the source gives one")]
+Title = str | None
+Authors = list[str]
+PublishedAt = Annotated[datetime | None, Field(description="Publication time; timezone kept when the source gives one")]
+Language = Annotated[str | None, Field(description="ISO 639-1 code")]
+WordCount = Annotated[int, Field(ge=0)]
+ContentSha256 = Annotated[str, Field(description="SHA-256 of the UTF-8 main text")]
+ExtractorVersion = Annotated[str, Field(description="newsingest version that produced this")]
+EntityModel = Annotated[
+    str | None, Field(description="NER model and version, e.g. en_core_web_sm-3.8.0; None when not run")
+]
+AliasTableVersion = Annotated[str | None, Field(description="Version of the entity alias table used")]
+
+
 class Article(Record):
     """A parsed news article."""
 
     id: Annotated[str, Field(description="Content-derived id: the first 32 hex chars of content_sha256")]
     source: SourceRef
     format: Annotated[str, Field(description="Detected input format: text, html or json")]
-    url: Annotated[str | None, Field(description="Canonical URL when the source gives one")] = None
-    title: str | None = None
-    authors: list[str] = Field(default_factory=list)
-    published_at: Annotated[
-        datetime | None, Field(description="Publication time; timezone kept when the source gives one")
-    ] = None
+    url: Url = None
+    title: Title = None
+    authors: Authors = Field(default_factory=list)
+    published_at: PublishedAt = None
     modified_at: Annotated[datetime | None, Field(description="Last modification time, when given")] = None
     site_name: str | None = None
     description: str | None = None
-    language: Annotated[str | None, Field(description="ISO 639-1 code")] = None
+    language: Language = None
     text: Annotated[str, Field(description="Main text, paragraphs separated by blank lines")]
-    word_count: Annotated[int, Field(ge=0)]
-    content_sha256: Annotated[str, Field(description="SHA-256 of the UTF-8 main text")]
+    word_count: WordCount
+    content_sha256: ContentSha256
     entities: list[Entity] = Field(default_factory=list)
     entity_status: EntityStatus = EntityStatus.NOT_RUN
     quotes: list[Quote] = Field(default_factory=list)
     dates: list[DateMention] = Field(default_factory=list)
     amounts: list[Amount] = Field(default_factory=list)
-    extractor_version: Annotated[str, Field(description="newsingest version that produced this")] = ""
-    entity_model: Annotated[
-        str | None, Field(description="NER model and version, e.g. en_core_web_sm-3.8.0; None when not run")
-    ] = None
-    alias_table_version: Annotated[str | None, Field(description="Version of the entity alias table used")] = None
+    extractor_version: ExtractorVersion = ""
+    entity_model: EntityModel = None
+    alias_table_version: AliasTableVersion = None
 
 
 def hash_text(text: str) -> str:
-    """Hex SHA-256 of the text's UTF-8 bytes: the identity of an article's content."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

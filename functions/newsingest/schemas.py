@@ -37,8 +37,7 @@ CONTRACT_MODELS: dict[str, type[BaseModel]] = {
 
 
 def render_schemas() -> dict[str, str]:
-    """File name -> schema text, deterministic (sorted keys, trailing newline): the models' JSON
-    Schemas and the HTTP API's OpenAPI document."""
+    """File name -> deterministic text of the models' JSON Schemas and the API's OpenAPI document."""
     from newsingest.handlers.api import openapi_document
 
     rendered = {
@@ -51,7 +50,6 @@ def render_schemas() -> dict[str, str]:
 
 
 def write_schemas(directory: Path) -> list[Path]:
-    """Write every schema into `directory`; returns the paths written."""
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in render_schemas().items():

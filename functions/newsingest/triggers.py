@@ -1,10 +1,6 @@
-"""What can start an ingest: the three ways S3 can tell us about an object, normalised to one shape.
-
-Users wire the ingest function one of three ways: S3 notification -> SQS (the template's choice),
-S3 notification straight to Lambda, or S3 -> EventBridge (-> SQS). These models accept what real
-S3 sends and what moto sends (moto omits `userIdentity`, `requestParameters`,
-`responseElements` and `bucket.ownerIdentity`, which Powertools' `S3Model` requires), so they
-model only the fields both send and ignore the rest.
+"""What can start an ingest: S3 notifications (through SQS, the template's choice, or straight to
+Lambda) and S3 events through EventBridge, normalised to one shape. The models read only the
+fields both S3 and moto send: moto omits some that Powertools' `S3Model` requires.
 """
 
 from __future__ import annotations
@@ -26,8 +22,6 @@ class _Inbound(BaseModel):
 
 
 class ChangeKind(StrEnum):
-    """What happened to the object."""
-
     CREATED = "created"
     REMOVED = "removed"
 
@@ -121,9 +115,8 @@ def _strip_quotes(etag: str | None) -> str | None:
 
 
 def _removed_version(version_id: str | None, *, delete_marker: bool) -> str | None:
-    """A delete marker's version id names the marker, not a version of the article: the object
-    as users see it is gone, whatever version the index holds. A permanent delete names the
-    version removed, which may be an old one the index no longer holds."""
+    """A delete marker's version id names the marker: the object is gone whatever version the index
+    holds. A permanent delete names the version removed, perhaps an old one."""
     return None if delete_marker else version_id
 
 

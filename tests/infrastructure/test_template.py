@@ -533,6 +533,7 @@ def test_alarms_cover_dead_letters_errors_throttles_and_queue_age(cfn: dict[str,
     for function in FUNCTIONS:
         for metric in ("Errors", "Throttles"):
             assert ("AWS/Lambda", metric, json.dumps({"Ref": function})) in watched, (function, metric)
+    assert ("NewsIngest", "ParseErrors", json.dumps("newsingest")) in watched
     for name, alarm in alarms.items():
         assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}] and alarm["OKActions"] == [{"Ref": "AlarmTopic"}]
         assert alarm["TreatMissingData"] == "notBreaching", name
@@ -561,6 +562,7 @@ def test_dashboard_graphs_the_pipeline(cfn: dict[str, Any]) -> None:
         "ParseLatency",
         "IndexWrites",
         "RecordsDeferred",
+        "ParseErrors",
     ):
         assert f'"{metric}"' in body or f'\\"{metric}\\"' in body, metric
     for name in ("${IngestFunction}", "${IndexerFunction}", "${ApiFunction}", "${IngestDeadLetterQueueName}", "${Api}"):

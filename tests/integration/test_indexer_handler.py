@@ -210,6 +210,51 @@ def test_rejections_are_recorded_and_cleared_when_the_object_later_parses(harnes
     assert harness.index.get_rejection(harness.bucket, "incoming/d.json") is None
 
 
+def test_a_rejected_overwrite_detaches_the_previous_article_and_a_late_rejection_changes_nothing(
+    harness: Any, article_factory: Any
+) -> None:
+    # Given one text under two keys, each at its first version
+    def under(key: str, version: str, sequencer: str) -> Any:
+        article = article_factory(
+            "Kyiv thanked Warsaw for the aid.",
+            key=key,
+            bucket=harness.bucket,
+            entities=[("Kyiv", "location", 1)],
+            published="2024-01-01T00:00:00+00:00",
+        )
+        source = article.source.model_copy(update={"version_id": version, "sequencer": sequencer})
+        return article.model_copy(update={"source": source})
+
+    first, second = under("incoming/one.html", "v1", "0A"), under("incoming/two.html", "w1", "0B")
+    harness.parsed(first)
+    harness.parsed(second)
+    harness.drain()
+    assert harness.stats("location:kyiv") == (1, 1)
+
+    def rejected(key: str, version: str, sequencer: str) -> None:
+        source = SourceRef(bucket=harness.bucket, key=key, version_id=version, sequencer=sequencer)
+        event = article_rejected_event(source, reason=RejectReason.EMPTY, message="empty", received_at=RECEIVED)
+        harness.publisher.publish([event])
+        harness.drain()
+
+    # When the first key is overwritten with bytes that are rejected
+    rejected("incoming/one.html", "v2", "0C")
+    # Then the article stays, with the other key as its only source, and counts once
+    assert harness.index.get_article_sources(first.id) == [f"{harness.bucket}/incoming/two.html"]
+    assert harness.stats("location:kyiv") == (1, 1)
+    assert harness.index.get_rejection(harness.bucket, "incoming/one.html") is not None
+    # When a rejection older than what the second key holds arrives late
+    rejected("incoming/two.html", "w0", "01")
+    # Then nothing changes
+    assert harness.index.get_rejection(harness.bucket, "incoming/two.html") is None
+    assert harness.index.get_article_sources(first.id) == [f"{harness.bucket}/incoming/two.html"]
+    # When the second key is overwritten with rejected bytes too
+    rejected("incoming/two.html", "w2", "0D")
+    # Then no object holds the article: it leaves the index, and its entity with it
+    assert harness.index.get_article(first.id) is None
+    assert harness.stats("location:kyiv") is None
+
+
 def test_entity_articles_page_newest_first_to_the_end(harness: Any, article_factory: Any) -> None:
     # Given three articles on three days
     for day in (1, 2, 3):

@@ -15,6 +15,7 @@ import pytest
 
 from newsingest.events import INDEX_EVENT_ADAPTER, ArticleDeletedEvent, ArticleParsedEvent, ArticleRejectedEvent
 from newsingest.handlers import ingest
+from newsingest.ingest import MIN_REMAINING_MS_TO_PREPARE
 from newsingest.local.esm import LocalContext, sqs_event
 
 SAMPLE = Path(__file__).parents[1] / "fixtures" / "articles" / "belarus-russia-alliance.txt"
@@ -167,7 +168,7 @@ def test_a_parser_exception_rejects_the_object_as_parse_error_instead_of_retryin
         return real_parse(data, **kwargs)
 
     monkeypatch.setattr(newsingest.parsing, "parse_articles", parse)
-    ingest._service.cache_clear()
+    ingest.service.cache_clear()  # type: ignore[attr-defined]
     sqs, s3 = clients["sqs"], clients["s3"]
     raw_messages(sqs, pipeline.stack.ingest_queue_url)
     s3.put_object(Bucket=pipeline.stack.bucket, Key="incoming/crash.html", Body=b"<title>never closed")
@@ -197,7 +198,7 @@ def test_records_not_started_in_time_are_left_to_a_later_invocation(pipeline: An
     messages = sqs.receive_message(QueueUrl=pipeline.stack.ingest_queue_url, MaxNumberOfMessages=10)["Messages"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=pipeline.stack.ingest_queue_url, AttributeNames=["QueueArn"])
     event = sqs_event(messages, queue_arn["Attributes"]["QueueArn"], "us-east-1")
-    short_of_time = LocalContext(function_name="ingest", timeout_seconds=ingest.MIN_REMAINING_MS_TO_PREPARE // 2000)
+    short_of_time = LocalContext(function_name="ingest", timeout_seconds=MIN_REMAINING_MS_TO_PREPARE // 2000)
 
     # When
     response = ingest.handler(event, short_of_time)
@@ -366,7 +367,7 @@ def test_records_whose_events_sqs_refused_fail_and_are_sent_when_delivered_again
     assert result is not None and (result.received, result.failed) == (2, 2)
     # And when the queue is back and the messages are delivered again
     assert sqs.create_queue(QueueName=queue_name)["QueueUrl"] == pipeline.stack.index_queue_url
-    service = ingest._service()
+    service = ingest.service()
     parses: list[str] = []
     original_parse = service._parse
 

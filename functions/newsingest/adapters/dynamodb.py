@@ -1,9 +1,5 @@
-"""The index in DynamoDB: implements IndexStore and IndexReader over one table.
-
-Every write is an idempotent put or delete, batched 25 to a request: one write unit per posting,
-the least an "articles mentioning X" index can cost. There are no counters to keep exact: an
-entity's totals are counted from its postings when asked for. An entity's postings and quotes
-are spread over POSTING_SHARDS partitions; reads query every shard and merge.
+"""IndexStore and IndexReader on one DynamoDB table: idempotent puts and deletes, 25 to a batch,
+no counters (totals are counted from postings), and reads that query every shard and merge.
 """
 
 from __future__ import annotations
@@ -31,6 +27,7 @@ from newsingest.indexing.items import (
     ArticleItem,
     ArticleSummary,
     EntityProfileItem,
+    ObjectState,
     PostingItem,
     QuoteItem,
     RecordItem,
@@ -47,6 +44,7 @@ from newsingest.indexing.items import (
 )
 from newsingest.indexing.queries import (
     DEFAULT_PAGE_SIZE,
+    ArticleDetail,
     ArticlePage,
     EntityTotals,
     InvalidCursor,
@@ -55,13 +53,12 @@ from newsingest.indexing.queries import (
     decode_cursor,
     encode_cursor,
 )
-from newsingest.indexing.service import ObjectState
 
 BATCH_WRITE_LIMIT = 25
 BATCH_GET_LIMIT = 100
 PROFILE_CACHE_SIZE = 50_000
-"""Entity ids whose profile this process has already written (~100 bytes each: ~5 MB). Profiles
-never change once written, so a warm indexer skips the write for every entity it has seen."""
+"""Entity ids whose profile this process wrote (~5 MB): profiles never change, so a warm indexer
+skips them."""
 
 GSI1 = "gsi1"
 _GSI1_KEYS = {"pk", "sk", "gsi1pk", "gsi1sk"}
@@ -104,14 +101,11 @@ def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 
 
 LATEST_ARTICLE_ATTRIBUTES = frozenset({"parsed_uri", "parsed_range"})
-"""An article item keeps what it was first indexed with (its postings are keyed by it), except
-where its parsed copy is: the newest upload of the same text wrote a newer one, which the
-retention rule keeps longest."""
+"""What an article item takes from the newest upload of its text (whose copy the retention rule keeps
+longest); the rest stays as first indexed, since its postings are keyed by it."""
 
 
 class DynamoIndex:
-    """IndexStore and IndexReader on one DynamoDB table (keys `pk`/`sk`, GSI `gsi1`)."""
-
     def __init__(self, client: Any, table_name: str) -> None:
         self._client = client
         self._table = table_name
@@ -140,9 +134,7 @@ class DynamoIndex:
         self._batch_write([{"DeleteRequest": {"Key": _key(pk, sk)}} for pk, sk in keys])
 
     def put_profiles(self, entities: list[EntitySummary]) -> None:
-        """Write the profiles of entities new to the index. Reading first is cheaper than writing
-        blindly (half a read unit per profile against one write unit, at a fifth of the price),
-        and a warm process skips entities it has already seen."""
+        """Profiles of entities new to the index: a read costs a tenth of a blind write."""
         unseen = [entity for entity in entities if entity.id not in self._profiles_written]
         if not unseen:
             return
@@ -270,6 +262,13 @@ class DynamoIndex:
         item.pop("sources", None)
         return ArticleItem.model_validate(item)
 
+    def get_article_detail(self, article_id: str) -> ArticleDetail | None:
+        item = self._get(article_pk(article_id), ARTICLE_SK)
+        if item is None:
+            return None
+        item["sources"] = sorted(item.get("sources", []))
+        return ArticleDetail.model_validate(item)
+
     def get_article_sources(self, article_id: str) -> list[str]:
         item = self._get(article_pk(article_id), ARTICLE_SK)
         return list(item.get("sources", [])) if item else []
@@ -284,9 +283,7 @@ class DynamoIndex:
         return {profile.entity_id: profile for profile in profiles}
 
     def entity_totals(self, entity_id: str) -> EntityTotals:
-        """Articles, mentions, first and last seen, counted from the postings of every shard:
-        exact whatever was added, replayed or removed, for 0.5 read units per 4 KB of postings
-        (~16 postings) - a few units for most entities, a few thousand for the busiest."""
+        """Counted from every shard's postings: 0.5 read units per ~16 postings (docs/design.md#index)."""
         articles = mentions = 0
         first: str | None = None
         last: str | None = None

@@ -1,7 +1,5 @@
-"""Ranged S3 reads of the parsed articles (`parsed/dt=<day>/<digest>.ndjson`) for the query API.
-
-Not in adapters/s3.py: that module imports the ingest service (newsingest.ingest), which the API
-function's artifact must not carry (tests/infrastructure/test_build.py checks it).
+"""Ranged S3 reads of parsed articles for the query API; apart from adapters/s3.py, which imports
+the ingest service that the API's artifact must not carry (tests/infrastructure/test_build.py).
 """
 
 from __future__ import annotations
@@ -18,15 +16,12 @@ LINE_RANGE = re.compile(r"^bytes=[0-9]+-[0-9]+$")
 """S3 ignores a malformed Range and sends the whole batch object: refuse one rather than read it."""
 
 _GONE_CODES = frozenset({"NoSuchKey", "404", "NotFound", "InvalidRange", "AccessDenied", "403"})
-"""Answers meaning the line is not there any more. S3 answers 403, not 404, for a missing key to a
-caller without s3:ListBucket, and the API role may only GetObject under parsed/ (listing would show
-it every uploaded key): there, AccessDenied means expired or deleted. InvalidRange: the object at
-that key is shorter than the line the index points at, so it is not the copy that was indexed."""
+"""The line is gone: S3 answers 403 for a missing key to the API role (GetObject under parsed/ only,
+no listing), and InvalidRange means the object is not the copy that was indexed."""
 
 
 class ParsedArticleGone(LookupError):
-    """The parsed copy the index points at is no longer in S3 (the retention rule expired it, or it
-    was deleted); `code` is S3's error code, kept for the logs."""
+    """The parsed copy the index points at was expired or deleted; `code` is S3's, for the logs."""
 
     def __init__(self, uri: str, code: str) -> None:
         super().__init__(f"{uri}: {code}")
@@ -35,7 +30,6 @@ class ParsedArticleGone(LookupError):
 
 
 def split_s3_uri(uri: str) -> tuple[str, str]:
-    """(bucket, key) of an `s3://bucket/key` URI."""
     bucket, _, key = uri.removeprefix("s3://").partition("/")
     if not uri.startswith("s3://") or not bucket or not key:
         raise ValueError(f"not an s3://bucket/key URI: {uri}")
@@ -43,8 +37,7 @@ def split_s3_uri(uri: str) -> tuple[str, str]:
 
 
 class ParsedArticleReader:
-    """Reads one article's line of a batch object with one ranged GET: the object holds a whole
-    ingest batch, so reading it all to pick one line would cost up to batch-size times more."""
+    """One ranged GET per article, not a read of the whole ingest batch's object."""
 
     def __init__(self, client: Any) -> None:
         self._client = client

@@ -17,9 +17,8 @@ _GONE_CODES = frozenset({"NoSuchKey", "NoSuchVersion", "404", "NotFound", "Preco
 
 
 class S3ObjectStore:
-    """Reads exactly the object version the event named (or the ETag it reported), never more
-    than the size limit: one ranged GET, whose Content-Range gives the object's size before any
-    of its body is read (a HEAD first would cost a second request and round trip per article)."""
+    """Reads the version (or ETag) the event named and no more than the limit, in one ranged GET whose
+    Content-Range gives the size before the body is read: no HEAD round trip per article."""
 
     def __init__(self, client: Any) -> None:
         self._client = client

@@ -13,9 +13,8 @@ SQS_BATCH_LIMIT = 10
 """SendMessageBatch takes at most ten entries."""
 
 SQS_BATCH_MAX_BYTES = 256 * 1024
-"""SendMessageBatch's limit on the sum of its message bodies (and attributes): SQS's long-standing
-256 KiB, which holds whichever maximum message size the account has. One event is at most
-256 KiB (`events.py` caps what it carries), so a batch is cut before it would pass this."""
+"""SendMessageBatch's limit on bodies and attributes together, whatever the account's message size;
+one event stays far below it (`events.py`)."""
 
 _ATTRIBUTE_BYTES = 64
 """Room for an entry's `type` message attribute (name, data type, value) in the batch size."""
@@ -33,8 +32,7 @@ class SqsEventPublisher:
         self._queue_url = queue_url
 
     def publish(self, events: Sequence[IngestEvent]) -> None:
-        """Send every event, ten (or 256 KiB) to a request; then raise PublishFailed if SQS refused
-        any, so that the record is retried."""
+        """Sends every event, then raises PublishFailed if SQS refused any, so the record is retried."""
         failed: list[str] = []
         codes: set[str] = set()
         for batch in _batches([(event, event.model_dump_json()) for event in events]):

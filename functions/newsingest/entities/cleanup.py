@@ -120,7 +120,7 @@ are initials and list markers."""
 ABBREVIATIONS_WITH_STOP = frozenset({"Jr", "Sr", "Inc", "Ltd", "Co", "Corp", "Bros", "St", "Mt"})
 """Last words whose full stop belongs to the name ("Sammy Davis Jr."), so it is not trimmed."""
 
-NOT_NAMES = frozenset(
+COMMON_NOUN_ABBREVIATIONS = frozenset(
     {
         "AI", "GenAI", "AGI", "LLM", "LLMs", "API", "APIs", "SaaS", "IoT", "AR", "VR", "XR", "EV", "EVs",
         "CEO", "CFO", "COO", "CTO", "CPO", "CMO", "CIO", "CISO", "VP", "HR", "IT", "PR", "R&D", "IPO", "M&A",
@@ -311,7 +311,7 @@ def split_span(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
 
 def is_no_name(name: str, entity_type: EntityType) -> bool:
     """Whether a cleaned span is no name: a common abbreviation, a law, a generic noun alone."""
-    if name in NOT_NAMES or name in GENERIC_NOUNS:
+    if name in COMMON_NOUN_ABBREVIATIONS or name in GENERIC_NOUNS:
         return True
     last_word = name.rsplit(maxsplit=1)[-1]
     return entity_type is not EntityType.PERSON and len(name.split()) > 1 and last_word in LAW_WORDS

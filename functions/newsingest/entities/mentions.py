@@ -38,6 +38,7 @@ from newsingest.entities.cleanup import (
 from newsingest.entities.labels import entity_type_for
 from newsingest.entities.nlp import RawSpan
 from newsingest.models import EntityType
+from newsingest.textpatterns import WORD
 
 PROPAGATED_TYPES = frozenset({EntityType.PERSON, EntityType.ORGANIZATION, EntityType.LOCATION})
 """Types whose names are completed across the article (step 5): names of groups, events and works
@@ -51,7 +52,6 @@ MAX_ABBREVIATION_WORDS = 12
 
 _ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z&]*[A-Z])(s?)\)")
 _WORD = re.compile(r"[\w&'’.-]+")
-_TOKEN = re.compile(r"\w+")
 _CAPITALISED_TOKEN = re.compile(r"(?<!\w)[A-Z]\w*")
 _CONNECTORS = frozenset({"of", "for", "and", "the", "on", "in", "de", "des", "du", "la", "le", "&", "to", "at"})
 
@@ -209,7 +209,7 @@ def _occurrences(
     overlaps no `existing` mention; longer forms first."""
     by_first_token: dict[str, list[str]] = defaultdict(list)
     for form in sorted(forms, key=len, reverse=True):
-        if (first := _TOKEN.match(form)) and form[0].isupper():
+        if (first := WORD.match(form)) and form[0].isupper():
             by_first_token[first.group()].append(form)
     taken = _Taken(len(text), ((m.start, m.end) for m in existing))
     found: list[TypedMention] = []

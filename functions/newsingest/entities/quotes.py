@@ -36,7 +36,7 @@ from newsingest.models import Entity, EntityType, Quote
 MIN_QUOTE_WORDS = 2
 """Shorter quoted text is a term or a scare quote (“accomplice”), not a quotation."""
 
-MAX_TITLE_WORDS = 8
+MAX_WORK_TITLE_WORDS = 8
 """Quoted text of up to this many words, all capitalised and without final punctuation, is a
 title ("Knives Out", "The Tortured Poets Department")."""
 
@@ -204,7 +204,7 @@ def _is_quotation(quoted: str) -> bool:
     if len(words) < MIN_QUOTE_WORDS:
         return False
     is_title = (
-        len(words) <= MAX_TITLE_WORDS
+        len(words) <= MAX_WORK_TITLE_WORDS
         and all(word[0].isupper() or not word[0].isalpha() for word in words)
         and quoted.rstrip()[-1:] not in ".!?,"
     )

@@ -10,33 +10,27 @@ reference date the text does not give.
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Iterable
 from datetime import date
 
 from newsingest.entities.nlp import RawSpan
 from newsingest.models import Amount, AmountKind, DateMention
+from newsingest.textpatterns import DAY, HISTORICAL_YEAR, MONTH_NAME, month_number
 
 AMOUNT_KINDS = {"MONEY": AmountKind.MONEY, "PERCENT": AmountKind.PERCENT, "QUANTITY": AmountKind.QUANTITY}
 DATE_LABELS = frozenset({"DATE"})
 """TIME spans ("this morning", "10 p.m.") are not dates and are not kept."""
 
-_MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name} | {
-    name.lower(): number for number, name in enumerate(calendar.month_abbr) if name
-}
-_MONTHS["sept"] = 9
-_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
-_YEAR = r"(?P<year>1[5-9]\d\d|2\d\d\d)"
-_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_MONTH = rf"(?P<month>{MONTH_NAME})\.?"
 _WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
 _SEP = r"[\s,]+"
 _PATTERNS = [
-    re.compile(rf"^(?:the\s+)?{_WEEKDAY}{_DAY}(?:\s+of)?\s+{_MONTH}{_SEP}{_YEAR}$", re.IGNORECASE),
-    re.compile(rf"^{_WEEKDAY}{_MONTH}{_SEP}{_DAY}{_SEP}{_YEAR}$", re.IGNORECASE),
-    re.compile(rf"^{_YEAR}-(?P<month_number>[01]\d)-(?P<day>[0-3]\d)$"),
-    re.compile(rf"^(?:early\s+|mid-?\s*|late\s+)?{_MONTH}(?:\s+of)?{_SEP}{_YEAR}$", re.IGNORECASE),
-    re.compile(rf"^(?:in\s+|the\s+year\s+)?{_YEAR}$", re.IGNORECASE),
+    re.compile(rf"^(?:the\s+)?{_WEEKDAY}{DAY}(?:\s+of)?\s+{_MONTH}{_SEP}{HISTORICAL_YEAR}$", re.IGNORECASE),
+    re.compile(rf"^{_WEEKDAY}{_MONTH}{_SEP}{DAY}{_SEP}{HISTORICAL_YEAR}$", re.IGNORECASE),
+    re.compile(rf"^{HISTORICAL_YEAR}-(?P<month_number>[01]\d)-(?P<day>[0-3]\d)$"),
+    re.compile(rf"^(?:early\s+|mid-?\s*|late\s+)?{_MONTH}(?:\s+of)?{_SEP}{HISTORICAL_YEAR}$", re.IGNORECASE),
+    re.compile(rf"^(?:in\s+|the\s+year\s+)?{HISTORICAL_YEAR}$", re.IGNORECASE),
 ]
 
 
@@ -52,7 +46,7 @@ def normalise_date(expression: str) -> str | None:
         if parts.get("month_number"):
             month: int | None = int(parts["month_number"])
         elif parts.get("month"):
-            month = _MONTHS[parts["month"].lower()]
+            month = month_number(parts["month"])
         else:
             month = None
         if month is None:

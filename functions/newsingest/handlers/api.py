@@ -1,14 +1,10 @@
-"""Lambda adapter of the query API: API Gateway HTTP API (payload 2.0) -> index queries.
-
-Configured as `newsingest.handlers.api.handler`, behind IAM authorisation. Routes, parameters and
-responses are declared with Powertools' Event Handler, which validates requests (422 with the
-offending field) and generates the OpenAPI document checked in at `schemas/openapi.json`.
+"""Lambda handler of the read-only query API (HTTP API, payload 2.0, IAM authorisation). Powertools'
+Event Handler validates requests (422 naming the field) and generates `schemas/openapi.json`.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
@@ -23,10 +19,11 @@ from pydantic import Field
 from newsingest.adapters.aws import client
 from newsingest.adapters.dynamodb import DynamoIndex
 from newsingest.adapters.parsed import ParsedArticleGone, ParsedArticleReader
-from newsingest.indexing.items import ArticleItem, EntityProfileItem
+from newsingest.indexing.items import EntityProfileItem
 from newsingest.indexing.queries import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
+    ArticleDetail,
     ArticlePage,
     EntityDetail,
     InvalidCursor,
@@ -37,12 +34,13 @@ from newsingest.indexing.queries import (
 from newsingest.models import Article, EntityType, Record
 from newsingest.observability import logger, tracer
 from newsingest.settings import indexer_settings
+from newsingest.singletons import process_singleton
 from newsingest.version import __version__
 
 ENTITY_ID_PATTERN = r"^(person|organization|location|group|event|other):[a-z0-9][a-z0-9-]{0,199}$"
 ARTICLE_ID_PATTERN = r"^[0-9a-f]{32}$"
 MAX_CURSOR_CHARS = 2048
-"""A cursor holds at most one sort key per shard (~100 chars each) base64-encoded: 2 KB is ample."""
+"""A cursor holds one sort key per shard (~100 chars each), base64-encoded: 2 KB is ample."""
 
 app = APIGatewayHttpResolver(enable_validation=True)
 
@@ -69,8 +67,7 @@ class ErrorBody(Record):
 
 
 def _responses(ok: type[Record], *errors: int) -> dict[int, OpenAPIResponse]:
-    """OpenAPI entries for a route: its 200 body, and the 4xx it can answer besides validation's
-    422 (documented by Powertools), all with ErrorBody."""
+    """A route's 200 body and its 4xx besides validation's 422 (which Powertools documents)."""
     descriptions = {400: "Invalid cursor or date", 403: "Not signed with SigV4", 404: "Not found"}
     documented: dict[int, OpenAPIResponse] = {
         200: {"description": "OK", "content": {"application/json": {"model": ok}}},
@@ -83,12 +80,12 @@ def _responses(ok: type[Record], *errors: int) -> dict[int, OpenAPIResponse]:
     return documented
 
 
-@lru_cache(maxsize=1)
+@process_singleton
 def _index() -> DynamoIndex:
     return DynamoIndex(client("dynamodb"), indexer_settings().table_name)
 
 
-@lru_cache(maxsize=1)
+@process_singleton
 def _parsed_articles() -> ParsedArticleReader:
     return ParsedArticleReader(client("s3"))
 
@@ -153,11 +150,11 @@ def _not_found(error: NotFoundError) -> Response[dict[str, Any]]:
 
 @app.get(
     "/articles/<article_id>",
-    summary="An indexed article with its entities and quotes",
-    responses=_responses(ArticleItem, 404),
+    summary="An indexed article with its entities, quotes and sources",
+    responses=_responses(ArticleDetail, 404),
 )
-def get_article(article_id: ArticleId) -> ArticleItem:
-    article = _index().get_article(article_id)
+def get_article(article_id: ArticleId) -> ArticleDetail:
+    article = _index().get_article_detail(article_id)
     if article is None:
         raise NotFoundError(f"no article {article_id}")
     return article
@@ -255,7 +252,6 @@ def entity_quotes(
 
 
 def openapi_document() -> str:
-    """The OpenAPI 3 document of this API (also served at /openapi.json)."""
     return app.get_openapi_json_schema(
         title="newsingest query API",
         version=__version__,
@@ -280,7 +276,7 @@ def get_openapi() -> Response[str]:
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Entry point: an HTTP API request. The API is read-only: other methods get 405."""
+    """The API is read-only: methods other than GET and HEAD get 405."""
     method = event.get("requestContext", {}).get("http", {}).get("method", "GET")
     if method not in ("GET", "HEAD"):
         return {

@@ -1,13 +1,10 @@
-"""Lambda adapter of the index stage: events from the index queue -> DynamoDB.
-
-Configured as `newsingest.handlers.indexer.handler`. Each SQS record is one CloudEvent validated
-against its model at the edge; a record that fails reports alone (partial batch response) and
-reaches the DLQ after five receives, while the rest of the batch is kept.
+"""Lambda handler of the index stage: CloudEvents from the index queue -> DynamoDB. A record that
+fails validation or indexing fails alone (partial batch response) and reaches the DLQ after five
+receives; the rest of the batch is kept.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -22,18 +19,17 @@ from newsingest.events import IndexEvent
 from newsingest.indexing.service import Indexer, Outcome
 from newsingest.observability import logger, metrics, tracer
 from newsingest.settings import indexer_settings
+from newsingest.singletons import process_singleton
 
 
 class IndexQueueRecord(SqsRecordModel):
-    """An SQS record whose body is one of our CloudEvents."""
-
     body: Json[IndexEvent]
 
 
 processor = BatchProcessor(event_type=EventType.SQS, model=IndexQueueRecord)
 
 
-@lru_cache(maxsize=1)
+@process_singleton
 def _indexer() -> Indexer:
     settings = indexer_settings()
     return Indexer(DynamoIndex(client("dynamodb"), settings.table_name), settings.index_entities)
@@ -41,7 +37,6 @@ def _indexer() -> Indexer:
 
 @tracer.capture_method
 def record_handler(record: IndexQueueRecord) -> str:
-    """Apply one event to the index."""
     event = record.body
     logger.append_keys(event_id=event.id, event_type=event.type, subject=event.subject)
     logger.set_correlation_id(getattr(event.data, "article_id", None))
@@ -57,7 +52,6 @@ def record_handler(record: IndexQueueRecord) -> str:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Entry point: an SQS batch from the index queue."""
     response = process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )

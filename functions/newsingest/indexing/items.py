@@ -1,13 +1,8 @@
-"""Index items: the single-table layout of the DynamoDB index, one pydantic model per item kind.
+"""The DynamoDB index's single-table layout: one pydantic model per item kind, and its keys.
 
-The layout and the request behind each question are tabulated in the README ("Index"). In short:
-articles live at `ARTICLE#<id>` (and on gsi1 by day), objects at `SOURCE#<bucket>/<key>` with one
-`RECORD#` item per article the object holds, and an entity's postings, quotes and counters at
-`ENTITY#<entity_id>#<shard>`, spread over POSTING_SHARDS partitions so that no entity, however
-often it is named, funnels its writes into one partition. `sort_time` is the publication time in
-UTC (the S3 event time when the article has none), so postings and a day's articles come back
-newest first. Every key derives from the article's content hash and the object's bucket/key,
-never from an event id, so replaying an event rewrites the same items.
+Every key derives from the article's content hash and the object's bucket/key, never from an event
+id, so replaying an event rewrites the same items. The layout and the request behind each question
+are in docs/design.md#index.
 """
 
 from __future__ import annotations
@@ -15,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -23,34 +19,41 @@ from pydantic import Field
 
 from newsingest.errors import RejectReason
 from newsingest.events import ArticleParsed, ArticleRejected, EntitySummary
-from newsingest.models import EntityType, Quote, Record, SourceRef
+from newsingest.models import (
+    AliasTableVersion,
+    Authors,
+    ContentSha256,
+    EntityModel,
+    EntityType,
+    ExtractorVersion,
+    Language,
+    Quote,
+    Record,
+    SourceRef,
+    Title,
+    Url,
+    WordCount,
+)
 
 POSTING_SHARDS = 4
-"""Partitions per entity. DynamoDB serves at most 1,000 WCU/s per partition key and a posting
-costs 1 WCU, so four shards absorb ~4,000 articles/s naming one entity: over a hundred times the
-whole world's news output (~3M articles/day, ~35/s), with headroom for backfills. Reads pay for
-it with four small Queries instead of one."""
+"""Partitions per entity: at 1,000 WCU/s per partition key and 1 WCU per posting, ~4,000 articles/s
+can name one entity, over 100 times the world's news output (docs/decisions.md#index)."""
 
 POSTING_TITLE_CHARS = 200
-"""Titles are cut on postings and quotes so that, with CO_ENTITIES_PER_POSTING ids, an item stays
-under 1 KB: one write unit. Headlines rarely pass 120 characters."""
+"""Keeps a posting or quote item with its co-entity ids under 1 KB (one write unit); headlines
+rarely pass 120 characters."""
 
 CO_ENTITIES_PER_POSTING = 20
-"""The article's most salient other entities stored on each posting, so "who appears alongside
-X" is answered from X's postings alone; 20 covers the entities an article is about (the long
-tail of one-off mentions is noise for co-occurrence)."""
+"""Answers "who appears alongside X" from X's postings alone; 20 covers what an article is about,
+and the tail of one-off mentions is noise for co-occurrence."""
 
 MIN_MENTIONS_TO_INDEX = 2
-"""An entity the alias table does not know is indexed once the article names it this often.
-Measured entity by entity on the labelled corpus of `bench/ner.py` (exact spans): an organisation
-the model finds once is right 48% of the time, one it finds twice or more 80%."""
+"""For entities the alias table does not know: an organisation found once is right 48% of the time,
+twice or more 80% (docs/decisions.md#index)."""
 
 SINGLE_MENTION_TYPES = frozenset({EntityType.PERSON, EntityType.LOCATION})
-"""Types indexed even when named once: on the same corpus a once-found person is right 75% of the
-time and a place 84%, as often as when named twice (75%, 88%). Organisations, groups, events and
-works named once are not: half of them are wrong, and they are ~60% of all entities on news pages,
-so each would cost a write unit for a coin toss. They stay on the parsed article; adding an
-organisation to the alias table (`data/README.md`) makes every mention of it indexed."""
+"""Indexed even when named once: found once, these are right as often as found twice (75-84%), where
+other types are a coin toss (docs/decisions.md#index)."""
 
 GSI1_PROJECTED_ATTRIBUTES = (
     "kind",
@@ -70,10 +73,8 @@ GSI1_PROJECTED_ATTRIBUTES = (
     "message",
     "received_at",
 )
-"""What gsi1 copies besides keys: the day listing's article summaries, the name index's profiles
-and the rejection listing. Projecting everything would copy each article item (entities and
-all, 2-4 KB) a second time and bill its write units twice; these fields keep the copy under
-1 KB."""
+"""What the day, name and rejection listings read: projecting all would copy each 2-4 KB article item
+and bill its write units twice; these keep the copy under 1 KB."""
 
 ARTICLE_SK = "ARTICLE"
 SOURCE_SK = "SOURCE"
@@ -130,8 +131,7 @@ def quote_sk(sort_time: str, article_id: str) -> str:
 
 
 def source_id(bucket: str | None, key: str, record: int | None = None) -> str:
-    """How an article names one of its sources: `bucket/key`, plus `#n` for record n of a
-    multi-record object."""
+    """`bucket/key`, plus `#n` for record n of a multi-record object."""
     base = f"{bucket or ''}/{key}"
     return base if record is None else f"{base}#{record}"
 
@@ -149,10 +149,8 @@ def short_title(title: str | None) -> str | None:
 
 
 def to_sort_time(moment: datetime) -> str:
-    """UTC, second precision, `Z` suffix: sorts lexicographically in time order.
-
-    A naive time (a page that gave no zone) is taken as UTC: the only reading that needs no guess
-    about where the page was published."""
+    """UTC with a `Z`, so it sorts in time order; a naive time is taken as UTC, the one reading that
+    needs no guess about where the page was published."""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -162,7 +160,6 @@ class _Item(Record):
     sk: str
 
     def to_item(self) -> dict[str, Any]:
-        """The DynamoDB item: JSON-compatible, None values left out."""
         return self.model_dump(mode="json", exclude_none=True)
 
 
@@ -172,16 +169,13 @@ class IndexPolicy(StrEnum):
     EVIDENCE = "evidence"
     """Those with good evidence (`is_indexed`): the default."""
     ALL = "all"
-    """Every entity found: full recall for once-named organisations, at about 1.8 times the write
-    units (`bench/index.py --index-entities all`: 1.8 times)."""
+    """Every entity found, at 1.8 times the write units."""
 
 
 def is_indexed(
     entity: EntitySummary, speakers: frozenset[str] = frozenset(), policy: IndexPolicy = IndexPolicy.EVIDENCE
 ) -> bool:
-    """Whether an entity of an article gets a posting: known to the alias table, named often
-    enough or in the title (what the article is about), of a type the model rarely gets wrong,
-    or the speaker of a quotation."""
+    """Known, named often enough or in the title, of a type the model rarely gets wrong, or quoted."""
     return (
         policy is IndexPolicy.ALL
         or entity.known
@@ -200,11 +194,11 @@ class ArticleSummary(_Item):
     gsi1sk: str
     article_id: str
     sort_time: str
-    title: str | None = None
-    url: str | None = None
-    published_at: str | None = None
-    language: str | None = None
-    word_count: int
+    title: Title = None
+    url: Url = None
+    published_at: Annotated[str | None, Field(description="The article's published_at in ISO 8601")] = None
+    language: Language = None
+    word_count: WordCount
 
 
 class ArticleItem(ArticleSummary):
@@ -212,14 +206,14 @@ class ArticleItem(ArticleSummary):
     filed and every source it arrived from. The full article (text, every entity with its
     mentions, quotations) is the line of `parsed_uri` at `parsed_range`."""
 
-    authors: list[str] = Field(default_factory=list)
-    content_sha256: str
+    authors: Authors = Field(default_factory=list)
+    content_sha256: ContentSha256
     parsed_uri: Annotated[str, Field(description="The newline-delimited JSON object holding the parsed article")]
     parsed_range: Annotated[str, Field(description="The article's line in it, as an HTTP Range (GetObject's `Range`)")]
-    extractor_version: str
-    entity_model: str | None = None
-    alias_table_version: str | None = None
-    entity_status: str | None = None
+    extractor_version: ExtractorVersion
+    entity_model: EntityModel = None
+    alias_table_version: AliasTableVersion = None
+    entity_status: Annotated[str | None, Field(description="The article's entity_status")] = None
     entities: Annotated[
         list[EntitySummary], Field(description="The entities the article is indexed under, most salient first")
     ]
@@ -232,8 +226,7 @@ class ArticleItem(ArticleSummary):
     ] = Field(default_factory=list)
 
     def to_item(self) -> dict[str, Any]:
-        """Entity flags that are false are left out: they are the defaults, and each costs its
-        name in every entity of the item (the item is billed per started KB)."""
+        """False entity flags are left out: each would cost its name in every entity, billed per KB."""
         item = super().to_item()
         item["entities"] = [
             {name: value for name, value in entity.items() if value is not False} for entity in item["entities"]
@@ -290,8 +283,7 @@ class SourceItem(_Item):
     source_id: str | None = None
 
     def embedded_records(self) -> list[RecordItem]:
-        """The article this item names, as a record (keyed by this item: there is no RECORD#
-        item to delete)."""
+        """The article this item names, as a record keyed by this item (no RECORD# item to delete)."""
         if self.article_id is None or self.source_id is None or self.deleted:
             return []
         return [RecordItem(pk=self.pk, sk=self.sk, record=0, article_id=self.article_id, source_id=self.source_id)]
@@ -417,14 +409,12 @@ class EntityProfileItem(_Item):
 
 
 def postings_for(article: ArticleItem) -> list[PostingItem]:
-    """An article's postings are a pure function of the article item, so removing an article
-    rebuilds exactly the keys indexing wrote."""
+    """A pure function of the article item, so removing an article rebuilds the keys indexing wrote."""
     return [PostingItem.of(article, entity) for entity in article.entities]
 
 
 def quotes_for(article: ArticleItem, quotes: Sequence[Quote]) -> list[QuoteItem]:
-    """The article's attributed quotations, one item per speaker its item lists (`quoted`), so
-    that removing the article finds every key written."""
+    """One item per speaker the article lists in `quoted`, so removing it finds every key written."""
     by_speaker: dict[str, list[Quote]] = {speaker: [] for speaker in article.quoted}
     for quote in quotes:
         if quote.speaker_id in by_speaker:
@@ -433,7 +423,6 @@ def quotes_for(article: ArticleItem, quotes: Sequence[Quote]) -> list[QuoteItem]
 
 
 def quote_keys_for(article: ArticleItem) -> list[tuple[str, str]]:
-    """The (pk, sk) of every quotation item filed for the article."""
     shard = shard_of(article.article_id)
     return [
         (entity_shard_pk(speaker, shard), quote_sk(article.sort_time, article.article_id)) for speaker in article.quoted
@@ -441,7 +430,19 @@ def quote_keys_for(article: ArticleItem) -> list[tuple[str, str]]:
 
 
 def source_of(item: SourceItem) -> SourceRef:
-    """The SourceRef a source item records."""
     return SourceRef(
         bucket=item.bucket, key=item.key, version_id=item.version_id, etag=item.etag, sequencer=item.sequencer
     )
+
+
+@dataclass(frozen=True)
+class ObjectState:
+    """What the index holds about one object: its latest state, its records, a rejection."""
+
+    source: SourceItem | None = None
+    records: list[RecordItem] = field(default_factory=list)
+    rejected: bool = False
+
+    def all_records(self) -> list[RecordItem]:
+        embedded = self.source.embedded_records() if self.source else []
+        return [*self.records, *embedded]

@@ -1,7 +1,5 @@
-"""What the index answers, as result models, and the opaque cursors that page through them.
-
-Plain Python over the IndexReader interface: the HTTP API, the CLI and the demo all call these.
-"""
+"""What the index answers, as result models and opaque cursors, over the IndexReader interface:
+plain Python that the HTTP API, the CLI and the demo share."""
 
 from __future__ import annotations
 
@@ -26,12 +24,10 @@ from newsingest.models import Record
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
-"""One Query page per shard of at most 100 postings (~500 bytes each) stays far below the 1 MB
-page limit, and 100 rows is as many as a person reads at once."""
+"""100 postings of ~500 bytes stay far below a Query page's 1 MB; as many rows as a person reads."""
 
 CO_OCCURRENCE_WINDOW = 200
-"""Most recent postings read to rank an entity's companions: enough for a stable top ten, and
-at most four Query pages (one per shard)."""
+"""Recent postings read to rank companions: a stable top ten for one Query page per shard."""
 
 TOP_COMPANIONS = 10
 
@@ -41,7 +37,6 @@ class InvalidCursor(ValueError):
 
 
 def encode_cursor(state: dict[str, Any] | None) -> str | None:
-    """Opaque to callers: they pass it back unchanged to get the next page."""
     if not state:
         return None
     raw = json.dumps(state, sort_keys=True, separators=(",", ":")).encode("utf-8")
@@ -49,7 +44,7 @@ def encode_cursor(state: dict[str, Any] | None) -> str | None:
 
 
 def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
-    """Reverse of encode_cursor; anything malformed is an InvalidCursor, never a server error."""
+    """Anything malformed is an InvalidCursor (a 400), never a server error."""
     if not cursor:
         return None
     try:
@@ -121,10 +116,24 @@ class ArticlePage(Record):
     cursor: str | None = None
 
 
+class ArticleDetail(ArticleItem):
+    """An indexed article as `GET /articles/{id}` answers: the item and every object holding it."""
+
+    sources: Annotated[
+        list[str],
+        Field(
+            description="The objects the article arrived from, sorted: `bucket/key`, plus `#n` for record n "
+            "of a multi-record file (the same text under several keys is one article with several sources)"
+        ),
+    ]
+
+
 class IndexReader(Protocol):
     """Read access to the index (DynamoDB in AWS)."""
 
     def get_article(self, article_id: str) -> ArticleItem | None: ...
+
+    def get_article_detail(self, article_id: str) -> ArticleDetail | None: ...
 
     def entity_totals(self, entity_id: str) -> EntityTotals: ...
 
@@ -161,8 +170,7 @@ class IndexReader(Protocol):
 
 
 def entity_stats(reader: IndexReader, entity_id: str) -> EntityStats | None:
-    """An entity's totals and first/last seen, counted from its postings: exact by construction,
-    whatever was added, replayed or removed. None for an entity with no article."""
+    """Counted from its postings, so exact whatever was replayed or removed; None with no article."""
     totals = reader.entity_totals(entity_id)
     if totals.article_count == 0:
         return None
@@ -181,8 +189,7 @@ def entity_stats(reader: IndexReader, entity_id: str) -> EntityStats | None:
 def entity_detail(
     reader: IndexReader, entity_id: str, *, since: str | None = None, until: str | None = None
 ) -> EntityDetail | None:
-    """Stats and the entities most often seen with it among its most recent articles in the
-    window: one pass over its postings, which carry their article's other entities."""
+    """Stats and companions: one pass over its recent postings, which carry their co-entities."""
     stats = entity_stats(reader, entity_id)
     if stats is None:
         return None
@@ -200,12 +207,3 @@ def entity_detail(
         for other in top
     ]
     return EntityDetail(stats=stats, companions=companions, window_articles=len(postings))
-
-
-def check_limit(limit: int | None) -> int:
-    """The page size asked for, or the default; outside 1..MAX_PAGE_SIZE is an error."""
-    if limit is None:
-        return DEFAULT_PAGE_SIZE
-    if not 1 <= limit <= MAX_PAGE_SIZE:
-        raise ValueError(f"limit must be between 1 and {MAX_PAGE_SIZE}")
-    return limit

@@ -1,21 +1,12 @@
-"""Applying events to the index: which items change, in which order, so that replays, duplicates
-and late deliveries change nothing they should not.
-
-- Order: S3 may deliver events for one key late or out of order. Each object's source item keeps
-  the sequencer (or, where S3 gave none, the event time) of the newest event applied; an older
-  event is ignored, so a late create never resurrects a deleted object or an old version.
-- Updates: the first event of a new object version detaches the articles of the previous version.
-- Duplicates: articles are keyed by content; the same text under two keys (or records) is one
-  article with two sources, and it leaves the index with its last source.
-- Crashes: every write is an idempotent put or delete of a key derived from content and source,
-  and the article item is written after its postings and removed after them, so a retried event
-  redoes what is missing and changes nothing twice. There are no counters to double-count: an
-  entity's totals are counted from its postings when asked for.
+"""Applying events to the index so that replays, duplicates, crashes and late or reordered
+deliveries change nothing twice: an event older than the newest applied to its object is ignored,
+a new object version detaches the previous version's articles (whether it became articles or was
+rejected), and the article item is written after its postings and removed after them
+(docs/design.md#consistency).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
@@ -31,6 +22,7 @@ from newsingest.indexing.items import (
     SOURCE_SK,
     ArticleItem,
     IndexPolicy,
+    ObjectState,
     PostingItem,
     QuoteItem,
     RecordItem,
@@ -60,20 +52,6 @@ class Outcome(StrEnum):
     REJECTION_RECORDED = "rejection_recorded"
 
 
-@dataclass(frozen=True)
-class ObjectState:
-    """What the index holds about one object: its latest state, its records, a rejection."""
-
-    source: SourceItem | None = None
-    records: list[RecordItem] = field(default_factory=list)
-    rejected: bool = False
-
-    def all_records(self) -> list[RecordItem]:
-        """The object's records: its RECORD# items and the article its source item names."""
-        embedded = self.source.embedded_records() if self.source else []
-        return [*self.records, *embedded]
-
-
 class IndexStore(Protocol):
     """The item-level operations the index needs (DynamoDB in AWS)."""
 
@@ -95,9 +73,7 @@ class IndexStore(Protocol):
 
     def put_quotes(self, quotes: list[QuoteItem]) -> None: ...
 
-    def delete_quotes(self, keys: list[tuple[str, str]]) -> None:
-        """Delete quotation items by (pk, sk)."""
-        ...
+    def delete_quotes(self, keys: list[tuple[str, str]]) -> None: ...
 
     def put_profiles(self, entities: list[EntitySummary]) -> None:
         """Make sure each entity has a profile (name, type, name-index entry)."""
@@ -123,11 +99,8 @@ def _padded(sequencer: str, width: int) -> str:
 
 
 def is_older(sequencer: str | None, event_time: datetime, applied: SourceItem) -> bool:
-    """True when an event predates the newest one already applied to the same key.
-
-    S3 sequencers order events for one key: compared as hexadecimal strings, the shorter padded
-    with zeros on the right, as AWS documents. moto (and EventBridge replays) may send none;
-    the event time (millisecond precision) orders them then."""
+    """Whether an event predates the newest applied to its key. Sequencers compare as AWS documents
+    (hex, the shorter right-padded with zeros); without one (moto, EventBridge replays), event time."""
     if sequencer and applied.sequencer:
         width = max(len(sequencer), len(applied.sequencer))
         return _padded(sequencer, width) < _padded(applied.sequencer, width)
@@ -192,10 +165,9 @@ class Indexer:
             self._detach(previous_record.article_id, previous_record.source_id)
             outcome = Outcome.REPLACED
         existing = self._store.get_article(data.article_id)
-        # The same text seen before (another key, or a replay) keeps its first article item, so
-        # its postings keep their keys; only where its parsed copy is follows the newest upload.
-        # They are rewritten anyway (idempotent puts): cheaper than proving they all survived an
-        # interrupted removal.
+        # Text seen before keeps its first article item, so its postings keep their keys; only its
+        # parsed copy follows the newest upload. Rewriting them all is cheaper than proving that
+        # they survived an interrupted removal.
         if existing is not None:
             existing = existing.model_copy(update={"parsed_uri": data.parsed_uri, "parsed_range": data.parsed_range})
         article = existing or ArticleItem.of(data, self._policy)
@@ -257,12 +229,32 @@ class Indexer:
         return Outcome.DELETED if detached else Outcome.UNKNOWN_SOURCE
 
     def _on_article_rejected(self, event: ArticleRejectedEvent) -> Outcome:
+        """A rejected version replaces what the object held: it detaches the previous version's articles."""
+        source = event.data.source
+        state = self._store.get_object(source.bucket, source.key)
+        applied = state.source
+        if applied is not None and is_older(source.sequencer, event.data.received_at, applied):
+            return Outcome.STALE
         self._store.put_rejection(RejectionItem.of(event.data))
-        return Outcome.REJECTION_RECORDED
+        records = state.all_records()
+        detached = self._detach_records(records, keep=None) != records
+        self._store.put_source(
+            SourceItem(
+                pk=source_pk(source.bucket, source.key),
+                sk=SOURCE_SK,
+                bucket=source.bucket,
+                key=source.key,
+                version_id=_version_of(source),
+                etag=source.etag,
+                sequencer=source.sequencer,
+                event_time=event.data.received_at.isoformat(),
+                record_count=0,
+            )
+        )
+        return Outcome.REPLACED if detached else Outcome.REJECTION_RECORDED
 
     def _detach_records(self, records: list[RecordItem], *, keep: tuple[str, str] | None) -> list[RecordItem]:
-        """Detach the articles of an object's previous version; returns the records kept (those
-        holding the (article, source) in `keep`: the same text again, nothing to undo)."""
+        """Detach an object's previous articles; returns the records kept (the same text again)."""
         kept = []
         for item in records:
             if keep is not None and (item.article_id, item.source_id) == keep:

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any, TextIO
 
+from newsingest.limits import PARSED_PREFIX
 from newsingest.local.esm import QueuePump
 from newsingest.local.stack import LocalStack, create_stack
-from newsingest.settings import PARSED_PREFIX
 
 INGEST_BATCH_SIZE = 10
 INDEX_BATCH_SIZE = 25
@@ -68,18 +68,9 @@ def environment(values: dict[str, str]) -> Iterator[None]:
 def reset_caches() -> None:
     """Settings and clients are cached per process, as in a Lambda container: a new stack
     (a new moto world) needs new ones."""
-    from newsingest.adapters.aws import client
-    from newsingest.handlers import api, indexer, ingest
-    from newsingest.settings import indexer_settings, ingest_settings
+    from newsingest import singletons
 
-    client.cache_clear()
-    ingest_settings.cache_clear()
-    indexer_settings.cache_clear()
-    ingest._service.cache_clear()
-    ingest._announcer.cache_clear()
-    indexer._indexer.cache_clear()
-    api._index.cache_clear()
-    api._parsed_articles.cache_clear()
+    singletons.reset()
 
 
 @dataclass

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from newsingest.indexing.items import GSI1_PROJECTED_ATTRIBUTES
-from newsingest.settings import INCOMING_PREFIX
+from newsingest.limits import INCOMING_PREFIX
+from newsingest.local import s3events
 
 INGEST_VISIBILITY_TIMEOUT = 365
 INDEX_VISIBILITY_TIMEOUT = 185
@@ -87,7 +88,9 @@ def _queue_with_dlq(sqs: Any, name: str, visibility_timeout: int) -> tuple[str, 
 def create_stack(s3: Any, sqs: Any, dynamodb: Any, *, name: str = "newsingest") -> LocalStack:
     """Create the bucket, queues and tables, and wire the bucket's notifications to the queue.
 
-    Setting the notification makes S3 (and moto) enqueue an `s3:TestEvent` first, as in AWS."""
+    Setting the notification makes S3 (and moto) enqueue an `s3:TestEvent` first, as in AWS.
+    moto's notifications are first made to say what S3's say (`s3events`)."""
+    s3events.install()
     bucket = f"{name}-articles"
     s3.create_bucket(Bucket=bucket)
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})

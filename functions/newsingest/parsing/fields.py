@@ -6,7 +6,6 @@ keeps the `Article` the same whatever format an article arrived in.
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -14,6 +13,8 @@ from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from html import unescape
 from urllib.parse import urlsplit
+
+from newsingest.textpatterns import DAY, MONTH_NAME, PUBLICATION_YEAR, month_number
 
 _WHITESPACE = re.compile(r"\s+")
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -75,22 +76,14 @@ _LANGUAGE_TAG = re.compile(r"^([a-zA-Z]{2})(?:[-_][a-zA-Z0-9]+)*$")
 """BCP 47 tags ('en', 'en-GB') and POSIX locales ('en_GB'): the primary subtag is ISO 639-1."""
 
 
-MONTH_NAMES = {name.casefold(): index for index, name in enumerate(calendar.month_name) if name}
-MONTH_NAMES |= {name.casefold(): index for index, name in enumerate(calendar.month_abbr) if name}
-MONTH_NAMES["sept"] = 9
-_MONTH_NAME = (
-    r"(?P<month_name>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-)
+_MONTH_NAME = rf"(?P<month_name>{MONTH_NAME})"
 _MONTH = _MONTH_NAME + r"\.?"
-_YEAR = r"(?P<year>(?:19|20)\d\d)"
-_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 DATE_PATTERNS = (
-    re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.IGNORECASE),  # December 15, 2025 / Dec. 15 2025
-    re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),  # 15 December 2025
-    re.compile(rf"\b{_YEAR}-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b"),  # 2025-12-15
-    re.compile(rf"\b(?P<month>[0-3]?\d)/(?P<day>[0-3]?\d)/{_YEAR}\b"),  # 12/15/2025 (month first, US)
-    re.compile(rf"\b(?P<day>[0-3]?\d)\.(?P<month>[0-3]?\d)\.{_YEAR}\b"),  # 15.12.2025 (day first)
+    re.compile(rf"\b{_MONTH}\s+{DAY},?\s+{PUBLICATION_YEAR}\b", re.IGNORECASE),  # December 15, 2025 / Dec. 15 2025
+    re.compile(rf"\b{DAY}\s+(?:of\s+)?{_MONTH},?\s+{PUBLICATION_YEAR}\b", re.IGNORECASE),  # 15 December 2025
+    re.compile(rf"\b{PUBLICATION_YEAR}-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b"),  # 2025-12-15
+    re.compile(rf"\b(?P<month>[0-3]?\d)/(?P<day>[0-3]?\d)/{PUBLICATION_YEAR}\b"),  # 12/15/2025 (month first, US)
+    re.compile(rf"\b(?P<day>[0-3]?\d)\.(?P<month>[0-3]?\d)\.{PUBLICATION_YEAR}\b"),  # 15.12.2025 (day first)
 )
 """Date formats of English-language bylines. A slashed date is read month first (the American
 order of most English-language sites), a dotted one day first (the European order), each unless
@@ -98,7 +91,7 @@ only the other order is a valid date."""
 
 
 URL_DATE = re.compile(
-    rf"/{_YEAR}/(?:(?P<month>0?[1-9]|1[0-2])|{_MONTH_NAME})/(?P<day>0?[1-9]|[12]\d|3[01])(?:/|$)",
+    rf"/{PUBLICATION_YEAR}/(?:(?P<month>0?[1-9]|1[0-2])|{_MONTH_NAME})/(?P<day>0?[1-9]|[12]\d|3[01])(?:/|$)",
     re.IGNORECASE,
 )
 """A date spelled as path segments of a URL: '/2025/12/18/slug', '/2023/october/03/slug'."""
@@ -228,7 +221,7 @@ def parse_datetime(value: object) -> datetime | None:
     except (TypeError, ValueError, IndexError):
         pass
     # a date written out ('Nov 05, 2025'): a date without a time, so a naive midnight
-    written = find_dates(text)
+    written = written_dates(text)
     return datetime(written[0].year, written[0].month, written[0].day) if len(written) == 1 else None
 
 
@@ -265,7 +258,7 @@ def url_date(url: str | None) -> date | None:
     return _date_of(match) if match else None
 
 
-def find_dates(text: str) -> list[date]:
+def written_dates(text: str) -> list[date]:
     """The calendar dates written in a text, in the order they appear."""
     found: list[tuple[int, date]] = []
     for pattern in DATE_PATTERNS:
@@ -281,7 +274,7 @@ def _date_of(match: re.Match[str]) -> date | None:
     parts = match.groupdict()
     year, day = int(parts["year"]), int(parts["day"])
     month_name = parts.get("month_name")
-    month = MONTH_NAMES[month_name.casefold()] if month_name else int(parts["month"])
+    month = month_number(month_name) if month_name else int(parts["month"])
     for m, d in ((month, day), (day, month)) if not month_name else ((month, day),):
         try:
             return date(year, m, d)

@@ -2,7 +2,8 @@
 
 Nothing is judged here: tags go, scripts and embeds go with their content, block elements become
 paragraph breaks and `<br>` a line break. Whitespace inside a block is collapsed the way a
-browser renders it, so line breaks in the markup's source do not split sentences.
+browser renders it, so line breaks in the markup's source do not split sentences. A "fragment"
+may also be a whole document, or several run together: its text is that of all its bodies.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import lxml.etree
 import lxml.html
 
 from newsingest.errors import RejectedInput, RejectReason
+from newsingest.parsing.repair import repair_markup
 
 BLOCK_ELEMENTS = frozenset(
     {"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "table", "section",
@@ -23,11 +25,15 @@ BLOCK_ELEMENTS = frozenset(
 CELL_ELEMENTS = frozenset({"td", "th"})
 """Table cells: separated within their row, so adjacent cells do not run into one word."""
 
-SKIPPED_ELEMENTS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg")
+SKIPPED_ELEMENTS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "title")
+"""Elements dropped with their content: code, embeds, and a `<title>` (which browsers never show,
+even where the parser leaves it in a fragment's body)."""
 
 _PARAGRAPH_BREAK = "\ue000"  # private-use characters: XML allows them, no page means them here
 _LINE_BREAK = "\ue001"
 _CELL_BREAK = "\ue002"
+_FULL_DOCUMENT = re.compile(r"\s*<(?:html|!doctype)", re.IGNORECASE)
+"""Markup lxml parses as a document rather than wrapping it in one (its own test)."""
 _WHITESPACE = re.compile(r"\s+")
 _BREAKS = re.compile("\\s*([\ue000\ue001\ue002])\\s*")
 _LINE_BREAKS = re.compile("\ue001+")
@@ -40,7 +46,7 @@ markup ends the parsed text where it stands (JSON escapes such as '\\ud800' prod
 def html_fragment_text(fragment: str) -> str:
     """Paragraphs (separated by blank lines) of an HTML fragment; lines within one by newlines."""
     try:
-        root = lxml.html.fragment_fromstring(_xml_text(fragment), create_parent="div")
+        root = _body_content(repair_markup(_xml_text(fragment)))
     except (lxml.etree.LxmlError, ValueError) as exc:
         raise RejectedInput(RejectReason.NO_MAIN_TEXT, f"unparseable HTML body: {exc}") from exc
     for element in list(root.iter(*SKIPPED_ELEMENTS)):
@@ -59,6 +65,25 @@ def html_fragment_text(fragment: str) -> str:
     text = _BREAKS.sub(_collapse_breaks, text)
     paragraphs = (" | ".join(cell for cell in block.split(_CELL_BREAK) if cell) for block in _blocks(text))
     return "\n\n".join(paragraph for paragraph in paragraphs if paragraph.strip())
+
+
+def _body_content(fragment: str) -> lxml.html.HtmlElement:
+    """A `<div>` holding what the fragment parses to outside the `<head>`, each `<body>` as a block.
+
+    lxml's `fragment_fromstring` keeps the content of the one body and asserts there is exactly
+    one: a whole document without a body (readability's summary of a page whose `<title>`
+    swallowed it, a frameset) has none, and markup run on after a `</body>` ('...</body><body>'
+    in a record holding two documents) has several, or content beside the body.
+    """
+    if _FULL_DOCUMENT.match(fragment) is None:
+        fragment = f"<html><body>{fragment}</body></html>"  # as lxml wraps a fragment
+    document = lxml.html.document_fromstring(fragment)
+    root = lxml.html.Element("div")
+    for element in [element for element in document if element.tag != "head"]:
+        if element.tag == "body":
+            element.tag = "div"  # a block of its own: two bodies' texts do not run into one paragraph
+        root.append(element)
+    return root
 
 
 def _xml_text(text: str) -> str:

@@ -43,12 +43,13 @@ from newsingest.parsing.pagehead import (
     read_page_head,
 )
 from newsingest.parsing.plaintext import PARAGRAPH_SEPARATOR
+from newsingest.parsing.repair import repair_markup
 from newsingest.parsing.starttags import cap_attributes
 from newsingest.parsing.titles import choose_headline, strip_site_name
+from newsingest.textpatterns import WORD
 
 LOGGER = logging.getLogger(__name__)
 
-_WORD = re.compile(r"\w+")
 
 LEADING_PARAGRAPHS = 3
 """Paragraphs at the start of the text checked for a repeated headline and byline lines: the
@@ -100,7 +101,7 @@ def _without_leading_furniture(text: str, headline: str | None) -> str:
     include: the title and authors are kept in their own fields."""
     paragraphs = text.split(PARAGRAPH_SEPARATOR)
     head, rest = paragraphs[:LEADING_PARAGRAPHS], paragraphs[LEADING_PARAGRAPHS:]
-    if headline and head and _WORD.findall(head[0].casefold()) == _WORD.findall(headline.casefold()):
+    if headline and head and WORD.findall(head[0].casefold()) == WORD.findall(headline.casefold()):
         head = head[1:]
     kept = ["\n".join(line for line in paragraph.split("\n") if not is_byline_line(line)) for paragraph in head]
     remaining = [paragraph for paragraph in kept + rest if paragraph]
@@ -113,7 +114,7 @@ def _load(markup: str) -> HtmlElement:
     if _DOCUMENT_ELEMENT.search(markup[:DOCUMENT_ELEMENT_SCAN_CHARS]) is None:
         markup = f"<html><body>{markup}</body></html>"
     try:
-        tree = trafilatura.load_html(cap_attributes(markup))
+        tree = trafilatura.load_html(cap_attributes(repair_markup(markup)))
     except (lxml.etree.LxmlError, ValueError, RecursionError) as exc:
         raise RejectedInput(RejectReason.NO_MAIN_TEXT, f"unparseable HTML: {exc}") from exc
     if tree is None:

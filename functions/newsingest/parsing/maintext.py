@@ -20,31 +20,25 @@ jusText, stays.
 
 from __future__ import annotations
 
-import copy
 import logging
-import re
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from functools import lru_cache
 
 import lxml.etree
 import trafilatura
-import trafilatura.external as trafilatura_external
-from lxml.html import XHTML_NAMESPACE, HtmlElement
-from readability import Document as ReadabilityDocument
-from readability.readability import REGEXES as READABILITY_PATTERNS
+from lxml.html import HtmlElement
 from readability.readability import Unparseable
 from trafilatura.settings import Document
 from trafilatura.xml import xmltotxt
 
 from newsingest.parsing.boilerplate import is_boilerplate
 from newsingest.parsing.fragment import html_fragment_text
-from newsingest.parsing.justextrevision import revise_paragraph_classification
 from newsingest.parsing.plaintext import PARAGRAPH_SEPARATOR
+from newsingest.parsing.thirdparty import Readability, patched_trafilatura
+from newsingest.textpatterns import WORD
 
 LOGGER = logging.getLogger(__name__)
 
-_WORD = re.compile(r"\w+")
 
 MIN_MAIN_TEXT_WORDS = 10
 """Fewer words than this is not an article but what an extractor's last resort scraped from a
@@ -86,17 +80,6 @@ even buttons changes how it scores their neighbours. `<form>` is not among them:
 wrap the whole page in one.)"""
 
 
-READABILITY_REMOVED = ("script", "style", "link", lxml.etree.Comment, lxml.etree.ProcessingInstruction)
-"""What readability's cleaning removes (with their content) before it scores the page."""
-
-_DISPLAY_NONE = READABILITY_PATTERNS["displayNoneRe"]
-_UNLIKELY = re.compile(READABILITY_PATTERNS["unlikelyCandidatesRe"].pattern)
-_MAYBE_CANDIDATE = re.compile(READABILITY_PATTERNS["okMaybeItsACandidateRe"].pattern)
-_WITH_CLASS_OR_ID = lxml.etree.XPath("//*[@class or @id]")
-_IN_CODE = lxml.etree.XPath("ancestor-or-self::pre | ancestor-or-self::code")
-_HOLDS_ARTICLE = lxml.etree.XPath("descendant-or-self::main | descendant-or-self::article | descendant-or-self::math")
-
-
 def extract_main_text(tree: HtmlElement, *, url: str | None = None) -> str:
     """The article text of a parsed page as paragraphs separated by blank lines; '' when none."""
     primary = _trafilatura_text(tree, url)
@@ -133,7 +116,7 @@ def _without_unsupported_tail(text: str, second: str) -> str:
     supported = _text_shingles(second)
     paragraphs = text.split(PARAGRAPH_SEPARATOR)
     for end in range(len(paragraphs), 0, -1):
-        own = _shingles(_WORD.findall(paragraphs[end - 1]))
+        own = _shingles(WORD.findall(paragraphs[end - 1]))
         if own and len(own & supported) >= PARAGRAPH_MIN_SUPPORT * len(own):
             return PARAGRAPH_SEPARATOR.join(paragraphs[:end])
     return text
@@ -152,7 +135,7 @@ def coverage(text: str, container: str) -> float:
 def _text_shingles(text: str) -> frozenset[tuple[str, ...]]:
     """A whole text's 4-grams, kept for the next comparison: both extractors' texts are compared
     two or three times (containment, then agreement and support of the tail)."""
-    return frozenset(_shingles(_WORD.findall(text)))
+    return frozenset(_shingles(WORD.findall(text)))
 
 
 def _shingles(words: list[str]) -> set[tuple[str, ...]]:
@@ -160,7 +143,7 @@ def _shingles(words: list[str]) -> set[tuple[str, ...]]:
 
 
 def _word_count(text: str) -> int:
-    return len(_WORD.findall(text))
+    return len(WORD.findall(text))
 
 
 def _page_has_words(tree: HtmlElement, wanted: float) -> bool:
@@ -183,7 +166,7 @@ def _page_has_words(tree: HtmlElement, wanted: float) -> bool:
 
 def _trafilatura_text(tree: HtmlElement, url: str | None, *, favor_recall: bool = False) -> str:
     try:
-        with _patched_trafilatura():
+        with patched_trafilatura():
             document = trafilatura.bare_extraction(
                 tree,
                 url=url,
@@ -197,39 +180,6 @@ def _trafilatura_text(tree: HtmlElement, url: str | None, *, favor_recall: bool 
         LOGGER.warning("trafilatura failed on malformed HTML: %s", exc, exc_info=True)
         return ""
     return _document_text(document) if isinstance(document, Document) else ""
-
-
-@contextmanager
-def _patched_trafilatura() -> Iterator[None]:
-    """trafilatura with two of its module functions swapped for the call, restored after it:
-
-    - its readability pass answers 'nothing found', as it does when that pass fails: its own
-      extraction and jusText then decide, as without a readability result. trafilatura has no
-      option for this (`fast` also drops jusText, which costs 0.9 points of F1 on the
-      evaluation pages);
-    - jusText's revision of paragraph classes is one that gives the same classes in linear time
-      (see `justextrevision`).
-
-    The ingest function parses one object at a time, so no other trafilatura call runs
-    meanwhile in the process."""
-    originals = {name: getattr(trafilatura_external, name) for name in _TRAFILATURA_REPLACEMENTS}
-    for name, replacement in _TRAFILATURA_REPLACEMENTS.items():
-        setattr(trafilatura_external, name, replacement)
-    try:
-        yield
-    finally:
-        for name, original in originals.items():
-            setattr(trafilatura_external, name, original)
-
-
-def _nothing_found(htmlinput: HtmlElement) -> HtmlElement:
-    return HtmlElement()
-
-
-_TRAFILATURA_REPLACEMENTS: dict[str, object] = {
-    "try_readability": _nothing_found,
-    "revise_paragraph_classification": revise_paragraph_classification,
-}
 
 
 def _document_text(document: Document) -> str:
@@ -251,60 +201,10 @@ def _kept_blocks(blocks: Iterable[str]) -> Iterable[str]:
             yield "\n".join(kept)
 
 
-class _Readability(ReadabilityDocument):  # type: ignore[misc]
-    """readability-lxml working on one copy of the parsed page.
-
-    readability prepares a page by dropping hidden elements from the tree it is given and then
-    running lxml's `Cleaner`, which copies the tree again and cleans the copy. Here both happen
-    on a single copy, and the cleaning keeps only what changes the text and the scoring:
-    scripts, styles, `<link>`s, comments and processing instructions go and `style` attributes
-    are stripped, as the `Cleaner` does; its rewriting of `javascript:` links and `on*`
-    attributes is skipped (readability reads neither). With the cheaper removal of unlikely
-    candidates below, the article text comes out the same (checked on the 711 evaluation pages)
-    for about 40% less time. Each preparation,
-    including readability's second, lenient pass, starts again from the untouched page.
-    """
-
-    def _parse(self, input: HtmlElement) -> HtmlElement:  # readability's signature names it `input`
-        doc = copy.deepcopy(input)
-        for element in doc.xpath("//*[@hidden]"):
-            element.drop_tree()
-        for element in doc.xpath("//*[@style]"):
-            if _DISPLAY_NONE.search(element.get("style")):
-                element.drop_tree()
-        for element in doc.iter(f"{{{XHTML_NAMESPACE}}}*"):
-            element.tag = element.tag.split("}", 1)[1]
-        for element in doc.iter("image"):
-            element.tag = "img"
-        lxml.etree.strip_attributes(doc, "style")
-        lxml.etree.strip_elements(doc, *READABILITY_REMOVED, with_tail=False)
-        self.encoding = "utf-8"
-        return doc
-
-    def remove_unlikely_candidates(self) -> None:
-        """readability's removal of comments, sidebars and menus by their class and id, as it
-        does it but cheaper: only elements with a class or an id are visited (the others never
-        match), the patterns run on the lower-cased names without case folding, and no debug
-        message is formatted for each removal when nothing is logged."""
-        for element in _WITH_CLASS_OR_ID(self.html):
-            names = f"{element.get('class', '')} {element.get('id', '')}"
-            if len(names) < 2:  # neither a class nor an id, as readability tests it
-                continue
-            lowered = names.lower()
-            if (
-                _UNLIKELY.search(lowered)
-                and not _MAYBE_CANDIDATE.search(lowered)
-                and element.tag not in ("html", "body")
-                and not _IN_CODE(element)
-                and not _HOLDS_ARTICLE(element)
-            ):
-                element.drop_tree()
-
-
 def _readability_text(tree: HtmlElement) -> str:
     """readability-lxml's article text, rendered to paragraphs like trafilatura's."""
     try:
-        summary = _Readability(tree).summary(html_partial=True)
+        summary = Readability(tree).summary(html_partial=True)
     except (Unparseable, lxml.etree.LxmlError, ValueError, TypeError, RecursionError) as exc:
         LOGGER.warning("readability failed on the page: %s", exc)
         return ""

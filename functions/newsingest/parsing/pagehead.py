@@ -22,8 +22,9 @@ from itertools import chain, islice
 import lxml.etree
 from lxml.html import HtmlElement
 
-from newsingest.parsing.fields import DATE_PATTERNS, find_dates, parse_datetime, split_authors
+from newsingest.parsing.fields import DATE_PATTERNS, parse_datetime, split_authors, written_dates
 from newsingest.parsing.titles import TITLE_SITE_SEPARATORS
+from newsingest.textpatterns import WORD
 
 HEAD_WINDOW_BEFORE_CHARS = 300
 """Text read before the headline: dates and bylines above it ('Last updated: Dec 12, 2025',
@@ -63,7 +64,7 @@ BYLINE_LABEL = re.compile(
 """A byline's label; the names follow it on the same line or in the next element ('By' in a span
 of its own, the name in a link)."""
 
-NOT_NAMES = frozenset(
+BYLINE_FILLERS = frozenset(
     {"admin", "administrator", "author", "authors", "editor", "editors", "staff", "guest", "team", "anonymous",
      "unknown", "contributor", "contributors", "written by", "by", "posted by", "share", "follow", "more", "name",
      "email", "sponsored", "advertisement"}
@@ -119,8 +120,6 @@ happens to start with 'Updated' or 'Posted'."""
 
 _WEEKDAY = re.compile(r"^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\.?,?\s+", re.I)
 """A weekday before a date ('Monday, March 3, 2025', 'Tue 4 March 2025')."""
-
-_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -242,7 +241,7 @@ def _leading_date(text: str) -> date | None:
     rest = _WEEKDAY.sub("", text.strip(), count=1)
     if len(rest) > MAX_DATE_LINE_CHARS or not any(pattern.match(rest) for pattern in DATE_PATTERNS):
         return None
-    dates = find_dates(rest)
+    dates = written_dates(rest)
     return dates[0] if dates else None
 
 
@@ -251,13 +250,13 @@ def _window_at_text(blocks: Iterator[_Block], headline_text: str) -> list[_Block
     usable `<h1>` still show their headline by the byline and the date: in an `<h2>` or a
     styled `<p>` (site builders), or next to an empty `<h1>` (a `<p>` inside an `<h1>` ends it
     when the page is parsed)."""
-    forms = {tuple(word.casefold() for word in _WORD.findall(title)) for title in _title_forms(headline_text)}
+    forms = {tuple(word.casefold() for word in WORD.findall(title)) for title in _title_forms(headline_text)}
     forms.discard(())
     if not forms:
         return []
     preceding: deque[_Block] = deque(maxlen=MAX_BLOCKS_BEFORE)
     for block in blocks:
-        if tuple(word.casefold() for word in _WORD.findall(block.text)) in forms:
+        if tuple(word.casefold() for word in WORD.findall(block.text)) in forms:
             return _blocks_after(chain([block], blocks)) + _blocks_before(preceding)
         preceding.append(block)
     return []
@@ -341,7 +340,7 @@ def _block_dates(block: _Block) -> list[date]:
         parsed = parse_datetime(block.datetime_attribute)
         if parsed is not None:
             return [parsed.date()]
-    return find_dates(block.text)
+    return written_dates(block.text)
 
 
 def _byline(window: Sequence[_Block]) -> list[str]:
@@ -438,8 +437,8 @@ def byline_names(text: str) -> list[str]:
         return []
     names = []
     for name in split_authors(text):
-        words = {word.casefold() for word in _WORD.findall(name)}
-        if name.casefold() in NOT_NAMES or words & DATE_WORDS or any(char.isdigit() for char in name):
+        words = {word.casefold() for word in WORD.findall(name)}
+        if name.casefold() in BYLINE_FILLERS or words & DATE_WORDS or any(char.isdigit() for char in name):
             continue
         if name == name.lower():
             continue  # 'annuals', 'software': a tag or a category, not a byline

@@ -12,11 +12,11 @@ record index in `source.record`.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Callable
 
 from newsingest.errors import RejectedInput, RejectReason
+from newsingest.limits import DEFAULT_MAX_OBJECT_BYTES
 from newsingest.models import Article, SourceRef, article_id_for, hash_text
 from newsingest.parsing.decode import decode_text, gunzip_limited, repair_mojibake
 from newsingest.parsing.detect import (
@@ -35,10 +35,8 @@ from newsingest.parsing.html import extract_html
 from newsingest.parsing.jsonrecord import read_json_records, record_extraction
 from newsingest.parsing.language import detect_language
 from newsingest.parsing.plaintext import parse_plaintext
-from newsingest.settings import DEFAULT_MAX_OBJECT_BYTES
+from newsingest.textpatterns import WORD
 from newsingest.version import __version__
-
-_WORD = re.compile(r"\w+")
 
 SINGLE_ARTICLE_EXTRACTORS: dict[InputFormat, Callable[[str], Extraction]] = {
     InputFormat.TEXT: parse_plaintext,
@@ -131,7 +129,7 @@ def _decode(data: bytes, *, key: str, content_type: str | None, max_bytes: int) 
 def _article(extraction: Extraction, input_format: InputFormat, source: SourceRef) -> Article:
     """The `Article` of one extraction: its text checked, hashed and its language detected."""
     body = _clean_text(extraction.text.strip())
-    word_count = len(_WORD.findall(body))
+    word_count = len(WORD.findall(body))
     if word_count == 0:
         raise RejectedInput(RejectReason.NO_MAIN_TEXT, f"no article text found in the {input_format} document")
     content_sha256 = hash_text(body)

@@ -20,7 +20,7 @@ from datetime import datetime
 from itertools import pairwise
 
 from newsingest.parsing.boilerplate import is_boilerplate, is_list_label
-from newsingest.parsing.fields import MAX_TITLE_WORDS, Extraction, find_dates, normalize_whitespace, split_authors
+from newsingest.parsing.fields import MAX_TITLE_WORDS, Extraction, normalize_whitespace, split_authors, written_dates
 
 HEADLINE_MAX_WORDS = 20
 """Upper bound for a line to count as headline-shaped (promo titles, video captions): headlines
@@ -76,7 +76,7 @@ def parse_plaintext(text: str) -> Extraction:
             dropped.add(byline_index)
             byline = BYLINE.match(lines[byline_index])
             authors = split_authors(byline.group(1)) if byline else []
-            dates = find_dates(lines[byline_index])
+            dates = written_dates(lines[byline_index])
             published_at = datetime(dates[0].year, dates[0].month, dates[0].day) if dates else None
         dropped.update(_lead_chrome(lines, furniture, title_index, skip=dropped))
     kept = [line if line and not furniture[i] and i not in dropped else None for i, line in enumerate(lines)]

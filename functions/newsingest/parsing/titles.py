@@ -21,6 +21,7 @@ import lxml.etree
 from lxml.html import HtmlElement
 
 from newsingest.parsing.fields import MAX_TITLE_WORDS, normalize_whitespace
+from newsingest.textpatterns import WORD
 
 TITLE_SITE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|•|»)\s+")
 """Separators between an article title and the site name appended to it ('Title | Site')."""
@@ -56,7 +57,6 @@ NON_CONTENT_ANCESTORS = frozenset({"nav", "footer", "aside"})
 """An `<h1>` inside these is a logo or a widget title, never the article's headline."""
 
 _NON_ALNUM = re.compile(r"[\W_]+")
-_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def choose_headline(
     known = _site_forms(site_names, url)
     candidates = _heading_candidates(tree)
     titles, site_headings = _without_site_heading(titles, candidates, tree, known)
-    words = {word.casefold() for title in titles for word in _WORD.findall(title)}
+    words = {word.casefold() for title in titles for word in WORD.findall(title)}
     best: tuple[float, str, HtmlElement] | None = None
     for element, text in candidates:
         heading = strip_site_name(text, site_names, url)
@@ -87,7 +87,7 @@ def choose_headline(
             continue
         if not titles:
             return Headline(main_segment(heading), element)
-        heading_words = {word.casefold() for word in _WORD.findall(heading)}
+        heading_words = {word.casefold() for word in WORD.findall(heading)}
         overlap = len(heading_words & words) / len(heading_words) if heading_words else 0.0
         if overlap >= MIN_HEADING_OVERLAP and (best is None or overlap > best[0]):
             best = (overlap, heading, element)
@@ -130,12 +130,12 @@ def _without_site_heading(
 
 
 def _words(text: str) -> list[str]:
-    return [word.casefold() for word in _WORD.findall(text)]
+    return [word.casefold() for word in WORD.findall(text)]
 
 
 def _after_words(text: str, count: int) -> str:
     """The text after its first `count` words, without the separator that followed them."""
-    matches = list(_WORD.finditer(text))
+    matches = list(WORD.finditer(text))
     return text[matches[count - 1].end() :].lstrip(" :|-–—·•»").strip() if count else text
 
 
@@ -147,7 +147,7 @@ def main_segment(title: str) -> str:
     parts = [part.strip() for part in PIPE_SEPARATOR.split(title)]
     if len(parts) < 2:
         return title
-    return max(parts, key=lambda part: len(_WORD.findall(part))) or title
+    return max(parts, key=lambda part: len(WORD.findall(part))) or title
 
 
 def _structured_casing(heading: str, titles: Sequence[str]) -> str:
@@ -155,8 +155,8 @@ def _structured_casing(heading: str, titles: Sequence[str]) -> str:
     capitals are the page's styling ('BEST DRIP COFFEE MAKER IN 2026'), not the headline."""
     if not heading.isupper():
         return heading
-    words = [word.casefold() for word in _WORD.findall(heading)]
-    same = next((title for title in titles if [w.casefold() for w in _WORD.findall(title)] == words), None)
+    words = [word.casefold() for word in WORD.findall(heading)]
+    same = next((title for title in titles if [w.casefold() for w in WORD.findall(title)] == words), None)
     if same is not None:
         return same
     # no title with the same words: the one sharing most of them, written in normal case

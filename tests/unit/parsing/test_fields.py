@@ -8,12 +8,12 @@ import pytest
 
 from newsingest.parsing.fields import (
     clean_title,
-    find_dates,
     normalize_language,
     normalize_url,
     parse_datetime,
     split_authors,
     url_date,
+    written_dates,
 )
 
 
@@ -134,7 +134,7 @@ def test_only_absolute_http_urls_are_kept(value: object, expected: str | None) -
     ],
 )
 def test_written_dates_are_found_in_order(text: str, expected: list[date]) -> None:
-    assert find_dates(text) == expected
+    assert written_dates(text) == expected
 
 
 @pytest.mark.parametrize(

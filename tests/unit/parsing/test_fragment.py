@@ -29,3 +29,33 @@ def test_nested_blocks_give_no_empty_paragraphs() -> None:
 
 def test_empty_fragment_gives_empty_text() -> None:
     assert html_fragment_text("") == ""
+
+
+def test_whole_document_gives_the_text_of_its_body_only() -> None:
+    # Given a document (readability returns one for some pages) with a head
+    document = (
+        "<!DOCTYPE html><html><head><title>Headline</title><style>p {}</style></head><body><p>One.</p></body></html>"
+    )
+
+    # When / Then
+    assert html_fragment_text(document) == "One."
+
+
+def test_document_without_a_body_gives_empty_text() -> None:
+    # Given documents with only a head, or a frameset (lxml's fragment parser asserted one body)
+    for document in ("<html><head><title>Headline &lt;p&gt;swallowed</title></head></html>",
+                     "<html><frameset><frame src='a.html'></frameset></html>"):  # fmt: skip
+        # When / Then
+        assert html_fragment_text(document) == ""
+
+
+def test_several_bodies_give_the_text_of_each_as_paragraphs() -> None:
+    # Given markup that goes on after its body: another body, a second document, content beside the body
+    fragments = (
+        "<p>One.</p></body><body>Two.",
+        "<html><body><p>One.</p></body></html><html><body>Two.</body></html>",
+        "<html><body>One.</body><p>Two.</p></html>",
+    )
+    for fragment in fragments:
+        # When / Then
+        assert html_fragment_text(fragment) == "One.\n\nTwo."

@@ -5,7 +5,7 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
-from newsingest.parsing import maintext
+from newsingest.parsing import maintext, thirdparty
 from newsingest.parsing.maintext import coverage, extract_main_text
 
 SENTENCES = [
@@ -108,7 +108,7 @@ def test_readability_on_one_copy_gives_what_readability_lxml_gives() -> None:
     before = lxml.html.tostring(tree)
 
     # When
-    ours = maintext._Readability(tree).summary(html_partial=True)
+    ours = thirdparty.Readability(tree).summary(html_partial=True)
 
     # Then: the same summary as readability-lxml's own preparation, and the page is untouched
     assert ours == Document(_tree(body)).summary(html_partial=True)

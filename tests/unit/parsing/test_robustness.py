@@ -35,9 +35,9 @@ from newsingest.parsing import parse_articles
 from newsingest.parsing.decode import decode_text, gunzip_limited
 from newsingest.parsing.fields import normalize_url, parse_datetime, split_authors
 from newsingest.parsing.fragment import html_fragment_text
-from newsingest.parsing.justextrevision import revise_paragraph_classification
 from newsingest.parsing.plaintext import parse_plaintext, text_paragraphs
 from newsingest.parsing.starttags import MAX_ATTRIBUTES_PER_TAG, cap_attributes
+from newsingest.parsing.thirdparty import revise_paragraph_classification
 from newsingest.triggers import ChangeKind, ObjectChange
 
 SENTENCE = "The council voted on Tuesday to approve the new budget for the city's schools and parks."
@@ -197,6 +197,22 @@ html_parts = st.one_of(
     st.sampled_from(
         ["<p>", "<div>", "<b><i>", "<table><tr><td>", "<ul><li>", "</div>", "</p></p>", "<h1>", "<a href="]
     ),
+    st.sampled_from(
+        [
+            "<title>",
+            "<script>",
+            "<style>",
+            "<html>",
+            "<body>",
+            "</body><body>",
+            "</html>",
+            "<?xml version='1.0'?>",
+            "<![CDATA[x]]>",
+            "<br/>",
+            "<div/>",
+            "<script src='a.js'/>",
+        ]
+    ),
     st.builds(lambda n: f'<div class="{"x" * n}">{PARAGRAPH}</div>', st.integers(0, 200_000)),
     st.sampled_from(
         ["<script>var a = '<p>no</p>';</script>", "<style>p { color: red }</style>", "<noscript>x</noscript>"]
@@ -214,9 +230,10 @@ html_parts = st.one_of(
     ),
     text_fragments,
 )
-"""Pieces of hostile pages: deep or unclosed nesting, huge attributes, only scripts, a wrong or
-unknown `<meta charset>`, NULs, control characters and lone surrogates (raw and as references),
-and JSON-LD whose fields have the wrong types."""
+"""Pieces of hostile pages: deep or unclosed nesting, huge attributes, only scripts, a title,
+script or style left open, stray document tags, XHTML syntax, a wrong or unknown `<meta charset>`,
+NULs, control characters and lone surrogates (raw and as references), and JSON-LD whose fields
+have the wrong types."""
 
 
 @st.composite
@@ -315,6 +332,7 @@ def test_random_bytes_gzipped_give_articles_or_a_typed_rejection(
     parse_or_reject(payload, key=key + suffix)
 
 
+@pytest.mark.slow
 @SLOW_PROPERTY
 @given(page=encoded(hostile_pages()), key=st.sampled_from(["a.html", "a.htm", "a.html.gz", ""]), gzip_form=st.data())
 def test_hostile_html_gives_articles_or_a_typed_rejection(page: bytes, key: str, gzip_form: st.DataObject) -> None:
@@ -402,6 +420,7 @@ def _no_entities(text: str, *, title: str | None = None) -> TextAnalysis:
     return TextAnalysis(entities=[])
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(
     document=st.one_of(encoded(json_documents), encoded(hostile_pages()), st.binary(max_size=1024)),
@@ -460,6 +479,7 @@ paragraphs = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(paragraphs=paragraphs, distance=st.sampled_from([0, 100, 150, 200]))
 def test_linear_paragraph_revision_classifies_like_justext(paragraphs: list[_Paragraph], distance: int) -> None:
@@ -726,6 +746,7 @@ def test_json_body_with_many_unclosed_tags_is_read_in_linear_time() -> None:
     _quickly(lambda: parse_or_reject(document, key="a.json"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("item", ["<li>x", "<p>By</p>", "<h2>x</h2>"])
 def test_page_of_thousands_of_short_blocks_is_extracted_in_linear_time(item: str) -> None:
     # Given a page without an <article> whose text is split by 16,000 one-word blocks, so that
@@ -741,7 +762,7 @@ def test_trafilatura_s_justext_revision_is_restored_after_extraction() -> None:
     # Given trafilatura's jusText revision
     import trafilatura.external
 
-    from newsingest.parsing import maintext
+    from newsingest.parsing import thirdparty
 
     original = trafilatura.external.revise_paragraph_classification
 
@@ -750,7 +771,7 @@ def test_trafilatura_s_justext_revision_is_restored_after_extraction() -> None:
 
     # Then the linear revision was used only meanwhile
     assert trafilatura.external.revise_paragraph_classification is original
-    with maintext._patched_trafilatura():
+    with thirdparty.patched_trafilatura():
         assert trafilatura.external.revise_paragraph_classification is revise_paragraph_classification
 
 

@@ -1,19 +1,13 @@
-"""Real pages at volume through `newsingest local up`, used as a person would, then checked.
+"""Real pages at volume through `newsingest local up`, driven as a user would, then checked.
 
     .venv/bin/python bench/load.py --data ../shared/eval/wcxb-article-dev [--count 1100] [--seed 7]
 
-Starts `newsingest local up` in a subprocess (free ports, endpoints read from its banner) and, with
-boto3 and a thread pool, uploads `--count` distinct articles under `incoming/load/`: the
-evaluation set's HTML pages, then plain-text articles made from `truth.jsonl` (title, blank line,
-main content). Mixed in, seeded: the same bytes under a second key, overwrites (another page's
-bytes, an empty object, a "404" page), deletes racing the first ingest, deletes after indexing
-(half a delete marker, half every version deleted), keys given back bytes they held before (with
-and without a delete between), and malformed messages sent straight to the ingest queue. After
-each phase it waits until both queues are drained. Then it compares the bucket (each key's
-current version and its bytes, analysed in this process) with the index and the SigV4-signed HTTP
-API and prints: lost, wrong and stale articles, entity totals that disagree with the live
-articles', dead-lettered messages, and the end-to-end rate next to the in-process rate of parse +
-entity extraction of the same bodies. Exits 1 when lost, wrong, stale or totals is not zero.
+Uploads `--count` distinct articles in parallel with boto3, mixed (seeded) with duplicates,
+overwrites, racing and later deletes, restores and malformed messages (bench/README.md lists
+them); waits for both queues to drain after each phase; then compares each key's current bytes,
+analysed in this process, with parsed/, the index and the signed API, and prints lost, wrong,
+stale, entity totals, dead letters and the end-to-end rate against the in-process one. Exits 1
+when lost, wrong, stale or totals is not zero.
 """
 
 from __future__ import annotations
@@ -363,8 +357,8 @@ class Analyser:
     def __init__(self) -> None:
         from newsingest.entities import analyse_text
         from newsingest.ingest import IngestService
+        from newsingest.limits import DEFAULT_MAX_OBJECT_BYTES
         from newsingest.parsing import parse_articles
-        from newsingest.settings import DEFAULT_MAX_OBJECT_BYTES
 
         self._service = IngestService(
             store=None,  # type: ignore[arg-type] - analyse() reads nothing
@@ -374,7 +368,7 @@ class Analyser:
             parse=parse_articles,
             analyse=analyse_text,
         )
-        self._service._analyse("NATO met in Brussels.", title=None)  # load the model outside the timing
+        self._service.warm_up()  # the model loaded outside the timing
         self.cache: dict[tuple[str, str, str], Expected] = {}
         self.seconds = 0.0
 

@@ -35,7 +35,7 @@ def _init_worker(environment: dict[str, str]) -> None:
     os.environ.update(environment)
     from newsingest.handlers import ingest
 
-    ingest.warm_up()
+    ingest.service().warm_up()
 
 
 def _invoke_ingest(event: dict[str, Any], function_name: str) -> dict[str, Any]:

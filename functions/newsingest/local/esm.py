@@ -10,6 +10,7 @@ maxReceiveCount).
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -104,8 +105,16 @@ class QueuePump:
             "QueueArn"
         ]
         self._region = sqs.meta.region_name
+        self._receiving = threading.Lock()
 
     def _receive(self) -> list[dict[str, Any]]:
+        """One batch. Pumps sharing a queue receive in turn (their invocations still overlap):
+        moto's ReceiveMessage is not safe against itself on one queue (two at once can both pick a
+        message and fail with a 500, leaving it in flight until its visibility timeout)."""
+        with self._receiving:
+            return self._receive_batch()
+
+    def _receive_batch(self) -> list[dict[str, Any]]:
         messages: list[dict[str, Any]] = []
         while len(messages) < self._batch_size:
             response = self._sqs.receive_message(

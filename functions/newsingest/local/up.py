@@ -1,8 +1,10 @@
 """`newsingest local up`: the stack on 127.0.0.1 for anyone to use with the AWS CLI and curl.
 
-A moto server holds the template's resources; a background thread does what Lambda's event
-source mappings would (S3 -> ingest queue -> ingest -> index queue -> indexer); the HTTP API is
-served by the API function behind a local stand-in for API Gateway. Ctrl-C stops it all.
+A moto server holds the template's resources; background threads do what Lambda's event source
+mappings would (S3 -> ingest queue -> ingest -> index queue -> indexer), with up to
+`INGEST_CONCURRENCY` ingest invocations at once, each in a worker process as Lambda would run it in
+its own container; the HTTP API is served by the API function behind a local stand-in for API
+Gateway. Ctrl-C stops it all.
 """
 
 from __future__ import annotations
@@ -14,12 +16,25 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TextIO
 
-from newsingest.local.demo import LOCAL_ENVIRONMENT, Pipeline, environment, reset_caches, start_pipeline
+from newsingest.local.demo import (
+    INGEST_BATCH_SIZE,
+    LOCAL_ENVIRONMENT,
+    environment,
+    reset_caches,
+    start_pipeline,
+)
+from newsingest.local.esm import QueuePump
 from newsingest.local.http import serve_api
+from newsingest.local.workers import IngestWorkers
 
 PUMP_INTERVAL_SECONDS = 0.5
 """How often the local event source mappings poll when the queues are empty: fast enough that an
 upload is indexed before a person can type the next command, idle enough to leave a core free."""
+
+INGEST_CONCURRENCY = 2
+"""Ingest invocations running at once, each in its own worker process (Lambda's concurrency). Two,
+measured with bench/load.py on the 2-core machines here: one worker left the second core idle
+(ingest is CPU-bound: parsing and NER); more than two only add contention with the moto server."""
 
 
 @dataclass(frozen=True)
@@ -38,29 +53,46 @@ def local_stack(host: str = "127.0.0.1", aws_port: int = 0, api_port: int = 0) -
 
     from newsingest.adapters.aws import client
     from newsingest.handlers import api
+    from newsingest.local import motofast
 
+    motofast.install()
     server = ThreadedMotoServer(ip_address=host, port=aws_port, verbose=False)
     server.start()
     bound_host, bound_port = server.get_host_and_port()
     aws_url = f"http://{bound_host}:{bound_port}"
     stop = threading.Event()
     http = None
+    workers: IngestWorkers | None = None
     try:
         with environment(LOCAL_ENVIRONMENT | {"AWS_ENDPOINT_URL": aws_url}):
             os.environ["AWS_ENDPOINT_URL"] = aws_url  # environment() clears it for the in-process mock
             reset_caches()
             pipeline = start_pipeline(client("s3"), client("sqs"), client("dynamodb"))
-            pump = threading.Thread(
-                target=_pump, args=(pipeline, stop), name="local-event-source-mappings", daemon=True
+            workers = IngestWorkers(INGEST_CONCURRENCY, dict(os.environ))
+            ingest = QueuePump(
+                client("sqs"),
+                pipeline.stack.ingest_queue_url,
+                workers,
+                function_name="IngestFunction",
+                batch_size=INGEST_BATCH_SIZE,
             )
-            pump.start()
+            pumps = [
+                threading.Thread(target=_pump, args=(queue, stop), name=f"local-esm-{name}", daemon=True)
+                for name, queue in [("index", pipeline.index)]
+                + [(f"ingest-{slot}", ingest) for slot in range(INGEST_CONCURRENCY)]
+            ]
+            for pump in pumps:
+                pump.start()
             http = serve_api(api.handler, host=host, port=api_port)
             api_host, api_port_bound = http.server_address[:2]
             yield LocalEndpoints(aws=aws_url, api=f"http://{api_host!s}:{api_port_bound}", bucket=pipeline.stack.bucket)
             stop.set()
-            pump.join(timeout=10)
+            for pump in pumps:
+                pump.join(timeout=10)
     finally:
         stop.set()
+        if workers is not None:
+            workers.shutdown()
         if http is not None:
             http.shutdown()
             http.server_close()
@@ -69,13 +101,14 @@ def local_stack(host: str = "127.0.0.1", aws_port: int = 0, api_port: int = 0) -
         reset_caches()
 
 
-def _pump(pipeline: Pipeline, stop: threading.Event) -> None:
+def _pump(queue: QueuePump, stop: threading.Event) -> None:
+    """One invocation after another while the queue has messages; a poll every interval when not."""
     while not stop.is_set():
         try:
-            handled = pipeline.run()
+            result = queue.run_once()
         except Exception:  # keep the local stack up; the handlers already logged the failure
-            handled = (0, 0)
-        if handled == (0, 0):
+            result = None
+        if result is None:
             stop.wait(PUMP_INTERVAL_SECONDS)
 
 

@@ -52,9 +52,23 @@ def queries(dynamodb: Any) -> list[Any]:
 
 @pytest.mark.usefixtures("aws_environment")
 def test_partition_queries_answer_as_moto_does() -> None:
-    with mock_aws():
-        before = queries(boto3.client("dynamodb"))
     assert motofast.install()
+    with motofast.moto_own_query(), mock_aws():
+        before = queries(boto3.client("dynamodb"))
     with mock_aws():
         after = queries(boto3.client("dynamodb"))
     assert after == before and len(before) > 8
+
+
+def test_the_patch_targets_the_moto_it_was_written_for() -> None:
+    import inspect
+
+    import moto
+    from moto.dynamodb.models.table import Table
+
+    assert moto.__version__.startswith(motofast.PATCHED_MOTO_VERSIONS)
+    with motofast.moto_own_query():
+        assert list(inspect.signature(Table.all_items).parameters) == ["self"]
+        assert list(inspect.signature(Table.query).parameters)[:2] == ["self", "hash_key"]
+        # partition_query finds index_name as the seventh positional argument after hash_key
+        assert list(inspect.signature(Table.query).parameters).index("index_name") == 8

@@ -5,22 +5,31 @@ this looks the partition up and lets the rest of moto's Query run unchanged (GSI
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+PATCHED_MOTO_VERSIONS = ("5.2.",)
+"""The moto releases whose `Table.query` / `Table.all_items` this was written against."""
+
 _query_partition = threading.local()
+_originals: dict[str, Any] = {}
 
 
 def install() -> bool:
-    """Patch moto's Table once; False (and nothing patched) where moto's Table is not the one
-    this was written against."""
+    """Patch moto's Table once; False (and nothing patched) on a moto this was not written for."""
+    import moto
     from moto.dynamodb.models.table import Table
 
-    if getattr(Table, "_newsingest_partition_query", False):
+    if _originals:
         return True
-    if not (hasattr(Table, "all_items") and hasattr(Table, "query")):
+    if not moto.__version__.startswith(PATCHED_MOTO_VERSIONS) or not (
+        hasattr(Table, "all_items") and hasattr(Table, "query")
+    ):
         return False
     scan_all = Table.all_items
     query = Table.query
+    _originals.update(all_items=scan_all, query=query)
 
     def all_items(self: Any) -> list[Any]:
         table: Any = self
@@ -45,5 +54,19 @@ def install() -> bool:
 
     setattr(Table, "all_items", all_items)  # noqa: B010 - mypy refuses assigning to a method
     setattr(Table, "query", partition_query)  # noqa: B010
-    setattr(Table, "_newsingest_partition_query", True)  # noqa: B010
     return True
+
+
+@contextmanager
+def moto_own_query() -> Iterator[None]:
+    """moto's own Query for the block, installed or not (to compare the two in tests)."""
+    from moto.dynamodb.models.table import Table
+
+    patched = {name: getattr(Table, name) for name in _originals}
+    for name, original in _originals.items():
+        setattr(Table, name, original)
+    try:
+        yield
+    finally:
+        for name, function in patched.items():
+            setattr(Table, name, function)

@@ -1,11 +1,8 @@
-"""The ingest stage: S3 messages in, stored articles and events out, as plain Python.
-
-`IngestService.process_batch` is the whole flow of one invocation: every message's object changes
-are prepared (read, parsed, analysed), the batch's articles are stored as one newline-delimited
-JSON object, and only then is each change announced, once (the `Once` passed in). A message fails
-alone (and is retried by its queue) when reading or announcing it fails; bad input is never a
-failure but an `ArticleRejected`. The Lambda adapter only wires AWS, Powertools and this together.
-"""
+"""The ingest stage as plain Python: `IngestService.process_batch` is one invocation's whole flow
+(read and parse every message's objects, analyse their texts in one model pass, store the batch's
+articles as one NDJSON object, then announce each change once), so the Lambda adapter only wires
+AWS and Powertools to it. Bad input is never a failure but an `ArticleRejected`; a message fails
+alone, to be delivered again, only when S3 or SQS does; nothing is announced before it is stored."""
 
 from __future__ import annotations
 
@@ -67,40 +64,32 @@ class ObjectStore(Protocol):
     """Reads originals and writes parsed articles (S3 in AWS)."""
 
     def fetch(self, source: SourceRef, *, max_bytes: int) -> FetchedObject:
-        """Raise ObjectTooLarge without reading the body when it is over max_bytes, ObjectGone
-        when the object (version) no longer exists."""
+        """Raises ObjectTooLarge before reading an oversized body, ObjectGone for a vanished version."""
         ...
 
-    def put_lines(self, bucket: str, key: str, body: bytes) -> None:
-        """Write a newline-delimited JSON document."""
-        ...
+    def put_lines(self, bucket: str, key: str, body: bytes) -> None: ...
 
 
 class EventPublisher(Protocol):
-    """Sends events to the index queue (SQS in AWS)."""
+    """Sends all the events to the index queue (SQS in AWS), or raises."""
 
-    def publish(self, events: Sequence[IngestEvent]) -> None:
-        """Send all the events or raise."""
-        ...
+    def publish(self, events: Sequence[IngestEvent]) -> None: ...
 
 
 Parser = Callable[..., list[Article]]
 BatchAnalyser = Callable[[Sequence[tuple[str, str | None]]], list["TextAnalysis"]]
 """(text, title) pairs in, one analysis each out, in one model pass (`entities.analyse_texts`)."""
 PARSE_ERROR_MESSAGE_CHARS = 500
-"""A rejection's message carries the exception's type and the start of its text: enough to group
-and reproduce failures, bounded so a huge exception text cannot bloat the event (256 KB SQS cap)."""
+"""Enough of an exception's text to group failures; bounded for SQS's 256 KB message cap."""
 
 ANALYSIS_BATCH_CHARS = 60_000
-"""Parsed text that waits for the batch's one model pass before it is analysed: about ten news
-articles, or 2.5 s of NER at the function's 576 MB (a third of the 70,000 characters a second one
-core does), so the time check before each message never has more than that unseen behind it."""
+"""Parsed text that may wait for the batch's model pass: ten news articles, ~2.5 s of NER at 576 MB
+(a third of one core's 70,000 characters a second), so a time check never has more unseen behind it."""
 
 MIN_REMAINING_MS_TO_PREPARE = 25_000
-"""A message is prepared only while this much of the invocation is left (the first always is): one
-object may take up to about 20 s (`MAX_TEXT_CHARS` is sized for that at the function's 576 MB), and
-storing the batch and announcing it takes a second or two. A message not started in time fails,
-to be delivered again, so a batch of large uploads does not time out whole into the DLQ."""
+"""A message is started only with this much of the invocation left (the first always is): one object
+may take ~20 s (`MAX_TEXT_CHARS`), storing and announcing a second or two. Later messages fail, to be
+delivered again, so a batch of large uploads never times out whole into the DLQ."""
 
 
 @dataclass(frozen=True)
@@ -137,7 +126,7 @@ class IngestObserver(Protocol):
 
 
 class SilentObserver:
-    """Reports nothing: the events themselves record what happened."""
+    """Reports nothing (tests, tools): the events themselves record what happened."""
 
     def prepared(self, change: ObjectChange, elapsed_ms: float) -> None:
         pass
@@ -185,9 +174,8 @@ BATCH_KEY_HEX_CHARS = 32
 
 
 def batch_key(body: bytes, day: str) -> str:
-    """Content-addressed, so a retried batch that parses to the same bytes rewrites the same key
-    and no two different bodies ever share one (a byte range is only valid for its own body);
-    partitioned by day (`dt=`) so Athena or Spark can read a day's articles as one table."""
+    """Content-addressed (a retry with the same bytes rewrites the same key; a byte range is only
+    valid for its own body), day-partitioned (`dt=`) for Athena and Spark."""
     digest = hashlib.sha256(body).hexdigest()[:BATCH_KEY_HEX_CHARS]
     return f"{PARSED_PREFIX}dt={day}/{digest}.ndjson"
 

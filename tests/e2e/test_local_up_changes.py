@@ -5,6 +5,7 @@ holds now."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -74,16 +75,24 @@ class LocalUser:
             quiet = quiet + 1 if pending == 0 else 0
             time.sleep(0.2)
 
-    def article_id(self, key: str) -> str:
-        """The article the parsed output says the key's current version became."""
-        head = self.s3.head_object(Bucket=self.bucket, Key=f"incoming/{key}")
+    def parsed_articles(self, key: str) -> list[dict[str, Any]]:
+        """Every article the parsed output holds for the key, whichever version it came from."""
+        found = []
         for listing in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix="parsed/"):
             for entry in listing.get("Contents", []):
-                body = self.s3.get_object(Bucket=self.bucket, Key=entry["Key"])["Body"].read().decode()
-                for line in body.splitlines():
-                    if f'"key":"incoming/{key}"' in line and f'"version_id":"{head["VersionId"]}"' in line:
-                        return str(line.split('"id":"', 1)[1].split('"', 1)[0])
-        raise AssertionError(f"no parsed article for incoming/{key}")
+                body = self.s3.get_object(Bucket=self.bucket, Key=entry["Key"])["Body"].read()
+                found += [
+                    line for line in map(json.loads, body.splitlines()) if line["source"]["key"] == f"incoming/{key}"
+                ]
+        return found
+
+    def article_id(self, key: str) -> str:
+        """The article the parsed output says the key's current version became."""
+        version = self.s3.head_object(Bucket=self.bucket, Key=f"incoming/{key}")["VersionId"]
+        [article_id] = {
+            article["id"] for article in self.parsed_articles(key) if article["source"]["version_id"] == version
+        }
+        return str(article_id)
 
     def answered(self, article_id: str) -> dict[str, Any] | None:
         try:
@@ -229,9 +238,5 @@ def test_a_delete_racing_the_first_ingest_leaves_nothing(user: LocalUser) -> Non
     user.put("raced.txt", body)
     user.delete("raced.txt")
     user.wait_until_idle()
-    for listing in user.s3.get_paginator("list_objects_v2").paginate(Bucket=user.bucket, Prefix="parsed/"):
-        for entry in listing.get("Contents", []):
-            for line in user.s3.get_object(Bucket=user.bucket, Key=entry["Key"])["Body"].read().decode().splitlines():
-                if '"key":"incoming/raced.txt"' in line:
-                    article_id = line.split('"id":"', 1)[1].split('"', 1)[0]
-                    assert user.answered(article_id) is None
+    for article in user.parsed_articles("raced.txt"):  # parsed before the delete was seen, maybe
+        assert user.answered(article["id"]) is None

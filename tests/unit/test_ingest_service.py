@@ -62,20 +62,22 @@ def story(n: int) -> bytes:
     return (f"Story {n}\n\n" + f"Paragraph {n} of a story about the harbour, told at length. " * 12).encode()
 
 
+def service_over(store: MemoryStore, publisher: MemoryPublisher, **overrides: Any) -> IngestService:
+    """The service as the handler builds it, over in-memory fakes (any argument overridden)."""
+    arguments: dict[str, Any] = {
+        "parsed_bucket": BUCKET,
+        "max_object_bytes": 1_000_000,
+        "parse": parse_articles,
+        "analyse": analyse_texts,
+    }
+    return IngestService(store=store, publisher=publisher, **(arguments | overrides))
+
+
 def service(
     objects: dict[str, bytes], max_text_chars: int = DEFAULT_MAX_TEXT_CHARS
 ) -> tuple[IngestService, MemoryStore, MemoryPublisher]:
     store, publisher = MemoryStore(objects), MemoryPublisher()
-    ingest = IngestService(
-        store=store,
-        publisher=publisher,
-        parsed_bucket=BUCKET,
-        max_object_bytes=1_000_000,
-        max_text_chars=max_text_chars,
-        parse=parse_articles,
-        analyse=analyse_texts,
-    )
-    return ingest, store, publisher
+    return service_over(store, publisher, max_text_chars=max_text_chars), store, publisher
 
 
 def change(key: str, kind: ChangeKind = ChangeKind.CREATED) -> ObjectChange:
@@ -143,14 +145,7 @@ class BrokenStore(MemoryStore):
 def test_nothing_is_announced_before_it_is_stored() -> None:
     # Given a store that cannot write the batch's object
     store, publisher = BrokenStore({"a.txt": story(1)}), MemoryPublisher()
-    ingest = IngestService(
-        store=store,
-        publisher=publisher,
-        parsed_bucket=BUCKET,
-        max_object_bytes=1_000_000,
-        parse=parse_articles,
-        analyse=analyse_texts,
-    )
+    ingest = service_over(store, publisher)
     # When / Then the whole batch fails (to be delivered again) and nothing was announced
     with pytest.raises(ConnectionError):
         run(ingest, [change("a.txt"), change("gone.txt", ChangeKind.REMOVED)])
@@ -195,14 +190,7 @@ class MemoryOnce:
 def test_a_message_whose_events_are_refused_fails_alone_and_is_announced_once_when_delivered_again() -> None:
     # Given a batch where SQS refuses the events of one upload
     store, publisher = MemoryStore({"a.txt": story(1), "b.txt": story(2)}), RefusingPublisher("b.txt")
-    ingest = IngestService(
-        store=store,
-        publisher=publisher,
-        parsed_bucket=BUCKET,
-        max_object_bytes=1_000_000,
-        parse=parse_articles,
-        analyse=analyse_texts,
-    )
+    ingest = service_over(store, publisher)
     once = MemoryOnce()
     # When the batch is processed, then both messages are delivered again once SQS is back
     assert run(ingest, [change("a.txt"), change("b.txt")], once) == ["b.txt"]
@@ -283,15 +271,7 @@ def test_an_exception_while_parsing_one_object_rejects_it_and_spares_the_batch(f
     store, publisher = MemoryStore({"bad.html": b"<title>never closed", "good.txt": story(1)}), MemoryPublisher()
     if failing_step == "analyse":
         store.objects["bad.html"] = b"A headline\n\n" + b"This story was never closed, said the editor. " * 20
-    ingest = IngestService(
-        store=store,
-        publisher=publisher,
-        parsed_bucket=BUCKET,
-        max_object_bytes=1_000_000,
-        parse=parse,
-        analyse=analyse,
-        observer=FailureLog(failures),
-    )
+    ingest = service_over(store, publisher, parse=parse, analyse=analyse, observer=FailureLog(failures))
     # When the batch runs
     assert run(ingest, [change("bad.html"), change("good.txt")]) == []
     events = publisher.sent
@@ -330,14 +310,7 @@ def test_a_permanent_delete_indexes_the_version_it_makes_current(
     removed: str | None, current: str | None, expected: list[str]
 ) -> None:
     store, publisher = VersionedStore({"v1": story(1)} if current else {}, current), MemoryPublisher()
-    ingest = IngestService(
-        store=store,
-        publisher=publisher,
-        parsed_bucket=BUCKET,
-        max_object_bytes=1_000_000,
-        parse=parse_articles,
-        analyse=analyse_texts,
-    )
+    ingest = service_over(store, publisher)
     removal = ObjectChange(
         kind=ChangeKind.REMOVED,
         source=SourceRef(bucket="uploads", key="a.txt", version_id=removed),

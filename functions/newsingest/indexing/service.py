@@ -210,22 +210,9 @@ class Indexer:
             return Outcome.OTHER_VERSION  # an old version was purged; the indexed one remains
         if state.rejected:
             self._store.delete_rejection(source.bucket, source.key)
-        records = state.all_records()
-        detached = self._detach_records(records, keep=None) != records
         # A tombstone: a create for this key that S3 delivers late must not bring the object back.
-        self._store.put_source(
-            SourceItem(
-                pk=source_pk(source.bucket, source.key),
-                sk=SOURCE_SK,
-                bucket=source.bucket,
-                key=source.key,
-                version_id=applied.version_id if applied else None,
-                sequencer=source.sequencer,
-                event_time=event.data.received_at.isoformat(),
-                record_count=0,
-                deleted=True,
-            )
-        )
+        tombstone = source.model_copy(update={"version_id": applied.version_id if applied else None, "etag": None})
+        detached = self._empty_object(state, tombstone, event.data.received_at, deleted=True)
         return Outcome.DELETED if detached else Outcome.UNKNOWN_SOURCE
 
     def _on_article_rejected(self, event: ArticleRejectedEvent) -> Outcome:
@@ -236,6 +223,13 @@ class Indexer:
         if applied is not None and is_older(source.sequencer, event.data.received_at, applied):
             return Outcome.STALE
         self._store.put_rejection(RejectionItem.of(event.data))
+        versioned = source.model_copy(update={"version_id": _version_of(source)})
+        detached = self._empty_object(state, versioned, event.data.received_at, deleted=False)
+        return Outcome.REPLACED if detached else Outcome.REJECTION_RECORDED
+
+    def _empty_object(self, state: ObjectState, source: SourceRef, received_at: datetime, *, deleted: bool) -> bool:
+        """Detach every article the object held and record that it now holds none (deleted, or a
+        rejected version); True when something was detached."""
         records = state.all_records()
         detached = self._detach_records(records, keep=None) != records
         self._store.put_source(
@@ -244,14 +238,15 @@ class Indexer:
                 sk=SOURCE_SK,
                 bucket=source.bucket,
                 key=source.key,
-                version_id=_version_of(source),
+                version_id=source.version_id,
                 etag=source.etag,
                 sequencer=source.sequencer,
-                event_time=event.data.received_at.isoformat(),
+                event_time=received_at.isoformat(),
                 record_count=0,
+                deleted=deleted,
             )
         )
-        return Outcome.REPLACED if detached else Outcome.REJECTION_RECORDED
+        return detached
 
     def _detach_records(self, records: list[RecordItem], *, keep: tuple[str, str] | None) -> list[RecordItem]:
         """Detach an object's previous articles; returns the records kept (the same text again)."""

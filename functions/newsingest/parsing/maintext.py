@@ -167,9 +167,15 @@ def _document_text(document: Document) -> str:
 
 def _kept_blocks(blocks: Iterable[str]) -> Iterable[str]:
     for block in blocks:
-        kept = [line for line in (line.strip() for line in block.splitlines()) if line and not is_boilerplate(line)]
+        kept = [line for line in (line.strip() for line in block.splitlines()) if line and not _is_furniture(line)]
         if kept:
             yield "\n".join(kept)
+
+
+# readability's text repeats many of trafilatura's lines: each is judged once (a fifth of the
+# judgements on the evaluation pages). Room for a page's two extractions: the most distinct lines
+# on one evaluation page is 550.
+_is_furniture = lru_cache(maxsize=4096)(is_boilerplate)
 
 
 def _readability_text(tree: HtmlElement) -> str:

@@ -13,6 +13,8 @@ import lxml.html
 import pytest
 import trafilatura
 import trafilatura.external
+from hypothesis import given
+from hypothesis import strategies as st
 from readability import Document
 
 from newsingest.parsing import thirdparty
@@ -117,3 +119,61 @@ def test_readability_patch_gives_readability_s_own_summary_on_a_tiny_page() -> N
     ours = thirdparty.Readability(lxml.html.document_fromstring(PAGE)).summary(html_partial=True)
     assert ours == Document(lxml.html.document_fromstring(PAGE)).summary(html_partial=True)
     assert "council approved" in ours and "reader's comment" not in ours
+
+
+# A page where readability rewrites <div>s: block-free ones, inline runs between blocks, loose
+# text and tails, a comment holding a block tag, tags that begin with a block tag's name.
+MISUSED_DIVS_PAGE = (
+    "<html><body><div class='story'>Lead text of the story, with enough words to be scored at all."
+    "<div>A block-free div that readability turns into a paragraph about the council's budget.</div>"
+    "<span>An inline run</span> <b>with <i>nested</i> tags</b><br>after a break, "
+    "<span>and a span <div>holding a block</div></span> tail text after it, long enough to count."
+    "<div><!-- <div>in a comment</div> --><em>emphasis only</em></div>"
+    "<div><span><picture><img src='a.jpg'></picture></span> caption of the picture</div>"
+    "<div><param name='x'><abbr title='<div>'>abbr</abbr></div>"
+    + "".join(
+        f"<div>Paragraph {n} of the story, in a div of its own, about the schools' budget.</div>" for n in range(6)
+    )
+    + "</div></body></html>"
+)
+
+
+@pytest.mark.parametrize("page", [PAGE, MISUSED_DIVS_PAGE])
+def test_readability_patch_rewrites_divs_as_readability_does(page: str) -> None:
+    theirs = Document(lxml.html.document_fromstring(page))
+    theirs._html(True)
+    Document.transform_misused_divs_into_paragraphs(theirs)
+    ours = thirdparty.Readability(lxml.html.document_fromstring(page))
+    ours._html(True)
+    ours.transform_misused_divs_into_paragraphs()
+    assert lxml.html.tostring(ours.html) == lxml.html.tostring(theirs.html)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "  one line  ", "a\nb", " a \t b ", "a  b", "a\u00a0\u00a0b", "x" + " \u00a0" * 130 + "y", "\r\n x \n\n y\t"],
+)
+def test_readability_clean_is_readabilitys_clean(text: str) -> None:
+    assert thirdparty.readability_clean(text) == thirdparty._READABILITY_CLEAN(text)
+
+
+@given(st.text(alphabet=" \t\n\r\u00a0\u2003ab,", max_size=600))
+def test_readability_clean_is_readabilitys_clean_on_any_whitespace(text: str) -> None:
+    assert thirdparty.readability_clean(text) == thirdparty._READABILITY_CLEAN(text)
+
+
+def test_readability_summary_swaps_its_module_functions_and_restores_them() -> None:
+    import readability.readability as readability_module
+
+    originals = {name: getattr(readability_module, name) for name in thirdparty.READABILITY_REPLACEMENTS}
+    seen: dict[str, object] = {}
+
+    class Watched(thirdparty.Readability):
+        def score_paragraphs(self) -> Any:
+            seen.update({name: getattr(readability_module, name) for name in originals})
+            return super().score_paragraphs()
+
+    ours = Watched(lxml.html.document_fromstring(MISUSED_DIVS_PAGE)).summary(html_partial=True)
+    assert seen == thirdparty.READABILITY_REPLACEMENTS
+    assert {name: getattr(readability_module, name) for name in originals} == originals
+    assert ours == Document(lxml.html.document_fromstring(MISUSED_DIVS_PAGE)).summary(html_partial=True)

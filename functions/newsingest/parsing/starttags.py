@@ -16,8 +16,8 @@ _SPACE = r"\t\n\f\r "
 _VALUE = rf"""(?:"[^"]*+(?:"|\Z)|'[^']*+(?:'|\Z)|[^{_SPACE}>]*+)"""
 """An unclosed quote runs to the end, as in the tokenizer."""
 
-_ATTRIBUTE = re.compile(rf"=?[^{_SPACE}/>=]*+(?:[{_SPACE}]*+=[{_SPACE}]*+{_VALUE})?+")
-"""A leading '=' is part of the name."""
+_ATTRIBUTE = re.compile(rf"(?:=[^{_SPACE}/>=]*+|[^{_SPACE}/>=]++)(?:[{_SPACE}]*+=[{_SPACE}]*+{_VALUE})?+")
+"""A name is never empty: a leading '=' is part of it ('<div = 1>' is the attributes '=' and '1')."""
 
 _START_TAG = re.compile(
     r"(?i:<!--[^-]*+(?:-(?!->)[^-]*+)*+(?:-->)?"

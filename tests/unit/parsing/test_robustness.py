@@ -795,6 +795,16 @@ def test_capped_start_tags_have_at_most_the_bound_of_attributes_for_the_parser(
     assert max(len(element.attrib) for element in root.iter() if isinstance(element.tag, str)) <= MAX_ATTRIBUTES_PER_TAG
 
 
+def test_an_equals_sign_after_a_space_starts_an_attribute_of_its_own() -> None:
+    # Found by the property above in CI: ' = 1' was counted as one attribute (an empty name with a
+    # value), where the tokenizer reads two ('=' and '1'), so 257 reached libxml2
+    attributes = "".join(f"= 1 a{index}" for index in range(255)) + "1"
+    root = lxml.html.document_fromstring(cap_attributes(f"<html><body><div {attributes}>text</div></body></html>"))
+    div = root.find(".//div")
+    assert div is not None and len(div.attrib) == MAX_ATTRIBUTES_PER_TAG
+    assert list(div.attrib)[:3] == ["=", "1", "a0"]
+
+
 def test_start_tag_with_thousands_of_attributes_is_cut_to_the_bound_in_linear_time() -> None:
     # Given a tag with 1,000,000 distinct attributes (libxml2 took 4 s to parse 30,000)
     markup = "<html><body><div " + " ".join(f"a{index}=x" for index in range(1_000_000)) + ">text</div></body></html>"

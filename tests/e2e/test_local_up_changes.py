@@ -133,32 +133,26 @@ def test_a_plain_delete_on_the_versioned_bucket_removes_the_article(user: LocalU
     assert user.article_count("person:priya-natarajan") == counted - 1
 
 
-def test_deleting_every_version_then_uploading_the_same_bytes_indexes_them_again(user: LocalUser) -> None:
-    body = article_text("lakeside-ferry-us-local.txt")
-    user.put("purged.txt", body)
+@pytest.mark.parametrize(
+    ("how", "fixture"),
+    [("delete marker", "baltic-shipwreck-wrapped.txt"), ("every version", "lakeside-ferry-us-local.txt")],
+)
+def test_the_same_bytes_uploaded_after_a_delete_are_indexed_again(user: LocalUser, how: str, fixture: str) -> None:
+    key, body = f"deleted-then-back-{how.replace(' ', '-')}.txt", article_text(fixture)
+    user.put(key, body)
     user.wait_until_idle()
-    article_id = user.article_id("purged.txt")
-    # When every version is deleted by id
-    user.delete_every_version("purged.txt")
+    article_id = user.article_id(key)
+    # When the object is deleted (a delete marker, or every version by id)
+    if how == "delete marker":
+        user.delete(key)
+    else:
+        user.delete_every_version(key)
     user.wait_until_idle()
     assert user.answered(article_id) is None
     # And the same bytes are uploaded again (a new version, the same ETag)
-    user.put("purged.txt", body)
+    user.put(key, body)
     user.wait_until_idle()
     # Then the article is back
-    assert user.answered(article_id) is not None
-
-
-def test_the_same_bytes_after_a_delete_marker_are_indexed_again(user: LocalUser) -> None:
-    body = article_text("baltic-shipwreck-wrapped.txt")
-    user.put("marker-then-back.txt", body)
-    user.wait_until_idle()
-    article_id = user.article_id("marker-then-back.txt")
-    user.delete("marker-then-back.txt")
-    user.wait_until_idle()
-    assert user.answered(article_id) is None
-    user.put("marker-then-back.txt", body)
-    user.wait_until_idle()
     assert user.answered(article_id) is not None
 
 

@@ -355,18 +355,12 @@ class Analyser:
     """The ingest's parse + entity extraction, in this process: what each body should become."""
 
     def __init__(self) -> None:
-        from newsingest.entities import analyse_texts
         from newsingest.ingest import IngestService
-        from newsingest.limits import DEFAULT_MAX_OBJECT_BYTES
-        from newsingest.parsing import parse_articles
 
-        self._service = IngestService(
+        self._service = IngestService.wired(
             store=None,  # type: ignore[arg-type] - analyse() reads nothing
             publisher=None,  # type: ignore[arg-type]
             parsed_bucket="bench",
-            max_object_bytes=DEFAULT_MAX_OBJECT_BYTES,
-            parse=parse_articles,
-            analyse=analyse_texts,
         )
         self._service.warm_up()  # the model loaded outside the timing
         self.cache: dict[tuple[str, str, str], Expected] = {}

@@ -66,22 +66,10 @@ class _NoStorage:
 
 
 def _local_ingest_service() -> IngestService:
-    """The ingest function's service as the handler wires it (parser, analyser, default limits),
-    without AWS."""
-    from newsingest.entities import analyse_texts
+    """The ingest function's service as the handler wires it (default limits), without AWS."""
     from newsingest.ingest import IngestService
-    from newsingest.limits import DEFAULT_MAX_OBJECT_BYTES, DEFAULT_MAX_TEXT_CHARS
-    from newsingest.parsing import parse_articles
 
-    return IngestService(
-        store=_NoStorage(),
-        publisher=_NoStorage(),
-        parsed_bucket="",
-        max_object_bytes=DEFAULT_MAX_OBJECT_BYTES,
-        max_text_chars=DEFAULT_MAX_TEXT_CHARS,
-        parse=parse_articles,
-        analyse=analyse_texts,
-    )
+    return IngestService.wired(store=_NoStorage(), publisher=_NoStorage(), parsed_bucket="")
 
 
 def _table(rows: list[list[str]], headers: list[str]) -> str:

@@ -23,7 +23,7 @@ from newsingest.events import (
     article_parsed_event,
     article_rejected_event,
 )
-from newsingest.limits import DEFAULT_MAX_TEXT_CHARS, PARSED_PREFIX
+from newsingest.limits import DEFAULT_MAX_OBJECT_BYTES, DEFAULT_MAX_TEXT_CHARS, PARSED_PREFIX
 from newsingest.models import Article, EntityStatus, SourceRef
 from newsingest.triggers import ChangeKind, ObjectChange, changes_in, parse_s3_message
 
@@ -203,6 +203,33 @@ class IngestService:
         self._parse = parse
         self._analyse = analyse
         self._observer: IngestObserver = observer or SilentObserver()
+
+    @classmethod
+    def wired(
+        cls,
+        *,
+        store: ObjectStore,
+        publisher: EventPublisher,
+        parsed_bucket: str,
+        max_object_bytes: int = DEFAULT_MAX_OBJECT_BYTES,
+        max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
+        observer: IngestObserver | None = None,
+    ) -> IngestService:
+        """The service with the real parser and analyser, as the ingest function runs it (the
+        handler, `newsingest parse` and the benchmarks build it here, so they cannot drift)."""
+        from newsingest.entities import analyse_texts
+        from newsingest.parsing import parse_articles
+
+        return cls(
+            store=store,
+            publisher=publisher,
+            parsed_bucket=parsed_bucket,
+            max_object_bytes=max_object_bytes,
+            max_text_chars=max_text_chars,
+            parse=parse_articles,
+            analyse=analyse_texts,
+            observer=observer,
+        )
 
     def process_batch(
         self, messages: Sequence[QueuedMessage], *, remaining_ms: Callable[[], int], once: Once

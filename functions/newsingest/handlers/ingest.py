@@ -46,18 +46,13 @@ idempotency_config = IdempotencyConfig(
 
 @process_singleton
 def service() -> IngestService:
-    from newsingest.entities import analyse_texts
-    from newsingest.parsing import parse_articles
-
     settings = ingest_settings()
-    return IngestService(
+    return IngestService.wired(
         store=S3ObjectStore(client("s3")),
         publisher=SqsEventPublisher(client("sqs"), settings.index_queue_url),
         parsed_bucket=settings.parsed_bucket,
         max_object_bytes=settings.max_object_bytes,
         max_text_chars=settings.max_text_chars,
-        parse=parse_articles,
-        analyse=analyse_texts,
         observer=IngestReports(),
     )
 

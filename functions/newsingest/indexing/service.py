@@ -129,10 +129,10 @@ class Indexer:
     def _on_article_parsed(self, event: ArticleParsedEvent) -> Outcome:
         data = event.data
         bucket, key, record = data.source.bucket, data.source.key, data.source.record
-        state = self._store.get_object(bucket, key)
-        applied = state.source
-        if applied is not None and is_older(data.source.sequencer, data.received_at, applied):
+        state = self._unless_stale(data.source, data.received_at)
+        if state is None:
             return Outcome.STALE
+        applied = state.source
         outcome = Outcome.INDEXED
         single = data.record_count <= 1
         this_source = source_id(bucket, key, None if single else record)
@@ -202,10 +202,10 @@ class Indexer:
 
     def _on_article_deleted(self, event: ArticleDeletedEvent) -> Outcome:
         source = event.data.source
-        state = self._store.get_object(source.bucket, source.key)
-        applied = state.source
-        if applied is not None and is_older(source.sequencer, event.data.received_at, applied):
+        state = self._unless_stale(source, event.data.received_at)
+        if state is None:
             return Outcome.STALE
+        applied = state.source
         if applied is not None and source.version_id and applied.version_id not in (None, source.version_id):
             return Outcome.OTHER_VERSION  # an old version was purged; the indexed one remains
         if state.rejected:
@@ -218,14 +218,21 @@ class Indexer:
     def _on_article_rejected(self, event: ArticleRejectedEvent) -> Outcome:
         """A rejected version replaces what the object held: it detaches the previous version's articles."""
         source = event.data.source
-        state = self._store.get_object(source.bucket, source.key)
-        applied = state.source
-        if applied is not None and is_older(source.sequencer, event.data.received_at, applied):
+        state = self._unless_stale(source, event.data.received_at)
+        if state is None:
             return Outcome.STALE
         self._store.put_rejection(RejectionItem.of(event.data))
         versioned = source.model_copy(update={"version_id": _version_of(source)})
         detached = self._empty_object(state, versioned, event.data.received_at, deleted=False)
         return Outcome.REPLACED if detached else Outcome.REJECTION_RECORDED
+
+    def _unless_stale(self, source: SourceRef, received_at: datetime) -> ObjectState | None:
+        """What the index holds about the event's object; None when the event predates what was
+        applied to it (S3 may deliver one key's events late or out of order)."""
+        state = self._store.get_object(source.bucket, source.key)
+        if state.source is not None and is_older(source.sequencer, received_at, state.source):
+            return None
+        return state
 
     def _empty_object(self, state: ObjectState, source: SourceRef, received_at: datetime, *, deleted: bool) -> bool:
         """Detach every article the object held and record that it now holds none (deleted, or a

@@ -46,11 +46,8 @@ def test_parse_prints_what_the_ingest_service_stores_for_the_same_bytes(
     # Given the ingest service as the ingest handler wires it, over a store that holds the file
     from datetime import UTC, datetime
 
-    from newsingest.entities import analyse_texts
     from newsingest.ingest import FetchedObject, IngestService
     from newsingest.models import SourceRef
-    from newsingest.parsing import parse_articles
-    from newsingest.settings import DEFAULT_MAX_OBJECT_BYTES, DEFAULT_MAX_TEXT_CHARS
     from newsingest.triggers import ChangeKind, ObjectChange
 
     data = (ARTICLES / name).read_bytes()
@@ -67,15 +64,7 @@ def test_parse_prints_what_the_ingest_service_stores_for_the_same_bytes(
         def publish(self, events: object) -> None:
             pass
 
-    service = IngestService(
-        store=Store(),
-        publisher=Publisher(),
-        parsed_bucket="parsed",
-        max_object_bytes=DEFAULT_MAX_OBJECT_BYTES,
-        max_text_chars=DEFAULT_MAX_TEXT_CHARS,
-        parse=parse_articles,
-        analyse=analyse_texts,
-    )
+    service = IngestService.wired(store=Store(), publisher=Publisher(), parsed_bucket="parsed")
     service.handle(
         ObjectChange(
             kind=ChangeKind.CREATED,

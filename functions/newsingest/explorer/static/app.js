@@ -138,13 +138,14 @@
 
   // ---- Errors: always a message, never a blank page ----------------------------------------------------
 
-  function explain(error, what) {
+  function explain(error, what, hints) {
     if (!(error instanceof ApiError)) {
       return { title: "Something went wrong in the page", text: String(error && error.message ? error.message : error) };
     }
-    if (error.status === 404) return { title: `Not found: ${what}`, text: error.message };
+    const hint = (hints || {})[error.status];
+    if (error.status === 404) return { title: `Not found: ${what}`, text: hint || error.message };
     if (error.status === 422 || error.status === 400) {
-      return { title: `Not a valid request: ${what}`, text: error.message };
+      return { title: `Not a valid request: ${what}`, text: hint || error.message };
     }
     if (error.status === 403) {
       return {
@@ -158,13 +159,15 @@
     return { title: `The API answered with an error (HTTP ${error.status})`, text: error.message };
   }
 
-  function errorBox(error, what, level) {
-    const { title, text } = explain(error, what);
+  function errorBox(error, what, level, hints) {
+    const { title, text } = explain(error, what, hints);
     const heading = level === 1 ? "h1" : "h2";
+    const apiSaid = error instanceof ApiError && text !== error.message ? ` The API said: ${error.message}` : "";
     return h("div", { class: "error-box", role: "alert" },
       h(heading, {}, title),
       h("p", {}, text),
-      error instanceof ApiError && error.path ? h("p", { class: "detail" }, `GET ${error.path} → ${error.status || "no answer"}`) : null,
+      error instanceof ApiError && error.path
+        ? h("p", { class: "detail" }, `GET ${error.path} → ${error.status || "no answer"}.${apiSaid}`) : null,
       level === 1 ? h("p", {}, h("a", { href: "#/" }, "Back to the start page")) : null);
   }
 
@@ -265,12 +268,20 @@
       if (answer.cursor) cursors[index + 1] = answer.cursor;
       const previous = h("button", { type: "button", disabled: index === 0, "aria-label": `Previous page of ${label}` }, "← Previous");
       const next = h("button", { type: "button", disabled: !answer.cursor, "aria-label": `Next page of ${label}` }, "Next →");
-      previous.addEventListener("click", () => { index -= 1; show().then(() => container.querySelector("button")?.focus()); });
-      next.addEventListener("click", () => { index += 1; show().then(() => container.querySelector("button:last-of-type")?.focus()); });
+      const turn = (step, which) => {
+        index += step;
+        show().then(() => {
+          const buttons = container.querySelectorAll(".pager button");
+          const target = buttons[which] && !buttons[which].disabled ? buttons[which] : buttons[1 - which];
+          if (target) target.focus();
+        });
+      };
+      previous.addEventListener("click", () => turn(-1, 0));
+      next.addEventListener("click", () => turn(1, 1));
       const pager = index === 0 && !answer.cursor
         ? null
         : h("div", { class: "pager", role: "group", "aria-label": `Pages of ${label}` }, previous, h("span", { class: "muted" }, `Page ${index + 1}`), next);
-      container.replaceChildren(answer.items.length ? render(answer.items) : h("p", { class: "muted" }, empty), pager);
+      container.replaceChildren(...[answer.items.length ? render(answer.items) : h("p", { class: "muted" }, empty), pager].filter(Boolean));
     }
     return show();
   }
@@ -316,14 +327,13 @@
         grid.append(s("line", { x1: margin.left, x2: width - margin.right, y1: y(v), y2: y(v) }));
         axis.append(s("text", { x: margin.left - 6, y: y(v) + 4, "text-anchor": "end" }, fmtNumber(v)));
       }
-      const maxLabels = narrow ? 3 : 6;
-      const every = Math.max(1, Math.ceil(n / maxLabels));
-      labels.forEach((label, i) => {
-        if (i % every !== 0 && i !== n - 1) return;
-        if (i !== n - 1 && n - 1 - i < every / 2) return; // keep the last label clear of its neighbour
-        const anchor = n === 1 ? "middle" : i === 0 ? "start" : i === n - 1 ? "end" : "middle";
-        axis.append(s("text", { x: x(i), y: height - 8, "text-anchor": anchor }, label));
-      });
+      // Labels from the most recent back, spaced so that none overlaps (a label is ~62 px wide).
+      const spacing = n <= 1 ? plotW : plotW / (n - 1);
+      const every = Math.max(1, Math.ceil(100 / spacing));
+      for (let i = n - 1; i >= 0; i -= every) {
+        const anchor = n === 1 ? "middle" : i === n - 1 ? "end" : x(i) - margin.left < 40 ? "start" : "middle";
+        axis.append(s("text", { x: x(i), y: height - 8, "text-anchor": anchor }, labels[i]));
+      }
       axis.append(s("line", { x1: margin.left, x2: width - margin.right, y1: y(0), y2: y(0) }));
       svg.append(grid, axis);
       series.forEach((one, index) => {
@@ -548,7 +558,10 @@
       entity = await api(`/entities/${enc(id)}`, range);
     } catch (error) {
       if (token !== renderToken) return;
-      setPage("Error", errorBox(error, `entity ${id}`, 1));
+      setPage("Error", errorBox(error, `entity ${id}`, 1, {
+        404: `The index has no entity ${id}. Ids change with the spelling of the name: search the name in the box above.`,
+        422: `“${id}” is not an entity id. Ids are a type and a name in lower case, such as person:vladimir-putin or organization:nato; search by name in the box above.`,
+      }));
       return;
     }
     if (token !== renderToken) return;
@@ -659,7 +672,10 @@
       article = await api(`/articles/${enc(id)}`);
     } catch (error) {
       if (token !== renderToken) return;
-      setPage("Error", errorBox(error, `article ${id}`, 1));
+      setPage("Error", errorBox(error, `article ${id}`, 1, {
+        404: `The index has no article ${id}: it may have been deleted, or not indexed yet.`,
+        422: `“${id}” is not an article id: those are 32 hexadecimal characters, such as 2d7d8c24f1b60a222df066e647d57cce.`,
+      }));
       return;
     }
     if (token !== renderToken) return;
@@ -804,11 +820,11 @@
     } catch (error) {
       if (token !== renderToken) return;
       chartBox.replaceChildren(errorBox(error, `entity ${error.entityId || ""}`, 2));
-      chips.replaceChildren(ids.map((id) => chip(id, id, state, go)));
+      chips.replaceChildren(...ids.map((id) => chip(id, id, state, go)));
       return;
     }
     if (token !== renderToken) return;
-    chips.replaceChildren(entities.map((e, index) => chip(e.id, e.name, state, go, index)));
+    chips.replaceChildren(...entities.map((e, index) => chip(e.id, e.name, state, go, index)));
     // One range for all: up to the latest last mention, the API's default length back from it.
     const to = state.to || entities.map((e) => dayOf(e.last_seen)).filter(Boolean).sort().pop() || todayUtc();
     const from = state.from || addDays(to, interval === "week" ? -7 * 25 : -29);
@@ -852,6 +868,8 @@
     return { parts, params, raw };
   }
 
+  let firstRoute = true;
+
   async function route() {
     const token = ++renderToken;
     const { parts, params, raw } = parseHash();
@@ -867,10 +885,8 @@
     } catch (error) {
       if (token === renderToken) setPage("Error", errorBox(error, "this page", 1));
     }
-    if (token === renderToken && document.activeElement !== document.getElementById("search-input")
-        && !(document.activeElement && document.activeElement.id === "compare-input")) {
-      main().focus({ preventScroll: true });
-    }
+    if (token === renderToken && !firstRoute) main().focus({ preventScroll: true });
+    firstRoute = false;
   }
 
   function start() {

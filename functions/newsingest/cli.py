@@ -1,11 +1,13 @@
 """The `newsingest` command: `demo` runs the service on an embedded moto AWS, `parse` parses files
-with no AWS at all, `query` asks a deployed stack (or any endpoint), `local up` runs a local stack."""
+with no AWS at all, `query` asks a deployed stack (or any endpoint), `explore` opens the web explorer
+on one, `local up` runs a local stack."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -155,6 +157,45 @@ def _query(args: argparse.Namespace) -> int:
     return 0
 
 
+def _explore(args: argparse.Namespace, stop_requested: threading.Event | None = None) -> int:
+    """Serve the explorer on 127.0.0.1, its API calls signed with the user's AWS credentials."""
+    from newsingest.adapters.api_client import ApiError, QueryClient, stack_api_url
+    from newsingest.explorer.server import serve_explorer
+
+    try:
+        base_url = args.endpoint_url or stack_api_url(args.stack, args.region)
+    except ApiError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    client = QueryClient(base_url, region=args.region)
+    if not client.signs:
+        print(
+            "warning: no AWS credentials found, so API calls go unsigned and an IAM-authorised API refuses them",
+            file=sys.stderr,
+        )
+    try:
+        server = serve_explorer(client, port=args.port)
+    except OSError as error:
+        print(f"error: cannot listen on 127.0.0.1:{args.port}: {error.strerror} (try --port 0)", file=sys.stderr)
+        return 2
+    print(
+        f"newsingest explorer: {server.url}\n"
+        f"  API: {base_url} (each call signed with your AWS credentials; listening on 127.0.0.1 only)\n"
+        f"Ctrl-C stops it.",
+        flush=True,
+    )
+    waiter = stop_requested or threading.Event()
+    try:
+        while not waiter.wait(1.0):
+            pass
+    except KeyboardInterrupt:
+        print("\nStopping.", flush=True)
+    finally:
+        server.shutdown()
+        server.server_close()
+    return 0
+
+
 def _describe_article(article: dict[str, Any]) -> str:
     lines = [
         f"{article.get('title') or '(untitled)'}",
@@ -231,6 +272,17 @@ def _add_query_commands(commands: Any) -> None:
         sub.add_argument("--to", dest="until", help="last day included, YYYY-MM-DD")
 
 
+def _add_explore_command(commands: Any) -> None:
+    explore = commands.add_parser(
+        "explore", help="the web explorer on 127.0.0.1 for a deployed stack (or any endpoint), calls signed for you"
+    )
+    target = explore.add_mutually_exclusive_group(required=True)
+    target.add_argument("--stack", help="a deployed stack's name: its ApiUrl output is used")
+    target.add_argument("--endpoint-url", help="the API's base URL")
+    explore.add_argument("--region", help="AWS region (default: your AWS configuration's)")
+    explore.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free port)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `newsingest` console script."""
     parser = argparse.ArgumentParser(prog="newsingest", description=__doc__)
@@ -242,11 +294,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     schemas = commands.add_parser("schemas", help="write the JSON Schemas of the contract models")
     schemas.add_argument("directory", type=Path, nargs="?", default=Path("schemas"))
     _add_query_commands(commands)
+    _add_explore_command(commands)
     local = commands.add_parser("local", help="a local stack on 127.0.0.1")
     local_commands = local.add_subparsers(dest="local_command", required=True)
     up = local_commands.add_parser("up", help="moto server + event wiring + HTTP API; Ctrl-C stops it")
     up.add_argument("--aws-port", type=int, default=4566, help="moto server port (0: any free port)")
     up.add_argument("--api-port", type=int, default=8080, help="HTTP API port (0: any free port)")
+    up.add_argument("--explorer-port", type=int, default=8081, help="web explorer port (0: any free port)")
     args = parser.parse_args(argv)
 
     if args.command == "demo":
@@ -255,10 +309,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_demo()
     if args.command == "query":
         return _query(args)
+    if args.command == "explore":
+        return _explore(args)
     if args.command == "local":
         from newsingest.local.up import run_local_up
 
-        return run_local_up(sys.stdout, aws_port=args.aws_port, api_port=args.api_port)
+        return run_local_up(
+            sys.stdout, aws_port=args.aws_port, api_port=args.api_port, explorer_port=args.explorer_port
+        )
     if args.command == "schemas":
         from newsingest.schemas import write_schemas
 

@@ -48,9 +48,14 @@ COMMON_HEADERS = {
 
 
 class UpstreamReply(Protocol):
-    status: int
-    content_type: str
-    body: bytes
+    @property
+    def status(self) -> int: ...
+
+    @property
+    def content_type(self) -> str: ...
+
+    @property
+    def body(self) -> bytes: ...
 
 
 class Upstream(Protocol):
@@ -97,8 +102,9 @@ class ExplorerServer(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     server: ExplorerServer
-    server_version = "newsingest-explorer"
-    sys_version = ""
+
+    def version_string(self) -> str:
+        return "newsingest-explorer"
 
     def do_GET(self) -> None:
         self._answer(head=False)

@@ -44,14 +44,19 @@ class LocalEndpoints:
     aws: str
     api: str
     bucket: str
+    explorer: str
 
 
 @contextmanager
-def local_stack(host: str = "127.0.0.1", aws_port: int = 0, api_port: int = 0) -> Iterator[LocalEndpoints]:
+def local_stack(
+    host: str = "127.0.0.1", aws_port: int = 0, api_port: int = 0, explorer_port: int = 0
+) -> Iterator[LocalEndpoints]:
     """Run the local stack for the duration of the block."""
     from moto.server import ThreadedMotoServer
 
+    from newsingest.adapters.api_client import QueryClient
     from newsingest.adapters.aws import client
+    from newsingest.explorer.server import serve_explorer
     from newsingest.handlers import api
     from newsingest.local import motofast
 
@@ -62,6 +67,7 @@ def local_stack(host: str = "127.0.0.1", aws_port: int = 0, api_port: int = 0) -
     aws_url = f"http://{bound_host}:{bound_port}"
     stop = threading.Event()
     http = None
+    explorer = None
     workers: IngestWorkers | None = None
     try:
         with environment(LOCAL_ENVIRONMENT | {"AWS_ENDPOINT_URL": aws_url}):
@@ -85,7 +91,11 @@ def local_stack(host: str = "127.0.0.1", aws_port: int = 0, api_port: int = 0) -
                 pump.start()
             http = serve_api(api.handler, host=host, port=api_port)
             api_host, api_port_bound = http.server_address[:2]
-            yield LocalEndpoints(aws=aws_url, api=f"http://{api_host!s}:{api_port_bound}", bucket=pipeline.stack.bucket)
+            api_url = f"http://{api_host!s}:{api_port_bound}"
+            # The explorer signs its API calls as a browser cannot; locally any credentials do.
+            upstream = QueryClient(api_url, region="us-east-1", credentials=("testing", "testing"))
+            explorer = serve_explorer(upstream, host=host, port=explorer_port)
+            yield LocalEndpoints(aws=aws_url, api=api_url, bucket=pipeline.stack.bucket, explorer=explorer.url)
             stop.set()
             for pump in pumps:
                 pump.join(timeout=10)
@@ -93,6 +103,9 @@ def local_stack(host: str = "127.0.0.1", aws_port: int = 0, api_port: int = 0) -
         stop.set()
         if workers is not None:
             workers.shutdown()
+        if explorer is not None:
+            explorer.shutdown()
+            explorer.server_close()
         if http is not None:
             http.shutdown()
             http.server_close()
@@ -112,14 +125,22 @@ def _pump(queue: QueuePump, stop: threading.Event) -> None:
             stop.wait(PUMP_INTERVAL_SECONDS)
 
 
-def run_local_up(out: TextIO, *, aws_port: int, api_port: int, stop_requested: threading.Event | None = None) -> int:
+def run_local_up(
+    out: TextIO,
+    *,
+    aws_port: int,
+    api_port: int,
+    explorer_port: int = 0,
+    stop_requested: threading.Event | None = None,
+) -> int:
     """Start the stack, print how to use it, block until Ctrl-C (or until `stop_requested` is set)."""
-    with local_stack(aws_port=aws_port, api_port=api_port) as endpoints:
+    with local_stack(aws_port=aws_port, api_port=api_port, explorer_port=explorer_port) as endpoints:
         print(
             f"newsingest local stack is up.\n"
             f"  AWS (moto) endpoint: {endpoints.aws}\n"
             f"  HTTP API:            {endpoints.api}\n"
-            f"  articles bucket:     {endpoints.bucket}\n\n"
+            f"  articles bucket:     {endpoints.bucket}\n"
+            f"  web explorer:        {endpoints.explorer}\n\n"
             f"Try:\n"
             f"  AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=us-east-1 \\\n"
             f"    aws --endpoint-url {endpoints.aws} s3 cp article.html s3://{endpoints.bucket}/incoming/article.html\n"

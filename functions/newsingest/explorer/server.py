@@ -25,6 +25,8 @@ from urllib.parse import unquote, urlsplit
 
 STATIC_DIR = Path(__file__).with_name("static")
 API_PREFIX = "/v1/"
+SHUTDOWN_POLL_SECONDS = 0.1
+"""How often the serving thread checks for `shutdown()`: stopping takes at most this long."""
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -177,5 +179,7 @@ def serve_explorer(upstream: Upstream, host: str = "127.0.0.1", port: int = 0) -
     """Serve the explorer on a background thread; `server.url` is the address to open,
     `server.shutdown()` and `server.server_close()` stop it."""
     server = ExplorerServer((host, port), upstream, static_files())
-    threading.Thread(target=server.serve_forever, name="explorer-http", daemon=True).start()
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS}, name="explorer-http", daemon=True
+    ).start()
     return server

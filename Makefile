@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 SAM := PATH="$(CURDIR)/$(BIN):$$PATH" $(TOOLS)/bin/sam
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: help venv tools demo test unit lint typecheck template-lint schemas pytest build bench bench-coldstart clean
+.PHONY: help venv tools chromium demo test unit lint typecheck template-lint schemas pytest browser build bench bench-coldstart clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -38,6 +38,17 @@ CHECKOV := .tools/checkov/bin/checkov
 
 tools: $(TOOLS)/.installed .tools/checkov/.installed ## Install the SAM CLI and checkov in their own virtualenvs (their pins clash with ours)
 
+# The browser tests drive Debian's Chromium through Playwright (Playwright's own browser download
+# does not work on these machines). Installed only where /usr/bin/chromium is missing.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@echo "installing Debian's chromium for the browser tests (tests/browser)"
+	@set -e; sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null
+
+chromium: $(CHROMIUM) ## Install Debian's chromium where it is missing (for tests/browser)
+
 demo: venv ## Run the whole pipeline on an embedded moto AWS and print what was indexed
 	$(BIN)/newsingest demo
 
@@ -56,8 +67,11 @@ template-lint: venv tools ## cfn-lint, sam validate --lint and checkov on templa
 schemas: venv ## Regenerate schemas/ from the pydantic models
 	$(BIN)/newsingest schemas schemas
 
-pytest: venv tools ## The test suites (unit, integration, e2e, infrastructure)
+pytest: venv tools chromium ## The test suites (unit, integration, e2e, infrastructure, browser)
 	$(BIN)/pytest
+
+browser: venv chromium ## The explorer's browser tests only (real Chromium); screenshots in build/screenshots
+	$(BIN)/pytest tests/browser
 
 unit: venv ## Unit tests only (tests/unit, no AWS, no SAM CLI), without those marked slow: under 30 s
 	$(BIN)/pytest tests/unit -q -m 'not slow'

@@ -14,7 +14,7 @@ from newsingest.adapters.dynamodb import DynamoIndex
 from newsingest.adapters.sqs import SqsEventPublisher
 from newsingest.entities.aliases import alias_table
 from newsingest.events import article_deleted_event, article_parsed_event
-from newsingest.indexing.queries import entity_stats
+from newsingest.indexing.queries import entity_view
 from newsingest.models import Article, Entity, EntityType, Mention, Quote, SourceRef, article_id_for, hash_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -74,10 +74,11 @@ def make_article(
     *,
     key: str,
     bucket: str,
-    entities: list[tuple[str, str, int]],
+    entities: list[tuple[str, str, int]] | list[tuple[str, str, int, list[str]]],
     published: str,
     quotes: list[Quote] | None = None,
 ) -> Article:
+    """An article with the given entities: (name, type, mentions[, the forms the mentions use])."""
     digest = hash_text(text)
     return Article(
         id=article_id_for(digest),
@@ -89,20 +90,24 @@ def make_article(
         text=text,
         word_count=len(text.split()),
         content_sha256=digest,
-        entities=[
-            Entity(
-                id=f"{kind}:{name.lower().replace(' ', '-')}",
-                name=name,
-                type=EntityType(kind),
-                mention_count=count,
-                mentions=[Mention(start=0, end=len(name), text=name)] * count,
-                salience=0.5,
-                known=alias_table().lookup(name) is not None,
-            )
-            for name, kind, count in entities
-        ],
+        entities=[_entity(*entity) for entity in entities],
         quotes=quotes or [],
         extractor_version="test",
+    )
+
+
+def _entity(name: str, kind: str, count: int, forms: list[str] | None = None) -> Entity:
+    known = alias_table().lookup(name)
+    texts = forms or [name]
+    return Entity(
+        id=f"{kind}:{name.lower().replace(' ', '-')}",
+        name=name,
+        type=EntityType(kind),
+        mention_count=count,
+        mentions=[Mention(start=0, end=len(texts[n % len(texts)]), text=texts[n % len(texts)]) for n in range(count)],
+        salience=0.5,
+        known=known is not None,
+        aliases=list(known.aliases) if known else [],
     )
 
 
@@ -129,7 +134,7 @@ class Harness:
         self.pipeline.index.drain()
 
     def stats(self, entity_id: str) -> tuple[int, int] | None:
-        found = entity_stats(self.index, entity_id)
+        found = entity_view(self.index, entity_id)
         return (found.article_count, found.mention_count) if found else None
 
 

@@ -11,12 +11,17 @@ import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
+from newsingest.api_models import API_PREFIX
 from newsingest.models import EntityType
 
 if TYPE_CHECKING:
     from newsingest.ingest import FetchedObject, IngestEvent, IngestService
     from newsingest.models import SourceRef
+
+TIMELINE_BAR_WIDTH = 40
+"""Characters of the busiest interval's bar in `query timeline`."""
 
 PROGRESS_FROM_FILES = 5
 """Below this many files a run is quick enough to need no progress lines."""
@@ -106,49 +111,62 @@ def _query(args: argparse.Namespace) -> int:
         base_url = args.endpoint_url or stack_api_url(args.stack, args.region)
         client = QueryClient(base_url, region=args.region)
         window = {"from": args.since, "to": args.until} if hasattr(args, "since") else {}
+        v = API_PREFIX
         if args.what == "article":
-            result: Any = client.get(f"/articles/{args.article_id}")
+            result: Any = client.get(f"{v}/articles/{quote(args.article_id, safe='')}")
             text = _describe_article(result)
         elif args.what == "parsed":
-            result = client.get(f"/articles/{args.article_id}/parsed")
+            result = client.get(f"{v}/articles/{quote(args.article_id, safe='')}/parsed")
             text = _describe_parsed(result)
         elif args.what == "day":
-            pages = list(_pages(client, "/articles", {"day": args.day, "limit": args.limit}, follow=args.all))
+            pages = list(_pages(client, f"{v}/articles", {"day": args.day, "limit": args.limit}, follow=args.all))
             result = [item for page in pages for item in page["items"]]
-            rows = [[item["sort_time"], item["article_id"], _shorten(item.get("title"))] for item in result]
+            rows = [[item["time"], item["id"], _shorten(item.get("title"))] for item in result]
             text = _table(rows, ["time (UTC)", "article", "title"])
         elif args.what == "entities":
-            result = client.get("/entities", q=args.prefix, type=args.type, limit=args.limit)["items"]
-            text = _table([[e["entity_id"], e["name"], e["type"]] for e in result], ["id", "name", "type"])
+            params = {"q": args.text, "type": args.type, "limit": args.limit}
+            pages = list(_pages(client, f"{v}/entities", params, follow=args.all))
+            result = [item for page in pages for item in page["items"]]
+            rows = [[e["id"], e["name"], e["type"], str(e["article_count"]), e["matched"]] for e in result]
+            text = _table(rows, ["id", "name", "type", "articles", "matched"])
         elif args.what == "entity":
-            result = client.get(f"/entities/{args.entity_id}", **window)
-            stats = result["stats"]
+            result = client.get(f"{v}/entities/{quote(args.entity_id, safe='')}", **window)
             text = (
-                f"{stats['name']} ({stats['entity_id']}, {stats['type']}): {stats['article_count']} article(s), "
-                f"{stats['mention_count']} mention(s), "
-                f"first seen {stats['first_seen']}, last seen {stats['last_seen']}\n"
-                f"Seen most often with (in its {result['window_articles']} most recent articles in the window):\n"
+                f"{result['name']} ({result['id']}, {result['type']}): {result['article_count']} article(s), "
+                f"{result['mention_count']} mention(s), "
+                f"first seen {result['first_seen']}, last seen {result['last_seen']}\n"
+                f"Seen most often with (in its {result['companion_window_articles']} most recent articles "
+                "in the window):\n"
                 + _table(
-                    [[c["entity_id"], c.get("name") or "", str(c["shared_articles"])] for c in result["companions"]],
+                    [[c["id"], c.get("name") or "", str(c["shared_articles"])] for c in result["companions"]],
                     ["id", "name", "shared articles"],
                 )
             )
+        elif args.what == "timeline":
+            params = {**window, "interval": args.interval}
+            result = client.get(f"{v}/entities/{quote(args.entity_id, safe='')}/timeline", **params)
+            peak = max((point["count"] for point in result["points"]), default=0) or 1
+            rows = [
+                [point["start"], str(point["count"]), "#" * round(TIMELINE_BAR_WIDTH * point["count"] / peak)]
+                for point in result["points"]
+            ]
+            text = _table(rows, [args.interval, "articles", ""]) + f"\n{result['total']} article(s) in all"
         elif args.what == "articles":
             params = {**window, "order": args.order, "limit": args.limit}
-            pages = list(_pages(client, f"/entities/{args.entity_id}/articles", params, follow=args.all))
+            path = f"{v}/entities/{quote(args.entity_id, safe='')}/articles"
+            pages = list(_pages(client, path, params, follow=args.all))
             result = [item for page in pages for item in page["items"]]
             rows = [
-                [item["sort_time"], item["article_id"], str(item["mention_count"]), _shorten(item.get("title"))]
+                [item["time"], item["article_id"], str(item["mention_count"]), _shorten(item.get("title"))]
                 for item in result
             ]
             text = _table(rows, ["time (UTC)", "article", "mentions", "title"])
         else:
             params = {**window, "limit": args.limit}
-            pages = list(_pages(client, f"/entities/{args.entity_id}/quotes", params, follow=args.all))
+            path = f"{v}/entities/{quote(args.entity_id, safe='')}/quotes"
+            pages = list(_pages(client, path, params, follow=args.all))
             result = [item for page in pages for item in page["items"]]
-            rows = [
-                [item["sort_time"], item["article_id"], _shorten(text, 90)] for item in result for text in item["texts"]
-            ]
+            rows = [[item["time"], item["article_id"], _shorten(text, 90)] for item in result for text in item["texts"]]
             text = _table(rows, ["time (UTC)", "article", "quote"])
     except ApiError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -199,7 +217,7 @@ def _explore(args: argparse.Namespace, stop_requested: threading.Event | None = 
 def _describe_article(article: dict[str, Any]) -> str:
     lines = [
         f"{article.get('title') or '(untitled)'}",
-        f"  id {article['article_id']}  published {article.get('published_at') or '?'}  language "
+        f"  id {article['id']}  published {article.get('published_at') or '?'}  language "
         f"{article.get('language') or '?'}  {article['word_count']} words",
         f"  {article.get('url') or ''}".rstrip(),
         "Entities:",
@@ -253,11 +271,20 @@ def _add_query_commands(commands: Any) -> None:
     parsed.add_argument("article_id")
     day = what.add_parser("day", help="articles published on a day (UTC)")
     day.add_argument("day", help="YYYY-MM-DD")
-    entities = what.add_parser("entities", help="entities whose name starts with PREFIX")
-    entities.add_argument("prefix")
+    entities = what.add_parser(
+        "entities",
+        help="look up entities: any word of any name or alias starting with TEXT, most mentioned first",
+        description="Matches the start of any word of an entity's name, its aliases (US, U.S. for the United "
+        "States) and the forms articles used (President Putin); several words match in order. Case, accents "
+        "and punctuation do not matter: martinez finds Martínez-Beltrán, oneill finds O'Neill.",
+    )
+    entities.add_argument("text", help="e.g. putin, 'vladimir pu', nato, u.s.")
     entities.add_argument("--type", choices=[t.value for t in EntityType])
     entity = what.add_parser("entity", help="an entity's totals and who appears alongside it")
     entity.add_argument("entity_id", help="e.g. person:vladimir-putin")
+    timeline = what.add_parser("timeline", help="articles mentioning an entity per day or week")
+    timeline.add_argument("entity_id")
+    timeline.add_argument("--interval", choices=["day", "week"], default="day")
     articles = what.add_parser("articles", help="articles mentioning an entity")
     articles.add_argument("entity_id")
     articles.add_argument("--order", choices=["newest", "oldest"], default="newest")
@@ -265,9 +292,9 @@ def _add_query_commands(commands: Any) -> None:
     quotes.add_argument("entity_id")
     for sub in (day, entities, articles, quotes):
         sub.add_argument("--limit", type=int, default=20, help="items per page (1-100)")
-    for sub in (day, articles, quotes):
+    for sub in (day, entities, articles, quotes):
         sub.add_argument("--all", action="store_true", help="follow the cursor to the last page")
-    for sub in (entity, articles, quotes):
+    for sub in (entity, timeline, articles, quotes):
         sub.add_argument("--from", dest="since", help="first day included, YYYY-MM-DD")
         sub.add_argument("--to", dest="until", help="last day included, YYYY-MM-DD")
 

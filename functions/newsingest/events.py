@@ -6,6 +6,7 @@ whatever the article's size (docs/design.md#events).
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -40,6 +41,13 @@ MAX_EVENT_ENTITIES = 500
 """Most salient first: at ~150 bytes each, ~75 KB, a third of the SQS limit; the parsed JSON has all."""
 
 
+MAX_EVENT_ALIASES = 8
+"""Other names per entity: the alias table's (up to 6 for a country) and the article's own forms
+("President Putin"); 8 at ~15 characters keep even a 500-entity event under half the SQS limit."""
+
+MAX_EVENT_ALIAS_CHARS = 60
+"""Longer "forms" are extraction noise, not names anyone types."""
+
 MAX_EVENT_QUOTES = 100
 """In text order: at most ~400 bytes each once cut, ~40 KB; the parsed JSON has all."""
 
@@ -65,6 +73,13 @@ class EntitySummary(Record):
     salience: Annotated[float, Field(ge=0.0, le=1.0)]
     known: Annotated[bool, Field(description="An entity of the alias table")] = False
     in_title: Annotated[bool, Field(description="The title names it")] = False
+    aliases: Annotated[
+        list[str],
+        Field(
+            description=f"Other names for it: the alias table's, then the article's own forms (at most "
+            f"{MAX_EVENT_ALIASES}); the name index learns them, the index's article item does not keep them"
+        ),
+    ] = Field(default_factory=list)
 
     @classmethod
     def of(cls, entity: Entity) -> EntitySummary:
@@ -76,7 +91,21 @@ class EntitySummary(Record):
             salience=entity.salience,
             known=entity.known,
             in_title=entity.in_title,
+            aliases=_aliases(entity),
         )
+
+
+def _aliases(entity: Entity) -> list[str]:
+    """The table's names, then the article's forms by frequency; one per spelling, none equal to the name."""
+    forms = Counter(mention.text.strip() for mention in entity.mentions)
+    ranked = [*entity.aliases, *(form for form, _ in forms.most_common())]
+    seen = {entity.name.casefold()}
+    found: list[str] = []
+    for form in ranked:
+        if form and len(form) <= MAX_EVENT_ALIAS_CHARS and form.casefold() not in seen:
+            seen.add(form.casefold())
+            found.append(form)
+    return found[:MAX_EVENT_ALIASES]
 
 
 def _event_quote(quote: Quote) -> Quote:

@@ -67,6 +67,10 @@ class Entity(Record):
         bool, Field(description="The alias table knows it: id, name and type are the table's, not the model's guess")
     ] = False
     in_title: Annotated[bool, Field(description="The title names it")] = False
+    aliases: Annotated[
+        list[str],
+        Field(description="The alias table's other names for it, when known (e.g. US, U.S. for United States)"),
+    ] = Field(default_factory=list)
 
 
 class Quote(Record):

@@ -8,10 +8,12 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from newsingest.api_models import API_MODELS
 from newsingest.events import ArticleDeletedEvent, ArticleParsedEvent, ArticleRejectedEvent
 from newsingest.indexing.items import (
     ArticleItem,
     EntityProfileItem,
+    NameItem,
     PostingItem,
     QuoteItem,
     RecordItem,
@@ -33,6 +35,8 @@ CONTRACT_MODELS: dict[str, type[BaseModel]] = {
     "index-entity-profile": EntityProfileItem,
     "index-record": RecordItem,
     "index-quote": QuoteItem,
+    "index-name": NameItem,
+    **API_MODELS,
 }
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from newsingest.adapters.dynamodb import DynamoIndex
-from newsingest.indexing.queries import entity_stats
+from newsingest.indexing.queries import entity_view
 
 SAMPLE = Path(__file__).parents[1] / "fixtures" / "articles" / "belarus-russia-alliance.txt"
 
@@ -35,7 +35,7 @@ def test_the_sample_article_is_indexed_with_its_people_and_without_the_promo_nam
         assert expected in names, f"{expected} missing from {sorted(names)}"
     for promo_only in ("Lord Sugar", "Sugar", "Max Verstappen", "Verstappen", "Ferrari"):
         assert promo_only not in names
-    stoltenberg = entity_stats(index, "person:jens-stoltenberg")
+    stoltenberg = entity_view(index, "person:jens-stoltenberg")
     assert stoltenberg is not None and stoltenberg.article_count == 1
     assert [p.article_id for p in index.query_postings("organization:nato").items] == [record.article_id]
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from newsingest.adapters.dynamodb import DynamoIndex
 from newsingest.events import article_deleted_event
-from newsingest.indexing.queries import entity_stats
+from newsingest.indexing.queries import entity_view
 from newsingest.models import SourceRef
 
 SAMPLE = Path(__file__).parents[1] / "fixtures" / "articles" / "belarus-russia-alliance.txt"
@@ -46,16 +46,16 @@ def test_reuploading_changed_text_replaces_the_article_and_its_postings(pipeline
     s3.put_object(Bucket=bucket, Key="incoming/story.txt", Body=SAMPLE.read_bytes())
     pipeline.run()
     [first] = articles_at(index, bucket, "incoming/story.txt")
-    assert entity_stats(index, "organization:nato") is not None
+    assert entity_view(index, "organization:nato") is not None
     # When the object is overwritten with other text
     s3.put_object(Bucket=bucket, Key="incoming/story.txt", Body=OTHER_TEXT.encode())
     pipeline.run()
     # Then only the new article is indexed, and entities only the old one named are gone
     [second] = articles_at(index, bucket, "incoming/story.txt")
     assert second != first and index.get_article(first) is None
-    assert entity_stats(index, "organization:nato") is None
+    assert entity_view(index, "organization:nato") is None
     assert index.query_postings("organization:nato").items == []
-    ferrari = entity_stats(index, "organization:ferrari")
+    ferrari = entity_view(index, "organization:ferrari")
     assert ferrari is not None and ferrari.article_count == 1
 
 
@@ -70,7 +70,7 @@ def test_the_same_text_under_two_keys_counts_once_and_survives_one_delete(
     [article_a] = articles_at(index, bucket, "incoming/a.txt")
     [article_b] = articles_at(index, bucket, "incoming/copy/b.txt")
     assert article_a == article_b
-    nato = entity_stats(index, "organization:nato")
+    nato = entity_view(index, "organization:nato")
     assert nato is not None and nato.article_count == 1
     # When one copy is deleted
     s3.delete_object(Bucket=bucket, Key="incoming/a.txt", VersionId=first["VersionId"])
@@ -78,7 +78,7 @@ def test_the_same_text_under_two_keys_counts_once_and_survives_one_delete(
     # Then the article stays, counted once
     assert index.get_article(article_a) is not None
     assert index.get_article_sources(article_a) == [f"{bucket}/incoming/copy/b.txt"]
-    nato = entity_stats(index, "organization:nato")
+    nato = entity_view(index, "organization:nato")
     assert nato is not None and nato.article_count == 1
 
 
@@ -98,7 +98,7 @@ def test_a_late_notification_of_an_overwritten_version_changes_nothing(pipeline:
     [article_id] = articles_at(index, bucket, "incoming/late.txt")
     article = index.get_article(article_id)
     assert article is not None and article.title == "Ferrari unveils its new car"
-    assert entity_stats(index, "organization:nato") is None
+    assert entity_view(index, "organization:nato") is None
 
 
 def test_a_late_create_after_a_delete_does_not_resurrect_the_object(pipeline: Any, clients: dict[str, Any]) -> None:
@@ -116,7 +116,7 @@ def test_a_late_create_after_a_delete_does_not_resurrect_the_object(pipeline: An
     pipeline.run()
     # Then
     assert articles_at(index, bucket, "incoming/gone.txt") == []
-    assert entity_stats(index, "organization:nato") is None
+    assert entity_view(index, "organization:nato") is None
 
 
 def test_sequencers_order_events_whatever_the_delivery_order(harness: Any, article_factory: Any) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from newsingest.errors import RejectReason
 from newsingest.events import article_deleted_event, article_rejected_event
-from newsingest.indexing.queries import InvalidCursor, entity_stats
+from newsingest.indexing.queries import InvalidCursor, entity_view
 from newsingest.models import Quote, SourceRef
 
 RECEIVED = datetime(2024, 3, 18, 17, 0, tzinfo=UTC)
@@ -280,7 +280,7 @@ def test_entity_articles_page_newest_first_to_the_end(harness: Any, article_fact
     assert seen == ["2024-05-03", "2024-05-02", "2024-05-01"]
     window = harness.index.query_postings("organization:eu", since="2024-05-02", until="2024-05-02")
     assert [posting.sort_time[:10] for posting in window.items] == ["2024-05-02"]
-    assert entity_stats(harness.index, "organization:eu") is not None
+    assert entity_view(harness.index, "organization:eu") is not None
     with pytest.raises(InvalidCursor):
         harness.index.query_postings("organization:eu", cursor="not-a-cursor!")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -25,8 +26,9 @@ from newsingest.indexing.items import (
     REJECTED_SK,
     SOURCE_SK,
     ArticleItem,
-    ArticleSummary,
+    ArticleSummaryItem,
     EntityProfileItem,
+    NameItem,
     ObjectState,
     PostingItem,
     QuoteItem,
@@ -38,27 +40,30 @@ from newsingest.indexing.items import (
     entity_pk,
     entity_shard_pk,
     name_pk,
-    normalize_name,
+    names_for,
     rejected_day_pk,
     source_pk,
 )
 from newsingest.indexing.queries import (
     DEFAULT_PAGE_SIZE,
-    ArticleDetail,
-    ArticlePage,
+    DayPage,
     EntityTotals,
     InvalidCursor,
     PostingPage,
     QuotePage,
+    StoredArticle,
     decode_cursor,
     encode_cursor,
 )
 
 BATCH_WRITE_LIMIT = 25
 BATCH_GET_LIMIT = 100
-PROFILE_CACHE_SIZE = 50_000
-"""Entity ids whose profile this process wrote (~5 MB): profiles never change, so a warm indexer
-skips them."""
+KEY_CACHE_SIZE = 200_000
+"""Profile and name keys this process wrote or found (~25 MB at ~4 per entity): they never change,
+so a warm indexer skips them."""
+
+COUNT_THREADS = 8
+"""Entities counted at once for a look-up: 32 Queries in flight, far below any connection limit."""
 
 GSI1 = "gsi1"
 _GSI1_KEYS = {"pk", "sk", "gsi1pk", "gsi1sk"}
@@ -109,7 +114,7 @@ class DynamoIndex:
     def __init__(self, client: Any, table_name: str) -> None:
         self._client = client
         self._table = table_name
-        self._profiles_written: set[str] = set()
+        self._keys_written: set[tuple[str, str]] = set()
 
     # -- writes -----------------------------------------------------------------------------
 
@@ -134,18 +139,27 @@ class DynamoIndex:
         self._batch_write([{"DeleteRequest": {"Key": _key(pk, sk)}} for pk, sk in keys])
 
     def put_profiles(self, entities: list[EntitySummary]) -> None:
-        """Profiles of entities new to the index: a read costs a tenth of a blind write."""
-        unseen = [entity for entity in entities if entity.id not in self._profiles_written]
-        if not unseen:
+        """Profiles and name keys new to the index: a read costs a tenth of a blind write, and a key
+        this process wrote is not read again (so an alias costs writes once, not per article)."""
+        wanted: dict[tuple[str, str], EntityProfileItem | NameItem] = {}
+        for entity in entities:
+            items: list[EntityProfileItem | NameItem] = [EntityProfileItem.of(entity), *names_for(entity)]
+            for item in items:
+                if (item.pk, item.sk) not in self._keys_written:
+                    wanted.setdefault((item.pk, item.sk), item)
+        if not wanted:
             return
-        known = set(self.get_profiles([entity.id for entity in unseen]))
-        fresh = [entity for entity in unseen if entity.id not in known]
+        present = {(item["pk"], item["sk"]) for item in self._batch_get(list(wanted), projection="pk, sk")}
         self._batch_write(
-            [{"PutRequest": {"Item": _to_attribute_values(EntityProfileItem.of(entity).to_item())}} for entity in fresh]
+            [
+                {"PutRequest": {"Item": _to_attribute_values(item.to_item())}}
+                for key, item in wanted.items()
+                if key not in present
+            ]
         )
-        if len(self._profiles_written) + len(unseen) > PROFILE_CACHE_SIZE:
-            self._profiles_written.clear()
-        self._profiles_written.update(entity.id for entity in unseen)
+        if len(self._keys_written) + len(wanted) > KEY_CACHE_SIZE:
+            self._keys_written.clear()
+        self._keys_written.update(wanted)
 
     def put_article(self, article: ArticleItem, source: str) -> None:
         item = _to_attribute_values(article.to_item())
@@ -210,11 +224,14 @@ class DynamoIndex:
         item = response.get("Item")
         return _from_attribute_values(item) if item else None
 
-    def _batch_get(self, keys: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    def _batch_get(self, keys: list[tuple[str, str]], *, projection: str | None = None) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []
         unique = list(dict.fromkeys(keys))
         for chunk in _chunks(unique, BATCH_GET_LIMIT):
-            pending: dict[str, Any] = {self._table: {"Keys": [_key(pk, sk) for pk, sk in chunk]}}
+            request: dict[str, Any] = {"Keys": [_key(pk, sk) for pk, sk in chunk]}
+            if projection:
+                request["ProjectionExpression"] = projection
+            pending: dict[str, Any] = {self._table: request}
             while pending:
                 response = self._client.batch_get_item(RequestItems=pending)
                 found.extend(_from_attribute_values(item) for item in response["Responses"].get(self._table, []))
@@ -262,12 +279,12 @@ class DynamoIndex:
         item.pop("sources", None)
         return ArticleItem.model_validate(item)
 
-    def get_article_detail(self, article_id: str) -> ArticleDetail | None:
+    def get_article_with_sources(self, article_id: str) -> StoredArticle | None:
         item = self._get(article_pk(article_id), ARTICLE_SK)
         if item is None:
             return None
-        item["sources"] = sorted(item.get("sources", []))
-        return ArticleDetail.model_validate(item)
+        sources = sorted(item.pop("sources", []))
+        return StoredArticle(article=ArticleItem.model_validate(item), sources=sources)
 
     def get_article_sources(self, article_id: str) -> list[str]:
         item = self._get(article_pk(article_id), ARTICLE_SK)
@@ -303,35 +320,72 @@ class DynamoIndex:
                 last = moment if last is None or moment > last else last
         return EntityTotals(article_count=articles, mention_count=mentions, first_seen=first, last_seen=last)
 
-    def search_entities(
-        self, prefix: str, *, entity_type: str | None = None, limit: int = DEFAULT_PAGE_SIZE
-    ) -> list[EntityProfileItem]:
-        normalized = normalize_name(prefix)
-        if not normalized:
-            return []
+    def find_names(self, key_prefix: str, *, known: bool, limit: int) -> list[NameItem]:
+        """One Query page of the name index: keys starting with `key_prefix`, in key order. Profiles
+        written before NameItems share the index and are skipped."""
+        response = self._client.query(
+            TableName=self._table,
+            IndexName=GSI1,
+            KeyConditionExpression="gsi1pk = :pk AND begins_with(gsi1sk, :prefix)",
+            ExpressionAttributeValues={
+                ":pk": {"S": name_pk(key_prefix, known=known)},
+                ":prefix": {"S": key_prefix},
+            },
+            Limit=limit,
+        )
+        items = (_from_attribute_values(item) for item in response.get("Items", []))
+        return [NameItem.model_validate(item) for item in items if item.get("kind") == "name"]
+
+    def count_articles(self, entity_ids: list[str], *, cap: int) -> dict[str, int]:
+        """COUNT Queries on each entity's shards, at most `cap` postings each, a few entities at once."""
+        per_shard = -(-cap // POSTING_SHARDS)
+
+        def count(entity_id: str) -> int:
+            return sum(
+                self._count(entity_shard_pk(entity_id, shard), POSTING_SK_PREFIX, per_shard)
+                for shard in range(POSTING_SHARDS)
+            )
+
+        with ThreadPoolExecutor(max_workers=COUNT_THREADS) as pool:
+            return dict(zip(entity_ids, pool.map(count, entity_ids), strict=True))
+
+    def _count(self, pk: str, sk_prefix: str, cap: int) -> int:
+        counted = 0
         kwargs: dict[str, Any] = {}
-        values: dict[str, Any] = {":pk": {"S": name_pk(normalized)}, ":prefix": {"S": normalized}}
-        if entity_type:
-            kwargs = {"FilterExpression": "#type = :type", "ExpressionAttributeNames": {"#type": "type"}}
-            values[":type"] = {"S": entity_type}
-        found: list[EntityProfileItem] = []
-        start: dict[str, Any] | None = None
-        while len(found) < limit:
-            if start:
-                kwargs["ExclusiveStartKey"] = start
+        while counted < cap:
             response = self._client.query(
                 TableName=self._table,
-                IndexName=GSI1,
-                KeyConditionExpression="gsi1pk = :pk AND begins_with(gsi1sk, :prefix)",
-                ExpressionAttributeValues=values,
-                Limit=limit,
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+                ExpressionAttributeValues={":pk": {"S": pk}, ":prefix": {"S": sk_prefix}},
+                Select="COUNT",
+                Limit=cap - counted,
                 **kwargs,
             )
-            found.extend(EntityProfileItem.model_validate(_from_attribute_values(i)) for i in response["Items"])
-            start = response.get("LastEvaluatedKey")
-            if not start:
+            counted += int(response.get("Count", 0))
+            if "LastEvaluatedKey" not in response:
                 break
-        return found[:limit]
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return counted
+
+    def posting_times(self, entity_id: str, *, since: str, until: str) -> list[str]:
+        """Every shard's postings in the range, their sort times only, the shards at once."""
+
+        def shard_times(shard: int) -> list[str]:
+            return [
+                str(item["sort_time"])
+                for item in self._query_all(
+                    KeyConditionExpression="pk = :pk AND sk BETWEEN :low AND :high",
+                    ExpressionAttributeValues={
+                        ":pk": {"S": entity_shard_pk(entity_id, shard)},
+                        ":low": {"S": f"{POSTING_SK_PREFIX}{since}"},
+                        ":high": {"S": f"{POSTING_SK_PREFIX}{until}{SORT_KEY_MAX}"},
+                    },
+                    ProjectionExpression="sort_time",
+                )
+            ]
+
+        with ThreadPoolExecutor(max_workers=POSTING_SHARDS) as pool:
+            return [moment for times in pool.map(shard_times, range(POSTING_SHARDS)) for moment in times]
 
     def query_postings(
         self,
@@ -424,7 +478,7 @@ class DynamoIndex:
         exhausted = all(value is None for value in next_shards.values())
         return [item for _, _, item in page], None if exhausted else encode_cursor({"shards": next_shards})
 
-    def query_day(self, day: date, *, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None) -> ArticlePage:
+    def query_day(self, day: date, *, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None) -> DayPage:
         start = decode_cursor(cursor)
         if start is not None and (start.get("gsi1pk") != day_pk(day.isoformat()) or set(start) != _GSI1_KEYS):
             raise InvalidCursor("cursor is not one this API issued for that day")
@@ -436,7 +490,7 @@ class DynamoIndex:
             Limit=limit,
             cursor=cursor,
         )
-        return ArticlePage(items=[ArticleSummary.model_validate(item) for item in items], cursor=next_key)
+        return DayPage(items=[ArticleSummaryItem.model_validate(item) for item in items], cursor=next_key)
 
     def query_rejections(self, day: date, *, limit: int = DEFAULT_PAGE_SIZE) -> list[RejectionItem]:
         items, _ = self._query(

@@ -39,6 +39,8 @@ class KnownEntity:
     name: str
     type: EntityType
     qid: str | None
+    aliases: tuple[str, ...] = ()
+    """The table's other names for it ("US", "U.S.", "America" for the United States)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,13 +76,18 @@ class AliasTable:
         except ValueError:
             raise AliasTableError(f"alias table line {number}: unknown type {columns[0]!r}") from None
         name, qid = columns[1], columns[2]
-        entity = KnownEntity(
-            id=entity_id(entity_type, name), name=name, type=entity_type, qid=None if qid == "-" else qid
-        )
         aliases = _names(columns[3]) if len(columns) > 3 else []
+        codes = _names(columns[4]) if len(columns) > 4 else []
+        entity = KnownEntity(
+            id=entity_id(entity_type, name),
+            name=name,
+            type=entity_type,
+            qid=None if qid == "-" else qid,
+            aliases=tuple(dict.fromkeys([*aliases, *codes])),
+        )
         for form in [name, *aliases]:
             self._index(form, entity, number)
-        for code in _names(columns[4]) if len(columns) > 4 else []:
+        for code in codes:
             self._by_code[code] = entity
 
     def _index(self, form: str, entity: KnownEntity, number: int) -> None:

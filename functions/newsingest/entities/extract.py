@@ -51,4 +51,5 @@ def _entity(group: MentionGroup, *, max_mentions: int, text_length: int, title: 
         ),
         known=group.known is not None,
         in_title=in_title,
+        aliases=list(group.known.aliases) if group.known else [],
     )

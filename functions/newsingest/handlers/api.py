@@ -4,8 +4,9 @@ Event Handler validates requests (422 naming the field) and generates `schemas/o
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal
+from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import BadRequestError, NotFoundError
@@ -14,31 +15,46 @@ from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import Field
 
 from newsingest.adapters.aws import client
 from newsingest.adapters.dynamodb import DynamoIndex
 from newsingest.adapters.parsed import ParsedArticleGone, ParsedArticleReader
-from newsingest.indexing.items import EntityProfileItem
+from newsingest.api_models import (
+    API_PREFIX,
+    API_VERSION,
+    ArticlePage,
+    ArticleView,
+    EntityArticlePage,
+    EntityMatchPage,
+    EntityQuotePage,
+    EntityView,
+    ErrorBody,
+    Timeline,
+)
 from newsingest.indexing.queries import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
-    ArticleDetail,
-    ArticlePage,
-    EntityDetail,
+    MAX_TIMELINE_POINTS,
     InvalidCursor,
-    PostingPage,
-    QuotePage,
-    entity_detail,
+    article_view,
+    day_articles,
+    entity_articles,
+    entity_quotes,
+    entity_timeline,
+    entity_view,
+    search_entities,
 )
 from newsingest.models import Article, EntityType, Record
 from newsingest.observability import logger, tracer
 from newsingest.settings import indexer_settings
 from newsingest.singletons import process_singleton
-from newsingest.version import __version__
 
 ENTITY_ID_PATTERN = r"^(person|organization|location|group|event|other):[a-z0-9][a-z0-9-]{0,199}$"
 ARTICLE_ID_PATTERN = r"^[0-9a-f]{32}$"
+DEFAULT_TIMELINE_DAYS = 30
+"""A month of days: what a chart of "recently" shows."""
+DEFAULT_TIMELINE_WEEKS = 26
+"""Half a year of weeks."""
 MAX_CURSOR_CHARS = 2048
 """A cursor holds one sort key per shard (~100 chars each), base64-encoded: 2 KB is ample."""
 
@@ -51,19 +67,6 @@ EntityId = Annotated[str, Path(pattern=ENTITY_ID_PATTERN, description="e.g. pers
 ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 From = Annotated[str | None, Query(alias="from", pattern=ISO_DATE, description="First day included (UTC), YYYY-MM-DD")]
 To = Annotated[str | None, Query(alias="to", pattern=ISO_DATE, description="Last day included (UTC), YYYY-MM-DD")]
-
-
-class EntityMatches(Record):
-    """Entities whose name starts with the text asked for."""
-
-    items: list[EntityProfileItem]
-
-
-class ErrorBody(Record):
-    """What every 4xx says."""
-
-    message: str
-    details: list[Any] = Field(default_factory=list)
 
 
 def _responses(ok: type[Record], *errors: int) -> dict[int, OpenAPIResponse]:
@@ -149,27 +152,29 @@ def _not_found(error: NotFoundError) -> Response[dict[str, Any]]:
 
 
 @app.get(
-    "/articles/<article_id>",
+    f"{API_PREFIX}/articles/<article_id>",
     summary="An indexed article with its entities, quotes and sources",
-    responses=_responses(ArticleDetail, 404),
+    responses=_responses(ArticleView, 404),
 )
-def get_article(article_id: ArticleId) -> ArticleDetail:
-    article = _index().get_article_detail(article_id)
+def get_article(article_id: ArticleId) -> ArticleView:
+    article = article_view(_index(), article_id)
     if article is None:
         raise NotFoundError(f"no article {article_id}")
     return article
 
 
 @app.get(
-    "/articles/<article_id>/parsed",
+    f"{API_PREFIX}/articles/<article_id>/parsed",
     summary="An indexed article's parsed copy: full text, metadata, every entity, quote, date and amount",
     responses=_responses(Article, 404),
 )
 def get_parsed_article(article_id: ArticleId) -> Article:
     """The line the index points at, read for the caller: they need neither S3 access nor ranged GETs."""
-    item = get_article(article_id)
+    stored = _index().get_article_with_sources(article_id)
+    if stored is None:
+        raise NotFoundError(f"no article {article_id}")
     try:
-        return _parsed_articles().read(item.parsed_uri, item.parsed_range)
+        return _parsed_articles().read(stored.article.parsed_uri, stored.article.parsed_range)
     except ParsedArticleGone as gone:
         # AccessDenied is how S3 says "no such key" to this role (no s3:ListBucket): logged, should
         # a policy change ever make it mean what it says.
@@ -180,55 +185,97 @@ def get_parsed_article(article_id: ArticleId) -> Article:
         ) from gone
 
 
-@app.get("/articles", summary="Articles published on a day (UTC), newest first", responses=_responses(ArticlePage, 400))
+@app.get(
+    f"{API_PREFIX}/articles",
+    summary="Articles published on a day (UTC), newest first",
+    responses=_responses(ArticlePage, 400),
+)
 def list_articles(
     day: Annotated[str, Query(pattern=ISO_DATE, description="YYYY-MM-DD")],
     cursor: Cursor = None,
     limit: PageSize = DEFAULT_PAGE_SIZE,
 ) -> ArticlePage:
-    return _index().query_day(_day(day, "day"), limit=limit, cursor=cursor)
+    return day_articles(_index(), _day(day, "day"), limit=limit, cursor=cursor)
 
 
 @app.get(
-    "/entities",
-    summary="Entities whose canonical name starts with q (autocomplete)",
-    responses=_responses(EntityMatches),
+    f"{API_PREFIX}/entities",
+    summary="Look up entities by any word of any name or alias (autocomplete)",
+    description="Matches the start of any word of an entity's canonical name, its alias-table aliases and "
+    "the forms articles used for it, several words in order; case, accents and punctuation aside. "
+    "Ranked by how many articles mention the entity, then by name; one row per entity.",
+    responses=_responses(EntityMatchPage, 400),
 )
-def search_entities(
-    q: Annotated[str, Query(min_length=1, max_length=200, description="Name prefix, any case or accents")],
+def search(
+    q: Annotated[str, Query(min_length=1, max_length=200, description="What was typed, e.g. putin or vladimir pu")],
     type: Annotated[EntityType | None, Query(description="Only this type")] = None,
+    cursor: Cursor = None,
     limit: PageSize = DEFAULT_PAGE_SIZE,
-) -> EntityMatches:
-    found = _index().search_entities(q, entity_type=str(type) if type else None, limit=limit)
-    return EntityMatches(items=found)
+) -> EntityMatchPage:
+    return search_entities(_index(), q, entity_type=type, limit=limit, cursor=cursor)
 
 
 @app.get(
-    "/entities/<entity_id>",
+    f"{API_PREFIX}/entities/<entity_id>",
     summary="An entity's totals and the entities most often seen with it",
-    responses=_responses(EntityDetail, 400, 404),
+    responses=_responses(EntityView, 400, 404),
 )
-def get_entity(entity_id: EntityId, from_: From = None, to: To = None) -> EntityDetail:
-    detail = entity_detail(_index(), entity_id, since=_since(from_), until=_until(to))
-    if detail is None:
+def get_entity(entity_id: EntityId, from_: From = None, to: To = None) -> EntityView:
+    view = entity_view(_index(), entity_id, since=_since(from_), until=_until(to))
+    if view is None:
         raise NotFoundError(f"no entity {entity_id}")
-    return detail
+    return view
 
 
 @app.get(
-    "/entities/<entity_id>/articles",
-    summary="Articles mentioning an entity, newest first by default",
-    responses=_responses(PostingPage, 400),
+    f"{API_PREFIX}/entities/<entity_id>/timeline",
+    summary="Articles mentioning an entity per day or week, zero-filled, for charts",
+    responses=_responses(Timeline, 400, 404),
 )
-def entity_articles(
+def get_timeline(
+    entity_id: EntityId,
+    from_: From = None,
+    to: To = None,
+    interval: Annotated[Literal["day", "week"], Query(description="day (default) or week (from Monday)")] = "day",
+) -> Timeline:
+    """Without `to`, the range ends on the day of the entity's newest article; without `from`, it
+    covers DEFAULT_TIMELINE_DAYS days or DEFAULT_TIMELINE_WEEKS weeks."""
+    index = _index()
+    if to is None:
+        totals = index.entity_totals(entity_id)
+        if totals.article_count == 0 or totals.last_seen is None:
+            raise NotFoundError(f"no entity {entity_id}")
+        end = date.fromisoformat(totals.last_seen[:10])
+    else:
+        end = _day(to, "to")
+    span = (
+        timedelta(days=DEFAULT_TIMELINE_DAYS - 1) if interval == "day" else timedelta(weeks=DEFAULT_TIMELINE_WEEKS - 1)
+    )
+    start = _day(from_, "from") if from_ else end - span
+    if start > end:
+        raise BadRequestError(f"from ({start}) is after to ({end})")
+    days = (end - start).days + 1
+    points = days if interval == "day" else -(-(days + start.weekday()) // 7)
+    if points > MAX_TIMELINE_POINTS:
+        raise BadRequestError(f"{points} {interval}s asked for; at most {MAX_TIMELINE_POINTS} per request")
+    return entity_timeline(index, entity_id, start=start, end=end, interval=interval)
+
+
+@app.get(
+    f"{API_PREFIX}/entities/<entity_id>/articles",
+    summary="Articles mentioning an entity, newest first by default",
+    responses=_responses(EntityArticlePage, 400),
+)
+def list_entity_articles(
     entity_id: EntityId,
     from_: From = None,
     to: To = None,
     order: Annotated[Literal["newest", "oldest"], Query(description="newest first (default) or oldest")] = "newest",
     cursor: Cursor = None,
     limit: PageSize = DEFAULT_PAGE_SIZE,
-) -> PostingPage:
-    return _index().query_postings(
+) -> EntityArticlePage:
+    return entity_articles(
+        _index(),
         entity_id,
         newest_first=order == "newest",
         since=_since(from_),
@@ -239,22 +286,24 @@ def entity_articles(
 
 
 @app.get(
-    "/entities/<entity_id>/quotes", summary="What an entity said, newest first", responses=_responses(QuotePage, 400)
+    f"{API_PREFIX}/entities/<entity_id>/quotes",
+    summary="What an entity said, newest first",
+    responses=_responses(EntityQuotePage, 400),
 )
-def entity_quotes(
+def list_entity_quotes(
     entity_id: EntityId,
     from_: From = None,
     to: To = None,
     cursor: Cursor = None,
     limit: PageSize = DEFAULT_PAGE_SIZE,
-) -> QuotePage:
-    return _index().query_quotes(entity_id, since=_since(from_), until=_until(to), limit=limit, cursor=cursor)
+) -> EntityQuotePage:
+    return entity_quotes(_index(), entity_id, since=_since(from_), until=_until(to), limit=limit, cursor=cursor)
 
 
 def openapi_document() -> str:
     return app.get_openapi_json_schema(
         title="newsingest query API",
-        version=__version__,
+        version=f"{API_VERSION}.0",
         security_schemes={
             "sigv4": APIKey(
                 name="Authorization",
@@ -264,11 +313,13 @@ def openapi_document() -> str:
         },
         security=[{"sigv4": []}],
         description="Which articles mention an entity, when, alongside whom, what it said; what arrived on a day. "
-        "Every request is signed with AWS SigV4 (IAM authorisation).",
+        f"Version {API_VERSION} of the API: every route is under {API_PREFIX}, and a change that breaks clients "
+        "comes under a new prefix. Ids in paths may be percent-encoded. Every request is signed with AWS SigV4 "
+        "(IAM authorisation).",
     )
 
 
-@app.get("/openapi.json", summary="This API's OpenAPI document", include_in_schema=False)
+@app.get(f"{API_PREFIX}/openapi.json", summary="This API's OpenAPI document", include_in_schema=False)
 def get_openapi() -> Response[str]:
     return Response(status_code=200, content_type="application/json", body=openapi_document())
 
@@ -284,4 +335,13 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             "headers": {"Content-Type": "application/json", "Allow": "GET"},
             "body": ErrorBody(message=f"{method} is not allowed: this API is read-only").model_dump_json(),
         }
-    return app.resolve(event, context)
+    return app.resolve(_decoded_path(event), context)
+
+
+def _decoded_path(event: dict[str, Any]) -> dict[str, Any]:
+    """Route on the percent-decoded path, as browsers and HTTP libraries encode ids
+    (`person%3Avladimir-putin`); no id holds a `/`, so a decoded `%2F` only makes a path that 404s."""
+    raw = event.get("rawPath")
+    if not isinstance(raw, str) or "%" not in raw:
+        return event
+    return {**event, "rawPath": unquote(raw)}

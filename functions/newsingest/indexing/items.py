@@ -8,7 +8,6 @@ are in docs/design.md#index.
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from pydantic import Field
 
 from newsingest.errors import RejectReason
 from newsingest.events import ArticleParsed, ArticleRejected, EntitySummary
+from newsingest.indexing.names import keys_by_form
 from newsingest.models import (
     AliasTableVersion,
     Authors,
@@ -76,6 +76,9 @@ GSI1_PROJECTED_ATTRIBUTES = (
 """What the day, name and rejection listings read: projecting all would copy each 2-4 KB article item
 and bill its write units twice; these keep the copy under 1 KB."""
 
+NOT_STORED = frozenset({"aliases"})
+"""Entity fields the article item leaves out: the name index has the aliases, once per entity."""
+
 ARTICLE_SK = "ARTICLE"
 SOURCE_SK = "SOURCE"
 REJECTED_SK = "REJECTED"
@@ -83,6 +86,9 @@ PROFILE_SK = "PROFILE"
 RECORD_SK_PREFIX = "RECORD#"
 POSTING_SK_PREFIX = "POSTING#"
 QUOTE_SK_PREFIX = "QUOTE#"
+NAME_SK_PREFIX = "NAME#"
+NAME_PK_PREFIX = "NAME#"
+KNOWN_NAME_PK_PREFIX = "NAME+#"
 
 
 def article_pk(article_id: str) -> str:
@@ -118,8 +124,13 @@ def rejected_day_pk(day: str) -> str:
     return f"REJECTED#{day}"
 
 
-def name_pk(normalized_name: str) -> str:
-    return f"NAME#{normalized_name[:1]}"
+def name_pk(key: str, *, known: bool) -> str:
+    """The name index's partition of a key: by first character, the alias table's entities apart."""
+    return f"{KNOWN_NAME_PK_PREFIX if known else NAME_PK_PREFIX}{key[:1]}"
+
+
+def name_sk(key: str) -> str:
+    return f"{NAME_SK_PREFIX}{key}"
 
 
 def posting_sk(sort_time: str, article_id: str) -> str:
@@ -134,12 +145,6 @@ def source_id(bucket: str | None, key: str, record: int | None = None) -> str:
     """`bucket/key`, plus `#n` for record n of a multi-record object."""
     base = f"{bucket or ''}/{key}"
     return base if record is None else f"{base}#{record}"
-
-
-def normalize_name(name: str) -> str:
-    """Case- and accent-insensitive form for name look-ups ("Bickauskaitė" finds "bickauskaite")."""
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
 def short_title(title: str | None) -> str | None:
@@ -186,7 +191,7 @@ def is_indexed(
     )
 
 
-class ArticleSummary(_Item):
+class ArticleSummaryItem(_Item):
     """An article as the day listing returns it (what gsi1 projects)."""
 
     kind: Literal["article"] = "article"
@@ -201,7 +206,7 @@ class ArticleSummary(_Item):
     word_count: WordCount
 
 
-class ArticleItem(ArticleSummary):
+class ArticleItem(ArticleSummaryItem):
     """An indexed article: its summary, the entities it is indexed under, where its quotations are
     filed and every source it arrived from. The full article (text, every entity with its
     mentions, quotations) is the line of `parsed_uri` at `parsed_range`."""
@@ -229,7 +234,8 @@ class ArticleItem(ArticleSummary):
         """False entity flags are left out: each would cost its name in every entity, billed per KB."""
         item = super().to_item()
         item["entities"] = [
-            {name: value for name, value in entity.items() if value is not False} for entity in item["entities"]
+            {name: value for name, value in entity.items() if value is not False and name not in NOT_STORED}
+            for entity in item["entities"]
         ]
         return item
 
@@ -385,27 +391,52 @@ class QuoteItem(_Item):
 
 
 class EntityProfileItem(_Item):
-    """Name and type of an entity, and its entry in the name index (gsi1) for look-ups by prefix."""
+    """Name and type of an entity (its look-up keys are NameItems)."""
 
     kind: Literal["entity"] = "entity"
-    gsi1pk: str
-    gsi1sk: str
+    gsi1pk: Annotated[str | None, Field(description="Only on profiles written before NameItems")] = None
+    gsi1sk: str | None = None
     entity_id: str
     name: str
     type: EntityType
 
     @classmethod
     def of(cls, entity: EntitySummary) -> EntityProfileItem:
-        normalized = normalize_name(entity.name)
+        return cls(pk=entity_pk(entity.id), sk=PROFILE_SK, entity_id=entity.id, name=entity.name, type=entity.type)
+
+
+class NameItem(_Item):
+    """One look-up key of an entity: the run of a name's last words a prefix query can match, filed
+    under the entity (so its keys go with it) and in the name index (gsi1), where the alias
+    table's entities have partitions of their own so that a short prefix still finds them first."""
+
+    kind: Literal["name"] = "name"
+    gsi1pk: str
+    gsi1sk: str
+    entity_id: str
+    name: Annotated[str, Field(description="The name or alias the key comes from, as written")]
+    type: EntityType
+
+    @classmethod
+    def of(cls, entity: EntitySummary, key: str, form: str) -> NameItem:
         return cls(
             pk=entity_pk(entity.id),
-            sk=PROFILE_SK,
-            gsi1pk=name_pk(normalized),
-            gsi1sk=f"{normalized}#{entity.id}",
+            sk=name_sk(key),
+            gsi1pk=name_pk(key, known=entity.known),
+            gsi1sk=f"{key}#{entity.id}",
             entity_id=entity.id,
-            name=entity.name,
+            name=form,
             type=entity.type,
         )
+
+    @property
+    def key(self) -> str:
+        return self.sk.removeprefix(NAME_SK_PREFIX)
+
+
+def names_for(entity: EntitySummary) -> list[NameItem]:
+    """Every look-up key of the entity's name and aliases; a key the name gives shows the name."""
+    return [NameItem.of(entity, key, form) for key, form in keys_by_form([entity.name, *entity.aliases]).items()]
 
 
 def postings_for(article: ArticleItem) -> list[PostingItem]:

@@ -7,20 +7,36 @@ import base64
 import binascii
 import json
 from collections import Counter
-from datetime import date
-from typing import Annotated, Any, Protocol
+from datetime import date, timedelta
+from typing import Any, Literal, Protocol
 
-from pydantic import Field
-
+from newsingest.api_models import (
+    ArticleEntity,
+    ArticlePage,
+    ArticleSummary,
+    ArticleView,
+    Companion,
+    EntityArticle,
+    EntityArticlePage,
+    EntityMatch,
+    EntityMatchPage,
+    EntityQuote,
+    EntityQuotePage,
+    EntityView,
+    Timeline,
+    TimelinePoint,
+)
 from newsingest.indexing.items import (
     ArticleItem,
-    ArticleSummary,
+    ArticleSummaryItem,
     EntityProfileItem,
+    NameItem,
     PostingItem,
     QuoteItem,
     RejectionItem,
 )
-from newsingest.models import Record
+from newsingest.indexing.names import lookup_form
+from newsingest.models import EntityType, Record
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -30,6 +46,21 @@ CO_OCCURRENCE_WINDOW = 200
 """Recent postings read to rank companions: a stable top ten for one Query page per shard."""
 
 TOP_COMPANIONS = 10
+
+MAX_NAME_ITEMS_READ = 500
+"""Name keys read per partition and look-up: one Query page (~60 KB of ~120-byte keys, 8 read units)."""
+
+MAX_RANKED_CANDIDATES = 50
+"""Entities whose articles a look-up counts to rank them: the alias table's matches, then the rest
+in key order. Typing three letters brings a name's matches under 50 in the indexes measured
+(docs/design.md#look-up); a one- or two-letter prefix ranks the first 50 it finds."""
+
+RANK_COUNT_CAP = 1_000
+"""Articles counted per entity to rank a look-up: past 1,000 the order is by name. Counting reads
+its postings (~0.1 read units each), so a look-up costs at most ~100 read units per busy entity."""
+
+MAX_TIMELINE_POINTS = 400
+"""A year of days, or seven and a half years of weeks, per request."""
 
 
 class InvalidCursor(ValueError):
@@ -57,18 +88,6 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
     return value
 
 
-class EntityStats(Record):
-    """An entity's totals across the index."""
-
-    entity_id: str
-    name: str
-    type: str
-    article_count: int
-    mention_count: int
-    first_seen: Annotated[str | None, Field(description="sort_time of its oldest article")] = None
-    last_seen: Annotated[str | None, Field(description="sort_time of its newest article")] = None
-
-
 class EntityTotals(Record):
     """An entity's totals as counted from its postings."""
 
@@ -78,54 +97,32 @@ class EntityTotals(Record):
     last_seen: str | None = None
 
 
-class Companion(Record):
-    """An entity seen in the same articles as another."""
-
-    entity_id: str
-    name: str | None = None
-    type: str | None = None
-    shared_articles: int
-
-
-class EntityDetail(Record):
-    """Stats plus the entities most often seen with it in a time window."""
-
-    stats: EntityStats
-    companions: list[Companion]
-    window_articles: Annotated[int, Field(description="Articles the companions were counted over")]
-
-
 class PostingPage(Record):
-    """A page of an entity's articles."""
+    """A page of an entity's postings."""
 
     items: list[PostingItem]
     cursor: str | None = None
 
 
 class QuotePage(Record):
-    """A page of what an entity said, newest first."""
+    """A page of an entity's quote items, newest first."""
 
     items: list[QuoteItem]
     cursor: str | None = None
 
 
-class ArticlePage(Record):
-    """A page of articles (their summaries: `/articles/{id}` has the rest)."""
+class DayPage(Record):
+    """A page of a day's article summaries."""
 
-    items: list[ArticleSummary]
+    items: list[ArticleSummaryItem]
     cursor: str | None = None
 
 
-class ArticleDetail(ArticleItem):
-    """An indexed article as `GET /articles/{id}` answers: the item and every object holding it."""
+class StoredArticle(Record):
+    """An article item and every object holding it (sorted `bucket/key[#n]`)."""
 
-    sources: Annotated[
-        list[str],
-        Field(
-            description="The objects the article arrived from, sorted: `bucket/key`, plus `#n` for record n "
-            "of a multi-record file (the same text under several keys is one article with several sources)"
-        ),
-    ]
+    article: ArticleItem
+    sources: list[str]
 
 
 class IndexReader(Protocol):
@@ -133,15 +130,23 @@ class IndexReader(Protocol):
 
     def get_article(self, article_id: str) -> ArticleItem | None: ...
 
-    def get_article_detail(self, article_id: str) -> ArticleDetail | None: ...
+    def get_article_with_sources(self, article_id: str) -> StoredArticle | None: ...
 
     def entity_totals(self, entity_id: str) -> EntityTotals: ...
 
     def get_profiles(self, entity_ids: list[str]) -> dict[str, EntityProfileItem]: ...
 
-    def search_entities(
-        self, prefix: str, *, entity_type: str | None = None, limit: int = DEFAULT_PAGE_SIZE
-    ) -> list[EntityProfileItem]: ...
+    def find_names(self, key_prefix: str, *, known: bool, limit: int) -> list[NameItem]:
+        """Name-index keys starting with `key_prefix` (look-up form), in key order."""
+        ...
+
+    def count_articles(self, entity_ids: list[str], *, cap: int) -> dict[str, int]:
+        """Each entity's article count, counting no further than `cap`."""
+        ...
+
+    def posting_times(self, entity_id: str, *, since: str, until: str) -> list[str]:
+        """The sort times of the entity's postings between two sort times (inclusive)."""
+        ...
 
     def query_postings(
         self,
@@ -164,46 +169,230 @@ class IndexReader(Protocol):
         cursor: str | None = None,
     ) -> QuotePage: ...
 
-    def query_day(self, day: date, *, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None) -> ArticlePage: ...
+    def query_day(self, day: date, *, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None) -> DayPage: ...
 
     def query_rejections(self, day: date, *, limit: int = DEFAULT_PAGE_SIZE) -> list[RejectionItem]: ...
 
 
-def entity_stats(reader: IndexReader, entity_id: str) -> EntityStats | None:
-    """Counted from its postings, so exact whatever was replayed or removed; None with no article."""
+def entity_view(
+    reader: IndexReader, entity_id: str, *, since: str | None = None, until: str | None = None
+) -> EntityView | None:
+    """Totals counted from its postings (exact whatever was replayed or removed) and companions from
+    one pass over its recent postings, which carry their co-entities; None with no article."""
     totals = reader.entity_totals(entity_id)
     if totals.article_count == 0:
-        return None
-    profile = reader.get_profiles([entity_id]).get(entity_id)
-    return EntityStats(
-        entity_id=entity_id,
-        name=profile.name if profile else entity_id.split(":", 1)[-1],
-        type=str(profile.type) if profile else entity_id.split(":", 1)[0],
-        article_count=totals.article_count,
-        mention_count=totals.mention_count,
-        first_seen=totals.first_seen,
-        last_seen=totals.last_seen,
-    )
-
-
-def entity_detail(
-    reader: IndexReader, entity_id: str, *, since: str | None = None, until: str | None = None
-) -> EntityDetail | None:
-    """Stats and companions: one pass over its recent postings, which carry their co-entities."""
-    stats = entity_stats(reader, entity_id)
-    if stats is None:
         return None
     postings = reader.query_postings(entity_id, since=since, until=until, limit=CO_OCCURRENCE_WINDOW).items
     counts = Counter(other for posting in postings for other in posting.co_entities)
     top = [entity for entity, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_COMPANIONS]]
-    profiles = reader.get_profiles(top) if top else {}
-    companions = [
-        Companion(
-            entity_id=other,
-            name=profiles[other].name if other in profiles else None,
-            type=str(profiles[other].type) if other in profiles else None,
-            shared_articles=counts[other],
-        )
-        for other in top
-    ]
-    return EntityDetail(stats=stats, companions=companions, window_articles=len(postings))
+    profiles = reader.get_profiles([entity_id, *top])
+    profile = profiles.get(entity_id)
+    return EntityView(
+        id=entity_id,
+        name=profile.name if profile else entity_id.split(":", 1)[-1],
+        type=profile.type if profile else EntityType(entity_id.split(":", 1)[0]),
+        article_count=totals.article_count,
+        mention_count=totals.mention_count,
+        first_seen=totals.first_seen,
+        last_seen=totals.last_seen,
+        companions=[
+            Companion(
+                id=other,
+                name=profiles[other].name if other in profiles else None,
+                type=profiles[other].type if other in profiles else None,
+                shared_articles=counts[other],
+            )
+            for other in top
+        ],
+        companion_window_articles=len(postings),
+    )
+
+
+def entity_articles(
+    reader: IndexReader,
+    entity_id: str,
+    *,
+    newest_first: bool = True,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int = DEFAULT_PAGE_SIZE,
+    cursor: str | None = None,
+) -> EntityArticlePage:
+    page = reader.query_postings(
+        entity_id, newest_first=newest_first, since=since, until=until, limit=limit, cursor=cursor
+    )
+    return EntityArticlePage(
+        items=[
+            EntityArticle(
+                article_id=posting.article_id,
+                title=posting.title,
+                time=posting.sort_time,
+                mention_count=posting.mention_count,
+                salience=posting.salience,
+                co_entity_ids=posting.co_entities,
+            )
+            for posting in page.items
+        ],
+        cursor=page.cursor,
+    )
+
+
+def entity_quotes(
+    reader: IndexReader,
+    entity_id: str,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int = DEFAULT_PAGE_SIZE,
+    cursor: str | None = None,
+) -> EntityQuotePage:
+    page = reader.query_quotes(entity_id, since=since, until=until, limit=limit, cursor=cursor)
+    return EntityQuotePage(
+        items=[
+            EntityQuote(
+                article_id=quote.article_id,
+                title=quote.title,
+                time=quote.sort_time,
+                speaker_name=quote.speaker_name,
+                texts=quote.texts,
+            )
+            for quote in page.items
+        ],
+        cursor=page.cursor,
+    )
+
+
+def _summary_fields(item: ArticleSummaryItem) -> dict[str, Any]:
+    return {
+        "id": item.article_id,
+        "title": item.title,
+        "url": item.url,
+        "published_at": item.published_at,
+        "time": item.sort_time,
+        "language": item.language,
+        "word_count": item.word_count,
+    }
+
+
+def day_articles(
+    reader: IndexReader, day: date, *, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None
+) -> ArticlePage:
+    page = reader.query_day(day, limit=limit, cursor=cursor)
+    return ArticlePage(items=[ArticleSummary(**_summary_fields(item)) for item in page.items], cursor=page.cursor)
+
+
+def article_view(reader: IndexReader, article_id: str) -> ArticleView | None:
+    stored = reader.get_article_with_sources(article_id)
+    if stored is None:
+        return None
+    article = stored.article
+    return ArticleView(
+        **_summary_fields(article),
+        authors=article.authors,
+        entities=[
+            ArticleEntity(
+                id=entity.id,
+                name=entity.name,
+                type=entity.type,
+                mention_count=entity.mention_count,
+                salience=entity.salience,
+                known=entity.known,
+                in_title=entity.in_title,
+            )
+            for entity in article.entities
+        ],
+        entity_count=article.entity_count,
+        quote_count=article.quote_count,
+        quoted=article.quoted,
+        sources=stored.sources,
+        content_sha256=article.content_sha256,
+        extractor_version=article.extractor_version,
+        entity_model=article.entity_model,
+        alias_table_version=article.alias_table_version,
+    )
+
+
+def search_entities(
+    reader: IndexReader,
+    text: str,
+    *,
+    entity_type: EntityType | None = None,
+    limit: int = DEFAULT_PAGE_SIZE,
+    cursor: str | None = None,
+) -> EntityMatchPage:
+    """Entities with a name or alias a word of which starts with `text` (several words: in order),
+    case, accents and punctuation aside; ranked by articles (counted up to RANK_COUNT_CAP), then
+    name. The alias table's entities are read first, then the rest in key order, up to
+    MAX_RANKED_CANDIDATES entities (docs/design.md#look-up)."""
+    key = lookup_form(text)
+    state = decode_cursor(cursor) or {"offset": 0}
+    offset = state.get("offset")
+    if not isinstance(offset, int) or offset < 0 or state.get("q", key) != key:
+        raise InvalidCursor("cursor is not one this API issued for that look-up")
+    if not key:
+        return EntityMatchPage(items=[])
+    best: dict[str, NameItem] = {}
+    for known in (True, False):
+        for item in reader.find_names(key, known=known, limit=MAX_NAME_ITEMS_READ):
+            if entity_type is not None and item.type != entity_type:
+                continue
+            held = best.get(item.entity_id)
+            if held is None:
+                if len(best) >= MAX_RANKED_CANDIDATES:
+                    continue
+                best[item.entity_id] = item
+            elif len(item.key) < len(held.key):
+                best[item.entity_id] = item  # the closest match shows ("us" before "usa")
+    counts = reader.count_articles(list(best), cap=RANK_COUNT_CAP) if best else {}
+    found = [entity for entity in best if counts.get(entity, 0) > 0]
+    profiles = reader.get_profiles(found) if found else {}
+
+    def name_of(entity: str) -> str:
+        return profiles[entity].name if entity in profiles else best[entity].name
+
+    ranked = sorted(found, key=lambda entity: (-counts[entity], lookup_form(name_of(entity)), entity))
+    page = ranked[offset : offset + limit]
+    more = offset + limit < len(ranked)
+    return EntityMatchPage(
+        items=[
+            EntityMatch(
+                id=entity,
+                name=name_of(entity),
+                type=best[entity].type,
+                matched=best[entity].name,
+                article_count=counts[entity],
+            )
+            for entity in page
+        ],
+        cursor=encode_cursor({"q": key, "offset": offset + limit}) if more else None,
+    )
+
+
+def entity_timeline(
+    reader: IndexReader, entity_id: str, *, start: date, end: date, interval: Literal["day", "week"]
+) -> Timeline:
+    """Articles per day or week (weeks start on Monday) from `start` to `end`, zero-filled: one
+    pass over the postings of the range, which reads about 0.1 read units per posting."""
+    if interval == "week":
+        start -= timedelta(days=start.weekday())
+    step = timedelta(days=7 if interval == "week" else 1)
+    times = reader.posting_times(
+        entity_id, since=f"{start.isoformat()}T00:00:00Z", until=f"{end.isoformat()}T23:59:59Z"
+    )
+    per_day = Counter(date.fromisoformat(moment[:10]) for moment in times)
+    points = []
+    first = start
+    while first <= end:
+        count = sum(per_day[first + timedelta(days=offset)] for offset in range(step.days))
+        points.append(TimelinePoint(start=first.isoformat(), count=count))
+        first += step
+    return Timeline.model_validate(
+        {
+            "entity_id": entity_id,
+            "interval": interval,
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "points": points,
+            "total": sum(point.count for point in points),
+        }
+    )

@@ -76,7 +76,8 @@ class IndexStore(Protocol):
     def delete_quotes(self, keys: list[tuple[str, str]]) -> None: ...
 
     def put_profiles(self, entities: list[EntitySummary]) -> None:
-        """Make sure each entity has a profile (name, type, name-index entry)."""
+        """Make sure each entity has a profile (name, type) and a name-index key for each of its
+        names and aliases, writing only what is new."""
         ...
 
     def put_article(self, article: ArticleItem, source: str) -> None:
@@ -171,7 +172,9 @@ class Indexer:
         if existing is not None:
             existing = existing.model_copy(update={"parsed_uri": data.parsed_uri, "parsed_range": data.parsed_range})
         article = existing or ArticleItem.of(data, self._policy)
-        self._store.put_profiles(article.entities)
+        indexed = {entity.id for entity in article.entities}
+        # The event's entities, not the article item's: only the event carries their aliases.
+        self._store.put_profiles([entity for entity in data.entities if entity.id in indexed])
         self._store.put_postings(postings_for(article))
         self._store.put_quotes(quotes_for(article, data.quotes))
         self._store.put_article(article, this_source)

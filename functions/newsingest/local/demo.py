@@ -25,6 +25,9 @@ INDEX_BATCH_SIZE = 25
 
 TOP_ENTITIES_SHOWN = 6
 
+LOOKUP_DEMO_CHARS = 4
+"""The demo looks up the top entity by the first letters of its last name, as a person would type."""
+
 LOCAL_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -136,7 +139,8 @@ def run_demo(out: TextIO = sys.stdout) -> int:
 
     from newsingest.adapters.aws import client
     from newsingest.adapters.dynamodb import DynamoIndex
-    from newsingest.indexing.queries import entity_stats
+    from newsingest.indexing.names import lookup_form
+    from newsingest.indexing.queries import entity_articles, entity_view, search_entities
 
     with environment(LOCAL_ENVIRONMENT), mock_aws():
         pipeline = start_pipeline(client("s3"), client("sqs"), client("dynamodb"))
@@ -180,8 +184,8 @@ def run_demo(out: TextIO = sys.stdout) -> int:
             print("\nNothing was indexed.", file=out)
             return 1
         entity_id = max(counts, key=lambda eid: (counts[eid][1], counts[eid][2], eid))
-        totals = entity_stats(index, entity_id)
-        page = index.query_postings(entity_id, limit=10)
+        totals = entity_view(index, entity_id)
+        page = entity_articles(index, entity_id, limit=10)
         print(f"\nQuery: which articles mention {counts[entity_id][0]} ({entity_id})?", file=out)
         if totals is not None:
             print(
@@ -190,7 +194,11 @@ def run_demo(out: TextIO = sys.stdout) -> int:
                 file=out,
             )
         for posting in page.items:
-            print(f"  {posting.sort_time}  {posting.title!r}  ({posting.mention_count} mentions)", file=out)
+            print(f"  {posting.time}  {posting.title!r}  ({posting.mention_count} mentions)", file=out)
+        typed = lookup_form(counts[entity_id][0]).split()[-1][:LOOKUP_DEMO_CHARS]
+        print(f"\nLook-up: entities with a name or alias starting {typed!r}", file=out)
+        for match in search_entities(index, typed, limit=5).items:
+            print(f"  {match.name} ({match.id}): {match.article_count} article(s), matched {match.matched!r}", file=out)
     return 0
 
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from newsingest.events import ARTICLE_FIELDS_COPIED, ARTICLE_FIELDS_SUMMARISED, ArticleParsed
-from newsingest.indexing.items import ArticleItem, ArticleSummary
+from newsingest.indexing.items import ArticleItem, ArticleSummaryItem
 from newsingest.models import Article, Entity, EntityStatus, EntityType, Mention, Quote, SourceRef
 
 OTHER_FORM = {
@@ -21,7 +21,7 @@ OTHER_FORM = {
         "entities": "summaries without mentions",
         "quotes": "capped in number and length",
     },
-    ArticleSummary: {"published_at": "an ISO 8601 string: DynamoDB has no datetime"},
+    ArticleSummaryItem: {"published_at": "an ISO 8601 string: DynamoDB has no datetime"},
     ArticleItem: {
         "published_at": "an ISO 8601 string: DynamoDB has no datetime",
         "entity_status": "a string, absent on items written before the field existed",

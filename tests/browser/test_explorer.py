@@ -218,11 +218,11 @@ def test_a_date_range_filters_the_articles(explorer: Explorer, loaded: Loaded) -
     page = explorer.open(f"/entity/{PUTIN}")
     page.locator("#articles a", has_text="Belarus-Russia").wait_for()
     # A range that ends before the first mention empties the list; one that covers it shows it
-    page.get_by_label("From").fill("2000-01-01")
-    page.get_by_label("To").fill("2000-01-31")
+    page.get_by_label("From", exact=True).fill("2000-01-01")
+    page.get_by_label("To", exact=True).fill("2000-01-31")
     page.get_by_role("button", name="Apply").click()
     page.locator("#articles", has_text="No article mentions it in this date range").wait_for()
-    page.get_by_label("To").fill(last)
+    page.get_by_label("To", exact=True).fill(last)
     page.get_by_role("button", name="Apply").click()
     page.locator("#articles a", has_text="Belarus-Russia").wait_for()
     assert f"to={last}" in page.url

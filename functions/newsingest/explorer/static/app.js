@@ -114,7 +114,12 @@
   const dayOf = (value) => (value ? String(value).slice(0, 10) : null);
   const fmtNumber = (n) => (typeof n === "number" ? n.toLocaleString("en") : "—");
   const plural = (n, one, many) => `${fmtNumber(n)} ${n === 1 ? one : many || `${one}s`}`;
-  const isDay = (value) => /^\d{4}-\d{2}-\d{2}$/.test(value || "") && !Number.isNaN(Date.parse(`${value}T00:00:00Z`));
+  /** A real YYYY-MM-DD date (2024-02-31 is not: Date would roll it over to March). */
+  function isDay(value) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(value || "")) return false;
+    const date = new Date(`${value}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+  }
 
   function addDays(day, days) {
     const date = new Date(`${day}T00:00:00Z`);
@@ -605,7 +610,7 @@
     companionsBox.replaceChildren(entity.companions.length
       ? h("div", {},
         h("ul", { class: "list" }, entity.companions.map((c) => h("li", {},
-          h("a", { href: entityHref(c.id) }, c.name), " ", kindBadge(c.type), " ",
+          h("a", { href: entityHref(c.id) }, c.name || c.id), " ", c.type ? kindBadge(c.type) : null, " ",
           h("span", { class: "muted" }, `in ${plural(c.shared_articles, "article")}`)))),
         h("p", { class: "muted" }, `Counted over its ${plural(entity.companion_window_articles, "most recent article")}${rangeText}.`))
       : h("p", { class: "muted" }, "No other entity appears with it."));

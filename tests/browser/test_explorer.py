@@ -2,9 +2,10 @@
 its mentions highlighted, look at a day, compare timelines, download CSV, mistype an id, use a phone.
 Every figure on the page is checked against what the API itself answers.
 
-The explorer in a real browser: Debian's Chromium driven by Playwright, against `local_stack()`
-loaded with the sample articles (uploaded with boto3, as a user would), through the explorer server
-that `newsingest local up` starts. Screenshots go to build/screenshots/ for a person to look at.
+The browser is Debian's Chromium (`make chromium`) driven by Playwright; the stack is `local_stack()`
+loaded with the sample articles of tests/fixtures/articles (uploaded with boto3, as a user would),
+seen through the explorer server that `newsingest local up` starts. Screenshots of each page go to
+build/screenshots/ for a person to look at; `UPDATE_DOCS_SCREENSHOT=1` also refreshes the README's.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from newsingest.parsing import parse_articles
 ROOT = Path(__file__).parents[2]
 ARTICLES = ROOT / "tests" / "fixtures" / "articles"
 SCREENSHOTS = ROOT / "build" / "screenshots"
+DOCS_SCREENSHOT = ROOT / "docs" / "images" / "explorer-entity.png"
 CHROMIUM = Path(os.environ.get("NEWSINGEST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--headless",
@@ -198,8 +200,9 @@ def test_search_putin_pick_the_suggestion_and_see_the_entity(explorer: Explorer,
     belarus.wait_for()
     assert belarus.get_attribute("href") == f"#/article/{loaded.article_ids[BELARUS_FILE]}"
     explorer.screenshot("entity")
+    top = explorer.screenshot("entity-first-screen", full_page=False)
     if os.environ.get("UPDATE_DOCS_SCREENSHOT"):  # the README's picture: refreshed on request only
-        shutil.copyfile(ROOT / "build" / "screenshots" / "entity.png", ROOT / "docs" / "images" / "explorer-entity.png")
+        shutil.copyfile(top, DOCS_SCREENSHOT)
 
     # Weekly: the chart follows the interval chosen
     page.get_by_label("Interval").select_option("week")

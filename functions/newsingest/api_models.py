@@ -55,7 +55,7 @@ class EntityMatch(Record):
 class EntityMatchPage(Record):
     """Entities matching a look-up, most mentioned first, then by name."""
 
-    items: list[EntityMatch]
+    items: Annotated[list[EntityMatch], Field(description="This page's rows")]
     cursor: Cursor = None
 
 
@@ -98,7 +98,7 @@ class EntityArticle(Record):
 class EntityArticlePage(Record):
     """A page of an entity's articles."""
 
-    items: list[EntityArticle]
+    items: Annotated[list[EntityArticle], Field(description="This page's rows")]
     cursor: Cursor = None
 
 
@@ -115,7 +115,7 @@ class EntityQuote(Record):
 class EntityQuotePage(Record):
     """A page of what an entity said, newest first."""
 
-    items: list[EntityQuote]
+    items: Annotated[list[EntityQuote], Field(description="This page's rows")]
     cursor: Cursor = None
 
 
@@ -166,7 +166,7 @@ class ArticleSummary(Record):
 class ArticlePage(Record):
     """A page of articles, newest first."""
 
-    items: list[ArticleSummary]
+    items: Annotated[list[ArticleSummary], Field(description="This page's rows")]
     cursor: Cursor = None
 
 

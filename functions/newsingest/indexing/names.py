@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 NAME_KEY_MAX_WORDS = 8
 """Keys start at one of a name's first 8 words: longer names are titles of laws and events, whose
@@ -80,9 +80,14 @@ def name_keys(form: str) -> list[str]:
     return keys
 
 
-def keys_by_form(forms: Iterable[str]) -> dict[str, str]:
-    """Each key of the forms with the first form that gives it (list the canonical name first)."""
+def keys_by_form(forms: Sequence[str]) -> dict[str, str]:
+    """Each key of the forms with the form it shows: the form that is the whole key ("America"
+    rather than "United States of America" for "america"), else the first that gives it (list the
+    canonical name first)."""
     found: dict[str, str] = {}
+    for form in forms:
+        if whole := lookup_form(form)[:NAME_KEY_MAX_CHARS].rstrip():
+            found.setdefault(whole, form)
     for form in forms:
         for key in name_keys(form):
             found.setdefault(key, form)

@@ -215,6 +215,28 @@ def test_search_putin_pick_the_suggestion_and_see_the_entity(explorer: Explorer,
     page.locator("#articles a", has_text="Belarus-Russia").wait_for()
 
 
+def test_suggestions_are_the_apis_and_name_the_alias_that_matched(explorer: Explorer, loaded: Loaded) -> None:
+    expected = loaded.api.get("/v1/entities", q="u.s.", limit=8)["items"]
+    assert expected, "the alias table maps u.s. to the United States"
+    page = explorer.open("/")
+    search = page.get_by_role("combobox", name="Search people, organisations and places")
+    search.press_sequentially("u.s.", delay=40)
+    options = page.get_by_role("listbox", name="Suggestions").get_by_role("option")
+    options.first.wait_for()
+    page.wait_for_function(
+        "n => document.querySelectorAll('#search-listbox [role=option]').length === n", arg=len(expected)
+    )
+    assert options.evaluate_all("els => els.map(e => e.dataset.id)") == [item["id"] for item in expected]
+    for option, item in zip(options.all_inner_texts(), expected, strict=True):
+        assert item["name"] in option
+        if item["matched"].lower() != item["name"].lower():
+            assert f"as “{item['matched']}”" in option
+    # Escape closes the list; nothing was chosen
+    search.press("Escape")
+    assert search.get_attribute("aria-expanded") == "false"
+    assert page.get_by_role("heading", level=1).inner_text() == "Explore the news index"
+
+
 def test_a_date_range_filters_the_articles(explorer: Explorer, loaded: Loaded) -> None:
     entity = loaded.api.get(f"/v1/entities/{PUTIN}")
     last = entity["last_seen"][:10]

@@ -116,7 +116,7 @@ class Meter:
                     put = request.get("PutRequest")
                     units = write_units(item_size(put["Item"])) + index_write_units(put["Item"]) if put else 1
                     self.wcu += units
-                    if put and put["Item"].get("kind", {}).get("S") == "entity":
+                    if put and put["Item"].get("kind", {}).get("S") in ONCE_PER_ENTITY_KINDS:
                         self.profile_wcu += units
         elif operation == "TransactWriteItems":
             for action in params["TransactItems"]:
@@ -129,6 +129,107 @@ class Meter:
                 else:
                     units = 1
                 self.wcu += 2 * units
+
+
+ONCE_PER_ENTITY_KINDS = ("entity", "name")
+"""Items written the first time the index sees an entity (its profile) or one of its names."""
+
+READ_UNIT_BYTES = 4 * KB
+ON_DEMAND_USD_PER_MILLION_READS = 0.125
+"""DynamoDB on-demand read request units, us-east-1 (docs/benchmarks.md#cost)."""
+
+BUSY_ENTITY_POSTINGS_A_YEAR = 500 * 365
+"""The issue's busy entity: "Russia", 500 articles a day for a year."""
+
+
+@dataclass
+class ReadMeter:
+    """Read units of the requests a look-up or timeline makes, billed as DynamoDB bills eventually
+    consistent reads: half a unit per started 4 KB each request reads (the items it evaluates,
+    whatever it projects or counts; items it returns projected or only counts are postings, taken
+    at the mean posting size)."""
+
+    posting_bytes: float
+    requests: Counter[str] = field(default_factory=Counter)
+    rcu: float = 0.0
+
+    def __call__(self, parsed: dict[str, Any], model: Any, **_: Any) -> None:
+        self.requests[model.name] += 1
+        if model.name == "Query":
+            returned = parsed.get("Items", [])
+            whole = returned and all("kind" in item for item in returned)  # not projected, not counted
+            sizes = (
+                sum(item_size(item) for item in returned)
+                if whole
+                else parsed.get("ScannedCount", 0) * self.posting_bytes
+            )
+            self.rcu += 0.5 * max(1, math.ceil(sizes / READ_UNIT_BYTES))
+        elif model.name == "BatchGetItem":
+            for items in parsed.get("Responses", {}).values():
+                self.rcu += sum(0.5 * max(1, math.ceil(item_size(item) / READ_UNIT_BYTES)) for item in items)
+
+
+def mean_item_bytes(dynamodb: Any, table: str, kind: str) -> tuple[float, int]:
+    """Mean billed size and count of the table's items of one kind (a Scan: fine at bench sizes)."""
+    sizes = []
+    pages = dynamodb.get_paginator("scan").paginate(
+        TableName=table, FilterExpression="kind = :kind", ExpressionAttributeValues={":kind": {"S": kind}}
+    )
+    for page in pages:
+        sizes.extend(item_size(item) for item in page["Items"])
+    return (statistics.mean(sizes) if sizes else 0.0), len(sizes)
+
+
+def measure_reads(dynamodb: Any, table: str, index: Any, entities: Counter[str], names: dict[str, str]) -> None:
+    """Look-ups as a person types them and the timeline of the busiest entity, metered."""
+    from newsingest.indexing.queries import entity_timeline, search_entities
+
+    posting_bytes, postings = mean_item_bytes(dynamodb, table, "posting")
+    name_bytes, name_count = mean_item_bytes(dynamodb, table, "name")
+    _, profiles = mean_item_bytes(dynamodb, table, "entity")
+    print(
+        f"\nName index: {name_count} name items for {profiles} entities ({name_count / max(1, profiles):.2f} "
+        f"per entity, {name_bytes:.0f} bytes each: 1 WCU each, once). Postings: {postings}, "
+        f"{posting_bytes:.0f} bytes on average."
+    )
+    rows = []
+    for entity, _ in entities.most_common(LOOKUPS_MEASURED):
+        last_word = names[entity].split()[-1]
+        for typed in (last_word[:3], last_word):
+            meter = ReadMeter(posting_bytes)
+            dynamodb.meta.events.register("after-call.dynamodb.*", meter)
+            found = search_entities(index, typed, limit=8)
+            dynamodb.meta.events.unregister("after-call.dynamodb.*", meter)
+            rows.append((typed, meter.rcu, sum(meter.requests.values()), entity in {m.id for m in found.items}))
+    costs = sorted(row[1] for row in rows)
+    print(
+        f"Look-ups ({len(rows)}: the first 3 letters and the whole last word of the {LOOKUPS_MEASURED} most "
+        f"named entities): read units mean {statistics.mean(costs):.1f}, median {statistics.median(costs):.1f}, "
+        f"max {max(costs):.1f}; requests mean {statistics.mean(row[2] for row in rows):.1f}; "
+        f"the entity among the 8 suggested: {sum(row[3] for row in rows)}/{len(rows)}"
+    )
+    busiest, articles = entities.most_common(1)[0]
+    meter = ReadMeter(posting_bytes)
+    dynamodb.meta.events.register("after-call.dynamodb.*", meter)
+    entity_timeline(index, busiest, start=datetime(2000, 1, 1).date(), end=datetime(2030, 1, 1).date(), interval="week")
+    dynamodb.meta.events.unregister("after-call.dynamodb.*", meter)
+    year = BUSY_ENTITY_POSTINGS_A_YEAR * posting_bytes / READ_UNIT_BYTES * 0.5
+    print(
+        f"Timeline of {busiest} ({articles} articles): {meter.rcu:.1f} read units in "
+        f"{sum(meter.requests.values())} requests. A busy entity (500 articles a day) over a year: "
+        f"{BUSY_ENTITY_POSTINGS_A_YEAR:,} postings x {posting_bytes:.0f} bytes = {year:,.0f} read units "
+        f"(${year * ON_DEMAND_USD_PER_MILLION_READS / 1e6:.4f} on demand) per request; a look-up counts at most "
+        f"1,000 of its postings: {1000 * posting_bytes / READ_UNIT_BYTES * 0.5:.0f} read units."
+    )
+
+
+LOOKUPS_MEASURED = 20
+
+
+def indexer_reader(dynamodb: Any, table: str) -> Any:
+    from newsingest.adapters.dynamodb import DynamoIndex
+
+    return DynamoIndex(dynamodb, table)
 
 
 def load_pages(data: Path, limit: int) -> list[tuple[str, bytes]]:
@@ -195,6 +296,8 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     rows = []
+    named: Counter[str] = Counter()
+    names: dict[str, str] = {}
     with mock_aws():
         reset_caches()
         stack = create_stack(client("s3"), client("sqs"), client("dynamodb"))
@@ -206,11 +309,15 @@ def main(argv: list[str] | None = None) -> int:
             dynamodb.meta.events.register("before-parameter-build.dynamodb.*", meter)
             indexer.apply(event)
             dynamodb.meta.events.unregister("before-parameter-build.dynamodb.*", meter)
-            entities = len(ArticleItem.of(event.data, policy).entities)
+            indexed = ArticleItem.of(event.data, policy).entities
+            entities = len(indexed)
+            named.update(entity.id for entity in indexed)
+            names.update((entity.id, entity.name) for entity in indexed)
             attributed = sum(1 for quote in event.data.quotes if quote.speaker_id)
             rows.append(
                 (entities, attributed, sum(meter.requests.values()), meter.wcu, meter.requests, meter.profile_wcu)
             )
+        measure_reads(dynamodb, stack.table_name, indexer_reader(dynamodb, stack.table_name), named, names)
 
     entities = [row[0] for row in rows]
     wcu = [row[3] for row in rows]
@@ -242,6 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"Article with the most entities: {busiest[0]} entities -> {busiest[2]} requests, {busiest[3]:.0f} WCU")
     print(f"WCU per entity, entities already known: {sum(steady) / max(1, sum(entities)):.2f}")
+    print("(Look-up and timeline read units: above the table, printed while the index was up.)")
     return 0
 
 

@@ -460,7 +460,7 @@ def compare(
             | {record.article_id for _, _, state in checks for record in state.all_records()}
         )
         answers = dict(
-            zip(candidates, pool.map(lambda article: api.get(f"/articles/{article}"), candidates), strict=True)
+            zip(candidates, pool.map(lambda article: api.get(f"/v1/articles/{article}"), candidates), strict=True)
         )
 
     for key, expected, state in checks:
@@ -481,9 +481,9 @@ def compare(
             found.wrong.append(f"{key}: current bytes are {describe(expected)}, still indexed as {sorted(indexed)}")
             continue
         for article in indexed:
-            status, body = answers.get(article) or api.get(f"/articles/{article}")
+            status, body = answers.get(article) or api.get(f"/v1/articles/{article}")
             if status != 200 or body.get("content_sha256") != expected.articles.get(article):
-                found.wrong.append(f"{key}: GET /articles/{article} answered {status}")
+                found.wrong.append(f"{key}: GET /v1/articles/{article} answered {status}")
                 break
 
     for article, (status, _) in answers.items():
@@ -511,9 +511,9 @@ def compare(
     )
     chosen |= set(sorted(stale_entities - set(recomputed))[:5])
     for entity in sorted(chosen):
-        status, body = api.get(f"/entities/{entity}")
+        status, body = api.get(f"/v1/entities/{entity}")
         want = recomputed.get(entity, [0, 0])
-        got = [body["stats"]["article_count"], body["stats"]["mention_count"]] if status == 200 else [0, 0]
+        got = [body["article_count"], body["mention_count"]] if status == 200 else [0, 0]
         if got != want:
             found.totals.append(
                 f"{entity}: API {got[0]} articles / {got[1]} mentions, live articles {want[0]} / {want[1]}"

@@ -75,7 +75,7 @@ def http_get(url: str, *, sign: bool = True) -> Any:
 
 def article_exists(api: str, article_id: str) -> bool:
     try:
-        http_get(f"{api}/articles/{article_id}")
+        http_get(f"{api}/v1/articles/{article_id}")
     except urllib.error.HTTPError:
         return False
     return True
@@ -95,7 +95,7 @@ def running() -> Iterator[LocalEndpoints]:
         s3.put_object(Bucket=endpoints.bucket, Key="incoming/belarus russia.txt", Body=SAMPLE.read_bytes())
         deadline = time.monotonic() + INDEXING_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
-            postings = http_get(f"{endpoints.api}/entities/organization:nato/articles")["items"]
+            postings = http_get(f"{endpoints.api}/v1/entities/organization:nato/articles")["items"]
             if postings and article_exists(endpoints.api, postings[0]["article_id"]):
                 break  # the article item is written after its postings: indexing is complete
             time.sleep(0.2)
@@ -105,15 +105,15 @@ def running() -> Iterator[LocalEndpoints]:
 
 
 def test_an_upload_is_indexed_and_answered_over_http(running: LocalEndpoints) -> None:
-    found = http_get(f"{running.api}/entities?q=jens")["items"]
-    assert [entity["entity_id"] for entity in found] == ["person:jens-stoltenberg"]
-    articles = http_get(f"{running.api}/entities/person:jens-stoltenberg/articles")["items"]
+    found = http_get(f"{running.api}/v1/entities?q=stoltenberg")["items"]
+    assert [entity["id"] for entity in found] == ["person:jens-stoltenberg"]
+    articles = http_get(f"{running.api}/v1/entities/person%3Ajens-stoltenberg/articles")["items"]
     assert len(articles) == 1 and articles[0]["title"].startswith("Belarus-Russia")
 
 
 def test_unsigned_requests_are_refused_as_iam_authorisation_would(running: LocalEndpoints) -> None:
     with pytest.raises(urllib.error.HTTPError) as refused:
-        http_get(f"{running.api}/entities?q=nato", sign=False)
+        http_get(f"{running.api}/v1/entities?q=nato", sign=False)
     assert refused.value.code == 403
 
 
@@ -134,14 +134,19 @@ def test_the_cli_queries_the_endpoint_as_tables_and_json(
     assert "organization:nato" in table and "NATO" in table
     assert main(["query", "--endpoint-url", running.api, "--json", "articles", "organization:nato", "--all"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert len(rows) == 1 and rows[0]["entity_id"] == "organization:nato"
+    assert len(rows) == 1 and "JUST IN" not in rows[0]["title"]
+    assert main(["query", "--endpoint-url", running.api, "timeline", "organization:nato", "--interval", "week"]) == 0
+    timeline = capsys.readouterr().out
+    assert "1 article(s) in all" in timeline and "#" * 40 in timeline
+    assert main(["query", "--endpoint-url", running.api, "entities", "north atl", "--type", "organization"]) == 0
+    assert "organization:nato" in capsys.readouterr().out
     assert main(["query", "--endpoint-url", running.api, "article", "0" * 32]) == 2
     assert "HTTP 404" in capsys.readouterr().err
 
 
 @pytest.mark.usefixtures("signing_credentials")
 def test_the_cli_prints_an_articles_parsed_copy(running: LocalEndpoints, capsys: pytest.CaptureFixture[str]) -> None:
-    [posting] = http_get(f"{running.api}/entities/person:jens-stoltenberg/articles")["items"]
+    [posting] = http_get(f"{running.api}/v1/entities/person:jens-stoltenberg/articles")["items"]
     article_id = posting["article_id"]
     # As text: the title, its metadata, then the whole text
     assert main(["query", "--endpoint-url", running.api, "parsed", article_id]) == 0
@@ -188,7 +193,7 @@ def test_ctrl_c_stops_the_local_stack_cleanly() -> None:
             break
     api_line = next(line for line in banner if "HTTP API:" in line)
     api = api_line.split("HTTP API:", 1)[1].strip()
-    assert http_get(f"{api}/entities?q=x") == {"items": []}
+    assert http_get(f"{api}/v1/entities?q=x") == {"items": [], "cursor": None}
     # When Ctrl-C
     process.send_signal(signal.SIGINT)
     # Then it stops by itself, successfully

@@ -96,7 +96,7 @@ class LocalUser:
 
     def answered(self, article_id: str) -> dict[str, Any] | None:
         try:
-            answer: dict[str, Any] = self.api.get(f"/articles/{article_id}")
+            answer: dict[str, Any] = self.api.get(f"/v1/articles/{article_id}")
         except ApiError as error:
             assert error.status == 404
             return None
@@ -105,7 +105,7 @@ class LocalUser:
     def article_count(self, entity_id: str) -> int:
         """How many articles the API says mention the entity (0 when it no longer knows it)."""
         try:
-            return int(self.api.get(f"/entities/{entity_id}")["stats"]["article_count"])
+            return int(self.api.get(f"/v1/entities/{entity_id}")["article_count"])
         except ApiError as error:
             assert error.status == 404
             return 0

@@ -306,7 +306,7 @@ def runs(
         world,
         "ApiFunction",
         "newsingest.handlers.api",
-        http_api_event(f"/entities/{ENTITY}/articles", "GET /entities/{id}/articles", {"id": ENTITY}),
+        http_api_event(f"/v1/entities/{ENTITY}/articles", "GET /v1/entities/{id}/articles", {"id": ENTITY}),
         {"TABLE_NAME": stack.table_name},
         tmp,
     )

@@ -494,14 +494,15 @@ def test_http_api_routes_and_stage(stack: dict[str, Any]) -> None:
     api_id = stack["resources"]["Api"]
     routes = stack["clients"]["apigatewayv2"].get_routes(ApiId=api_id)["Items"]
     assert {route["RouteKey"] for route in routes} == {
-        "GET /articles",
-        "GET /articles/{id}",
-        "GET /articles/{id}/parsed",
-        "GET /entities",
-        "GET /entities/{id}",
-        "GET /entities/{id}/articles",
-        "GET /entities/{id}/quotes",
-        "GET /openapi.json",
+        "GET /v1/articles",
+        "GET /v1/articles/{id}",
+        "GET /v1/articles/{id}/parsed",
+        "GET /v1/entities",
+        "GET /v1/entities/{id}",
+        "GET /v1/entities/{id}/articles",
+        "GET /v1/entities/{id}/timeline",
+        "GET /v1/entities/{id}/quotes",
+        "GET /v1/openapi.json",
     }
     stage = HttpApiStageProvider.created["$default"]
     assert stage["AutoDeploy"] is True or str(stage["AutoDeploy"]).lower() == "true"

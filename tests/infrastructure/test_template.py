@@ -36,14 +36,15 @@ DEAD_LETTER_QUEUES = {"IngestQueue": "IngestDeadLetterQueue", "IndexQueue": "Ind
 FOURTEEN_DAYS = 14 * 24 * 3600
 LOG_GROUPS = {"IngestFunction": "IngestLogGroup", "IndexerFunction": "IndexerLogGroup", "ApiFunction": "ApiLogGroup"}
 API_ROUTES = {
-    "/articles",
-    "/articles/{id}",
-    "/articles/{id}/parsed",
-    "/entities",
-    "/entities/{id}",
-    "/entities/{id}/articles",
-    "/entities/{id}/quotes",
-    "/openapi.json",
+    "/v1/articles",
+    "/v1/articles/{id}",
+    "/v1/articles/{id}/parsed",
+    "/v1/entities",
+    "/v1/entities/{id}",
+    "/v1/entities/{id}/articles",
+    "/v1/entities/{id}/timeline",
+    "/v1/entities/{id}/quotes",
+    "/v1/openapi.json",
 }
 
 

@@ -269,7 +269,7 @@ def test_percent_encoded_ids_are_the_same_entity(belarus: str) -> None:
     assert plain[0] == encoded[0] == 200 and plain[1] == encoded[1]
     assert get("/v1/entities/person%3Avladimir-putin/articles")[1]["items"][0]["article_id"] == belarus
     assert get("/v1/entities/person%3Avladimir-putin/timeline")[0] == 200
-    assert get("/v1/entities/person%2Fvladimir-putin")[0] == 404
+    assert get("/v1/entities/person%2Fvladimir-putin")[0] == 422
 
 
 def _keys(value: Any) -> Iterator[str]:

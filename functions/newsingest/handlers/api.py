@@ -4,9 +4,9 @@ Event Handler validates requests (422 naming the field) and generates `schemas/o
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
-from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import BadRequestError, NotFoundError
@@ -339,9 +339,19 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 
 
 def _decoded_path(event: dict[str, Any]) -> dict[str, Any]:
-    """Route on the percent-decoded path, as browsers and HTTP libraries encode ids
-    (`person%3Avladimir-putin`); no id holds a `/`, so a decoded `%2F` only makes a path that 404s."""
+    """Route on the path with its printable ASCII escapes decoded, as browsers and HTTP libraries
+    encode ids (`person%3Avladimir-putin`); an encoded `/`, `%` or anything else stays encoded, so
+    the id's pattern refuses it (422) rather than it changing the route."""
     raw = event.get("rawPath")
     if not isinstance(raw, str) or "%" not in raw:
         return event
-    return {**event, "rawPath": unquote(raw)}
+    return {**event, "rawPath": _ESCAPE.sub(_decode_escape, raw)}
+
+
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+_KEPT_ENCODED = frozenset("/%?#")
+
+
+def _decode_escape(match: re.Match[str]) -> str:
+    char = chr(int(match.group(1), 16))
+    return char if char.isascii() and char.isprintable() and char not in _KEPT_ENCODED else match.group(0)

@@ -327,7 +327,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     up = local_commands.add_parser("up", help="moto server + event wiring + HTTP API; Ctrl-C stops it")
     up.add_argument("--aws-port", type=int, default=4566, help="moto server port (0: any free port)")
     up.add_argument("--api-port", type=int, default=8080, help="HTTP API port (0: any free port)")
-    up.add_argument("--explorer-port", type=int, default=8081, help="web explorer port (0: any free port)")
+    up.add_argument(
+        "--explorer-port", type=int, help="web explorer port (default 8081, or any free port if it is taken; 0: any)"
+    )
     args = parser.parse_args(argv)
 
     if args.command == "demo":

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from newsingest.local.demo import (
     INGEST_BATCH_SIZE,
@@ -27,6 +27,9 @@ from newsingest.local.esm import QueuePump
 from newsingest.local.http import serve_api
 from newsingest.local.workers import IngestWorkers
 
+if TYPE_CHECKING:
+    from newsingest.explorer.server import ExplorerServer
+
 PUMP_INTERVAL_SECONDS = 0.5
 """How often the local event source mappings poll when the queues are empty: fast enough that an
 upload is indexed before a person can type the next command, idle enough to leave a core free."""
@@ -35,6 +38,11 @@ INGEST_CONCURRENCY = 2
 """Ingest invocations running at once, each in its own worker process (Lambda's concurrency). Two,
 measured with bench/load.py on the 2-core machines here: one worker left the second core idle
 (ingest is CPU-bound: parsing and NER); more than two only add contention with the moto server."""
+
+
+EXPLORER_PORT = 8081
+"""Where the web explorer listens unless told otherwise, next to the API's 8080; any free port when
+it is taken (the explorer must not stop the stack from starting)."""
 
 
 @dataclass(frozen=True)
@@ -49,14 +57,13 @@ class LocalEndpoints:
 
 @contextmanager
 def local_stack(
-    host: str = "127.0.0.1", aws_port: int = 0, api_port: int = 0, explorer_port: int = 0
+    host: str = "127.0.0.1", aws_port: int = 0, api_port: int = 0, explorer_port: int | None = 0
 ) -> Iterator[LocalEndpoints]:
-    """Run the local stack for the duration of the block."""
+    """Run the local stack for the duration of the block (`explorer_port` None: `EXPLORER_PORT`,
+    or any free port when that one is taken)."""
     from moto.server import ThreadedMotoServer
 
-    from newsingest.adapters.api_client import QueryClient
     from newsingest.adapters.aws import client
-    from newsingest.explorer.server import serve_explorer
     from newsingest.handlers import api
     from newsingest.local import motofast
 
@@ -92,9 +99,7 @@ def local_stack(
             http = serve_api(api.handler, host=host, port=api_port)
             api_host, api_port_bound = http.server_address[:2]
             api_url = f"http://{api_host!s}:{api_port_bound}"
-            # The explorer signs its API calls as a browser cannot; locally any credentials do.
-            upstream = QueryClient(api_url, region="us-east-1", credentials=("testing", "testing"))
-            explorer = serve_explorer(upstream, host=host, port=explorer_port)
+            explorer = _serve_explorer(api_url, host, explorer_port)
             yield LocalEndpoints(aws=aws_url, api=api_url, bucket=pipeline.stack.bucket, explorer=explorer.url)
             stop.set()
             for pump in pumps:
@@ -114,6 +119,21 @@ def local_stack(
         reset_caches()
 
 
+def _serve_explorer(api_url: str, host: str, port: int | None) -> ExplorerServer:
+    """The web explorer in front of the local API, signing its calls as a browser cannot (locally
+    any credentials do); on `EXPLORER_PORT`, or any free port when that is taken, if `port` is None."""
+    from newsingest.adapters.api_client import QueryClient
+    from newsingest.explorer.server import serve_explorer
+
+    upstream = QueryClient(api_url, region="us-east-1", credentials=("testing", "testing"))
+    if port is not None:
+        return serve_explorer(upstream, host=host, port=port)
+    try:
+        return serve_explorer(upstream, host=host, port=EXPLORER_PORT)
+    except OSError:
+        return serve_explorer(upstream, host=host, port=0)
+
+
 def _pump(queue: QueuePump, stop: threading.Event) -> None:
     """One invocation after another while the queue has messages; a poll every interval when not."""
     while not stop.is_set():
@@ -130,7 +150,7 @@ def run_local_up(
     *,
     aws_port: int,
     api_port: int,
-    explorer_port: int = 0,
+    explorer_port: int | None = None,
     stop_requested: threading.Event | None = None,
 ) -> int:
     """Start the stack, print how to use it, block until Ctrl-C (or until `stop_requested` is set)."""

@@ -4,9 +4,11 @@ The upstream here is a real `QueryClient` against a stub API on 127.0.0.1 that r
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import re
+import socket
 import threading
 import tomllib
 from collections.abc import Iterator
@@ -258,3 +260,23 @@ def test_explore_needs_a_stack_or_an_endpoint(capsys: pytest.CaptureFixture[str]
     with pytest.raises(SystemExit):
         main(["explore"])
     assert "--stack" in capsys.readouterr().err
+
+
+def test_local_up_takes_any_free_port_when_the_explorers_default_is_taken() -> None:
+    from newsingest.local.up import EXPLORER_PORT, _serve_explorer
+
+    # Given something else on the default port (this socket, or whatever holds it already)
+    with socket.socket() as busy:
+        with contextlib.suppress(OSError):
+            busy.bind(("127.0.0.1", EXPLORER_PORT))
+            busy.listen()
+        # When local up starts its explorer without a port asked for, it takes another
+        server = _serve_explorer("http://127.0.0.1:9", "127.0.0.1", None)
+        try:
+            assert server.server_address[1] != EXPLORER_PORT
+        finally:
+            server.shutdown()
+            server.server_close()
+        # but a port asked for is that port or an error
+        with pytest.raises(OSError):
+            _serve_explorer("http://127.0.0.1:9", "127.0.0.1", EXPLORER_PORT)

@@ -71,8 +71,17 @@ def expected_id(path: Path) -> str | None:
     return article.id
 
 
-@pytest.fixture(scope="session")
+def reset_moto() -> None:
+    """Empty moto's in-process backends, which outlive a moto server: a stack another test module
+    left behind would clash with this one's (and this one's with the next)."""
+    from moto.moto_api._internal.models import moto_api_backend
+
+    moto_api_backend.reset()
+
+
+@pytest.fixture(scope="module")
 def loaded() -> Iterator[Loaded]:
+    reset_moto()
     with local_stack(aws_port=0, api_port=0, explorer_port=0) as endpoints:
         s3 = boto3.client(
             "s3",
@@ -101,6 +110,7 @@ def loaded() -> Iterator[Loaded]:
         if waiting:
             pytest.fail(f"{len(waiting)} of {len(ids)} sample articles were not indexed in time")
         yield Loaded(endpoints, api, ids)
+    reset_moto()
 
 
 @pytest.fixture(scope="session")

@@ -148,7 +148,8 @@ def banner(endpoints: LocalEndpoints) -> str:
         f"    '{endpoints.api}/entities?q=nato'\n"
         f"  newsingest query --endpoint-url {endpoints.api} entities nato\n"
         f"(The API wants SigV4-signed requests, as the deployed one does; any credentials sign locally.)\n"
-        f"Each article indexed, object rejected and delete is printed below (--verbose: every request too).\n"
+        f"Below: a line per article indexed or object rejected, and per delete "
+        f"(--verbose adds every request and the functions' logs).\n"
         f"Ctrl-C stops it."
     )
 

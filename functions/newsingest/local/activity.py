@@ -2,8 +2,8 @@
 each object it recorded as rejected and each delete it applied, made from the event the indexer
 applied and the outcome it reported (nothing is read back from S3 or the index).
 
-    indexed  incoming/belarus.txt  "Belarus-Russia alliance…"  22 entities
-    rejected incoming/empty.json  no_main_text: no article text found
+    indexed  incoming/belarus.txt  "Belarus-Russia: History of alliance explained as Putin ‘wil…"  35 entities
+    rejected incoming/empty.html  empty: the object is empty
     deleted  incoming/belarus.txt
 """
 
@@ -44,8 +44,7 @@ def describe(event: IndexEvent, outcome: Outcome) -> str | None:
     one for its object was applied first (its own line said what the object holds now)."""
     if outcome is Outcome.STALE:
         return None
-    data = event.data
-    where = data.source.key
+    where = event.data.source.key
     if isinstance(event, ArticleParsedEvent):
         parsed = event.data
         if parsed.record_count > 1 and parsed.source.record is not None:

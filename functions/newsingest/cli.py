@@ -274,6 +274,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     up = local_commands.add_parser("up", help="moto server + event wiring + HTTP API; Ctrl-C stops it")
     up.add_argument("--aws-port", type=int, default=4566, help="moto server port (0: any free port)")
     up.add_argument("--api-port", type=int, default=8080, help="HTTP API port (0: any free port)")
+    up.add_argument(
+        "--verbose", "-v", action="store_true", help="also print every request moto serves and the functions' logs"
+    )
     args = parser.parse_args(argv)
 
     if args.command == "demo":
@@ -285,7 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "local":
         from newsingest.local.up import run_local_up
 
-        return run_local_up(sys.stdout, aws_port=args.aws_port, api_port=args.api_port)
+        return run_local_up(sys.stdout, aws_port=args.aws_port, api_port=args.api_port, verbose=args.verbose)
     if args.command == "schemas":
         from newsingest.schemas import write_schemas
 

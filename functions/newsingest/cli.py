@@ -330,6 +330,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     up.add_argument(
         "--explorer-port", type=int, help="web explorer port (default 8081, or any free port if it is taken; 0: any)"
     )
+    up.add_argument(
+        "--verbose", "-v", action="store_true", help="also print every request moto serves and the functions' logs"
+    )
     args = parser.parse_args(argv)
 
     if args.command == "demo":
@@ -344,7 +347,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from newsingest.local.up import run_local_up
 
         return run_local_up(
-            sys.stdout, aws_port=args.aws_port, api_port=args.api_port, explorer_port=args.explorer_port
+            sys.stdout,
+            aws_port=args.aws_port,
+            api_port=args.api_port,
+            explorer_port=args.explorer_port,
+            verbose=args.verbose,
         )
     if args.command == "schemas":
         from newsingest.schemas import write_schemas

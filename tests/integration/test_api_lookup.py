@@ -272,6 +272,13 @@ def test_percent_encoded_ids_are_the_same_entity(belarus: str) -> None:
     assert get("/v1/entities/person%2Fvladimir-putin")[0] == 422
 
 
+def test_an_unversioned_path_says_where_the_routes_are() -> None:
+    status, body = get("/entities?q=putin")
+    assert status == 404 and "under /v1/" in body["message"]
+    status, body = get("/v1/nowhere")
+    assert status == 404 and body["message"] == "no such route: GET /v1/nowhere"
+
+
 def _keys(value: Any) -> Iterator[str]:
     if isinstance(value, dict):
         for name, inner in value.items():

@@ -10,6 +10,7 @@ import pytest
 from newsingest.errors import RejectReason
 from newsingest.events import article_deleted_event, article_rejected_event
 from newsingest.indexing.queries import InvalidCursor, entity_view
+from newsingest.indexing.service import Outcome
 from newsingest.models import Quote, SourceRef
 
 RECEIVED = datetime(2024, 3, 18, 17, 0, tzinfo=UTC)
@@ -161,6 +162,39 @@ def test_deleting_an_unknown_object_is_harmless(harness: Any, article_factory: A
         )["Attributes"]["ApproximateNumberOfMessages"]
         == "0"
     )
+
+
+def test_listeners_hear_each_applied_event_with_its_outcome(
+    harness: Any, article_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a listener, as `newsingest local up` registers one to print what happens
+    from newsingest.handlers import indexer
+
+    heard: list[tuple[str, str, Outcome]] = []
+    monkeypatch.setattr(
+        indexer,
+        "applied_listeners",
+        [lambda event, outcome: heard.append((event.type, event.data.source.key, outcome))],
+    )
+    # When an article is indexed, another object rejected, then the article's object deleted
+    harness.parsed(
+        article_factory(
+            "NATO met.", key="incoming/a.txt", bucket=harness.bucket, entities=[], published="2024-01-01T00:00:00+00:00"
+        )
+    )
+    source = SourceRef(bucket=harness.bucket, key="incoming/b.json")
+    harness.publisher.publish(
+        [article_rejected_event(source, reason=RejectReason.INVALID_JSON, message="bad", received_at=RECEIVED)]
+    )
+    harness.drain()
+    harness.deleted("incoming/a.txt")
+    harness.drain()
+    # Then each was heard once, with what it did
+    assert heard == [
+        ("newsingest.ArticleParsed", "incoming/a.txt", Outcome.INDEXED),
+        ("newsingest.ArticleRejected", "incoming/b.json", Outcome.REJECTION_RECORDED),
+        ("newsingest.ArticleDeleted", "incoming/a.txt", Outcome.DELETED),
+    ]
 
 
 def test_a_poison_record_fails_alone_and_ends_in_the_dlq(harness: Any, article_factory: Any) -> None:

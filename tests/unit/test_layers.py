@@ -65,3 +65,17 @@ def test_the_api_read_path_does_not_load_the_write_side() -> None:
     assert "newsingest.handlers.api" in loaded
     assert [name for name in loaded if name in ("newsingest.indexing.service", "newsingest.ingest")] == []
     assert not [name for name in loaded if name.startswith(("newsingest.parsing", "newsingest.entities", "spacy"))]
+
+
+def test_the_local_commands_leave_the_functions_logger_unbuilt_until_their_environment_is_set() -> None:
+    # Powertools' Logger reads POWERTOOLS_SERVICE_NAME and POWERTOOLS_LOG_LEVEL when it is built, on
+    # the first import of newsingest.observability: `local up` sets them first, as Lambda does.
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, newsingest.cli, newsingest.local.up; print(' '.join(sorted(sys.modules)))"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(PACKAGE.parent), "PATH": ""},
+    ).stdout.split()
+    assert "newsingest.local.up" in loaded
+    assert [name for name in loaded if name.startswith(("newsingest.observability", "aws_lambda_powertools"))] == []

@@ -144,10 +144,13 @@ def _invalid_request(error: RequestValidationError) -> Response[dict[str, Any]]:
 
 @app.not_found
 def _not_found(error: NotFoundError) -> Response[dict[str, Any]]:
+    """An unknown id says which; an unknown route says where the routes of this version are."""
+    path = app.current_event.path
+    message = str(error.msg) if error.msg and error.msg != "Not found" else f"no such route: GET {path}"
+    if not path.startswith(f"{API_PREFIX}/"):
+        message += f" (this is version {API_VERSION} of the API: every route is under {API_PREFIX}/)"
     return Response(
-        status_code=404,
-        content_type="application/json",
-        body=ErrorBody(message=str(error.msg) if error.msg else "no such resource").model_dump(mode="json"),
+        status_code=404, content_type="application/json", body=ErrorBody(message=message).model_dump(mode="json")
     )
 
 

@@ -5,6 +5,7 @@ receives; the rest of the batch is kept.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -28,6 +29,11 @@ class IndexQueueRecord(SqsRecordModel):
 
 processor = BatchProcessor(event_type=EventType.SQS, model=IndexQueueRecord)
 
+AppliedListener = Callable[[IndexEvent, Outcome], None]
+applied_listeners: list[AppliedListener] = []
+"""Told of each event applied and what it did. None in Lambda; `newsingest local up` prints a line
+for each article indexed, rejected or deleted."""
+
 
 @process_singleton
 def _indexer() -> Indexer:
@@ -45,6 +51,8 @@ def record_handler(record: IndexQueueRecord) -> str:
     if outcome is Outcome.INDEXED:
         metrics.add_metric(name="ArticlesIndexed", unit=MetricUnit.Count, value=1)
     logger.info("event applied", outcome=outcome)
+    for listener in applied_listeners:
+        listener(event, outcome)
     return str(outcome)
 
 

@@ -4,11 +4,14 @@ A moto server holds the template's resources; background threads do what Lambda'
 mappings would (S3 -> ingest queue -> ingest -> index queue -> indexer), with up to
 `INGEST_CONCURRENCY` ingest invocations at once, each in a worker process as Lambda would run it in
 its own container; the HTTP API is served by the API function behind a local stand-in for API
-Gateway. Ctrl-C stops it all.
+Gateway. It prints a line for each article indexed, each object rejected and each delete
+(`local/activity.py`); `--verbose` adds moto's request log and the functions' INFO logs. Ctrl-C
+stops it all.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -16,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
+from newsingest.local import activity
 from newsingest.local.demo import (
     INGEST_BATCH_SIZE,
     LOCAL_ENVIRONMENT,
@@ -39,6 +43,13 @@ INGEST_CONCURRENCY = 2
 measured with bench/load.py on the 2-core machines here: one worker left the second core idle
 (ingest is CPU-bound: parsing and NER); more than two only add contention with the moto server."""
 
+VERBOSE_ENVIRONMENT = {"POWERTOOLS_LOG_LEVEL": "INFO"}
+"""`--verbose`: the functions log at INFO, as deployed with `LogLevel=INFO` (by default the local
+stack's WARNING applies: its own lines say what happened)."""
+
+REQUEST_LOG = "werkzeug"
+"""The logger of moto's HTTP server, one INFO line for every request it serves."""
+
 
 EXPLORER_PORT = 8081
 """Where the web explorer listens unless told otherwise, next to the API's 8080; any free port when
@@ -57,17 +68,25 @@ class LocalEndpoints:
 
 @contextmanager
 def local_stack(
-    host: str = "127.0.0.1", aws_port: int = 0, api_port: int = 0, explorer_port: int | None = 0
+    host: str = "127.0.0.1",
+    aws_port: int = 0,
+    api_port: int = 0,
+    explorer_port: int | None = 0,
+    *,
+    verbose: bool = False,
 ) -> Iterator[LocalEndpoints]:
-    """Run the local stack for the duration of the block (`explorer_port` None: `EXPLORER_PORT`,
-    or any free port when that one is taken)."""
+    """Run the local stack for the duration of the block; `verbose` logs every request moto serves
+    and the functions' INFO lines; `explorer_port` None: `EXPLORER_PORT`, or any free port when that
+    one is taken."""
     from moto.server import ThreadedMotoServer
 
     from newsingest.adapters.aws import client
-    from newsingest.handlers import api
     from newsingest.local import motofast
 
     motofast.install()
+    request_log = logging.getLogger(REQUEST_LOG)
+    request_log_level = request_log.level
+    request_log.setLevel(logging.INFO if verbose else logging.WARNING)
     server = ThreadedMotoServer(ip_address=host, port=aws_port, verbose=False)
     server.start()
     bound_host, bound_port = server.get_host_and_port()
@@ -77,8 +96,13 @@ def local_stack(
     explorer = None
     workers: IngestWorkers | None = None
     try:
-        with environment(LOCAL_ENVIRONMENT | {"AWS_ENDPOINT_URL": aws_url}):
+        verbosity = VERBOSE_ENVIRONMENT if verbose else {}
+        with environment(LOCAL_ENVIRONMENT | verbosity | {"AWS_ENDPOINT_URL": aws_url}):
             os.environ["AWS_ENDPOINT_URL"] = aws_url  # environment() clears it for the in-process mock
+            # The handlers' first import builds the functions' logger, which reads its service name
+            # and level then, as in Lambda: only after the functions' environment is set.
+            from newsingest.handlers import api
+
             reset_caches()
             pipeline = start_pipeline(client("s3"), client("sqs"), client("dynamodb"))
             workers = IngestWorkers(INGEST_CONCURRENCY, dict(os.environ))
@@ -115,6 +139,7 @@ def local_stack(
             http.shutdown()
             http.server_close()
         server.stop()
+        request_log.setLevel(request_log_level)
         os.environ.pop("AWS_ENDPOINT_URL", None)
         reset_caches()
 
@@ -145,33 +170,43 @@ def _pump(queue: QueuePump, stop: threading.Event) -> None:
             stop.wait(PUMP_INTERVAL_SECONDS)
 
 
+def banner(endpoints: LocalEndpoints) -> str:
+    """What `local up` prints once the stack is up: where it listens and how to use it."""
+    return (
+        f"newsingest local stack is up.\n"
+        f"  AWS (moto) endpoint: {endpoints.aws}\n"
+        f"  HTTP API:            {endpoints.api}\n"
+        f"  articles bucket:     {endpoints.bucket}\n"
+        f"  web explorer:        {endpoints.explorer}\n\n"
+        f"Try:\n"
+        f"  AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=us-east-1 \\\n"
+        f"    aws --endpoint-url {endpoints.aws} s3 cp article.html s3://{endpoints.bucket}/incoming/article.html\n"
+        f"  curl --aws-sigv4 aws:amz:us-east-1:execute-api --user testing:testing \\\n"
+        f"    '{endpoints.api}/v1/entities?q=nato'\n"
+        f"  newsingest query --endpoint-url {endpoints.api} entities nato\n"
+        f"(The API wants SigV4-signed requests, as the deployed one does; any credentials sign locally.)\n"
+        f"Below: a line per article indexed or object rejected, and per delete "
+        f"(--verbose adds every request and the functions' logs).\n"
+        f"Ctrl-C stops it."
+    )
+
+
 def run_local_up(
     out: TextIO,
     *,
     aws_port: int,
     api_port: int,
     explorer_port: int | None = None,
+    verbose: bool = False,
     stop_requested: threading.Event | None = None,
 ) -> int:
-    """Start the stack, print how to use it, block until Ctrl-C (or until `stop_requested` is set)."""
-    with local_stack(aws_port=aws_port, api_port=api_port, explorer_port=explorer_port) as endpoints:
-        print(
-            f"newsingest local stack is up.\n"
-            f"  AWS (moto) endpoint: {endpoints.aws}\n"
-            f"  HTTP API:            {endpoints.api}\n"
-            f"  articles bucket:     {endpoints.bucket}\n"
-            f"  web explorer:        {endpoints.explorer}\n\n"
-            f"Try:\n"
-            f"  AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=us-east-1 \\\n"
-            f"    aws --endpoint-url {endpoints.aws} s3 cp article.html s3://{endpoints.bucket}/incoming/article.html\n"
-            f"  curl --aws-sigv4 aws:amz:us-east-1:execute-api --user testing:testing \\\n"
-            f"    '{endpoints.api}/entities?q=nato'\n"
-            f"  newsingest query --endpoint-url {endpoints.api} entities nato\n"
-            f"(The API wants SigV4-signed requests, as the deployed one does; any credentials sign locally.)\n"
-            f"Ctrl-C stops it.",
-            file=out,
-            flush=True,
-        )
+    """Start the stack, print how to use it and then what it does, block until Ctrl-C (or until
+    `stop_requested` is set)."""
+    with (
+        local_stack(aws_port=aws_port, api_port=api_port, explorer_port=explorer_port, verbose=verbose) as endpoints,
+        activity.printed(out),
+    ):
+        print(banner(endpoints), file=out, flush=True)
         waiter = stop_requested or threading.Event()
         try:
             while not waiter.wait(1.0):

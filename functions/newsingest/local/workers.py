@@ -11,6 +11,7 @@ import os
 import signal
 import threading
 import time
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -19,6 +20,10 @@ from newsingest.local.esm import LocalContext
 
 PARENT_CHECK_SECONDS = 1.0
 """How often a worker checks that `local up` is still there (a killed parent cannot stop its pool)."""
+
+EMPTY_METRICS_WARNING = "No application metrics to publish"
+"""Powertools warns when an invocation adds no metric (an `s3:TestEvent`, a delete), even with
+metrics disabled as they are locally; its documentation filters the warning by this text."""
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -29,10 +34,13 @@ def _exit_with_parent(parent: int) -> None:
 
 def _init_worker(environment: dict[str, str]) -> None:
     """A worker's cold start: the function's environment, then its init (model loaded). Ctrl-C is
-    the parent's to handle: it stops the pool; if the parent is killed, the worker ends too."""
+    the parent's to handle: it stops the pool; if the parent is killed, the worker ends too. The
+    handler is first imported here, after the environment is set, so the functions' logger is built
+    with its service name and level as in Lambda."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     os.environ.update(environment)
+    warnings.filterwarnings("ignore", EMPTY_METRICS_WARNING, UserWarning)
     from newsingest.handlers import ingest
 
     ingest.service().warm_up()

@@ -342,9 +342,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 
 
 def _decoded_path(event: dict[str, Any]) -> dict[str, Any]:
-    """Route on the path with its printable ASCII escapes decoded, as browsers and HTTP libraries
-    encode ids (`person%3Avladimir-putin`); an encoded `/`, `%` or anything else stays encoded, so
-    the id's pattern refuses it (422) rather than it changing the route."""
+    """Route on the path with the escapes of id characters decoded, as browsers and HTTP libraries
+    encode ids (`person%3Avladimir-putin`); any other escape stays as sent, so the id's pattern
+    refuses it (422) rather than it changing the route."""
     raw = event.get("rawPath")
     if not isinstance(raw, str) or "%" not in raw:
         return event
@@ -352,9 +352,10 @@ def _decoded_path(event: dict[str, Any]) -> dict[str, Any]:
 
 
 _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
-_KEPT_ENCODED = frozenset("/%?#")
+_ID_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:-")
+"""What entity and article ids are made of (ENTITY_ID_PATTERN, ARTICLE_ID_PATTERN)."""
 
 
 def _decode_escape(match: re.Match[str]) -> str:
     char = chr(int(match.group(1), 16))
-    return char if char.isascii() and char.isprintable() and char not in _KEPT_ENCODED else match.group(0)
+    return char if char in _ID_CHARACTERS else match.group(0)

@@ -87,6 +87,9 @@ def local_stack(
     request_log = logging.getLogger(REQUEST_LOG)
     request_log_level = request_log.level
     request_log.setLevel(logging.INFO if verbose else logging.WARNING)
+    from moto.moto_api._internal.models import moto_api_backend
+
+    moto_api_backend.reset()  # moto's backends outlive its servers: start from an empty account
     server = ThreadedMotoServer(ip_address=host, port=aws_port, verbose=False)
     server.start()
     bound_host, bound_port = server.get_host_and_port()

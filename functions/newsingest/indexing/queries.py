@@ -290,16 +290,7 @@ def article_view(reader: IndexReader, article_id: str) -> ArticleView | None:
         **_summary_fields(article),
         authors=article.authors,
         entities=[
-            ArticleEntity(
-                id=entity.id,
-                name=entity.name,
-                type=entity.type,
-                mention_count=entity.mention_count,
-                salience=entity.salience,
-                known=entity.known,
-                in_title=entity.in_title,
-            )
-            for entity in article.entities
+            ArticleEntity(**entity.model_dump(include=set(ArticleEntity.model_fields))) for entity in article.entities
         ],
         entity_count=article.entity_count,
         quote_count=article.quote_count,

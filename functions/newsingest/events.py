@@ -33,6 +33,7 @@ from newsingest.models import (
     Url,
     WordCount,
 )
+from newsingest.provenance import made_by
 
 EVENT_SOURCE = "newsingest/ingest"
 """CloudEvents `source` of every event this service emits."""
@@ -156,10 +157,29 @@ class ArticleParsed(Record):
     extractor_version: ExtractorVersion
     entity_model: EntityModel = None
     alias_table_version: AliasTableVersion = None
+    processed_at: Annotated[
+        datetime | None,
+        Field(
+            description="When the ingest function announced it: of two processings of one article by other "
+            "versions, the later one is indexed (docs/design.md#re-indexing)"
+        ),
+    ] = None
+
+    @property
+    def made_by(self) -> str:
+        """The versions that made it, as the index items record them."""
+        return made_by(self.extractor_version, self.entity_model, self.alias_table_version)
 
     @classmethod
     def of(
-        cls, article: Article, *, parsed_uri: str, parsed_range: str, received_at: datetime, record_count: int = 1
+        cls,
+        article: Article,
+        *,
+        parsed_uri: str,
+        parsed_range: str,
+        received_at: datetime,
+        record_count: int = 1,
+        processed_at: datetime | None = None,
     ) -> ArticleParsed:
         ranked = sorted(article.entities, key=lambda entity: -entity.salience)
         return cls(
@@ -173,6 +193,7 @@ class ArticleParsed(Record):
             entities_truncated=len(ranked) > MAX_EVENT_ENTITIES,
             quotes=[_event_quote(quote) for quote in article.quotes[:MAX_EVENT_QUOTES]],
             quotes_truncated=len(article.quotes) > MAX_EVENT_QUOTES,
+            processed_at=processed_at,
         )
 
 
@@ -255,13 +276,30 @@ def event_id_for(event_type: EventType, source: SourceRef, discriminator: str = 
 
 
 def article_parsed_event(
-    article: Article, *, parsed_uri: str, parsed_range: str, received_at: datetime, record_count: int = 1
+    article: Article,
+    *,
+    parsed_uri: str,
+    parsed_range: str,
+    received_at: datetime,
+    record_count: int = 1,
+    processed_at: datetime | None = None,
 ) -> ArticleParsedEvent:
+    """The id is the same for one object version processed again by the same versions, and differs
+    when other versions re-process it (a consumer that deduplicates on ids still sees a re-index)."""
     data = ArticleParsed.of(
-        article, parsed_uri=parsed_uri, parsed_range=parsed_range, received_at=received_at, record_count=record_count
+        article,
+        parsed_uri=parsed_uri,
+        parsed_range=parsed_range,
+        received_at=received_at,
+        record_count=record_count,
+        processed_at=processed_at,
     )
     return ArticleParsedEvent(
-        id=event_id_for(EventType.ARTICLE_PARSED, article.source, f"{article.source.record}|{article.content_sha256}"),
+        id=event_id_for(
+            EventType.ARTICLE_PARSED,
+            article.source,
+            f"{article.source.record}|{article.content_sha256}|{data.made_by}",
+        ),
         time=received_at,
         subject=article.source.key or article.id,
         data=data,

@@ -12,6 +12,7 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from newsingest.errors import RejectedInput, RejectReason
@@ -34,6 +35,10 @@ ENGLISH = "en"
 """The entity model is English-only: other languages are indexed without entities."""
 
 IngestEvent = ArticleParsedEvent | ArticleRejectedEvent | ArticleDeletedEvent
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -194,6 +199,7 @@ class IngestService:
         analyse: BatchAnalyser,
         max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
         observer: IngestObserver | None = None,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._objects = store
         self._publisher = publisher
@@ -203,6 +209,7 @@ class IngestService:
         self._parse = parse
         self._analyse = analyse
         self._observer: IngestObserver = observer or SilentObserver()
+        self._clock = clock
 
     @classmethod
     def wired(
@@ -318,6 +325,7 @@ class IngestService:
         """Send a stored change's events (a rejection or deletion, then one per article)."""
         if len(prepared.stored) != len(prepared.articles):
             raise RuntimeError("announce before store: the articles have no parsed location yet")
+        processed_at = self._clock()
         events: list[IngestEvent] = [
             *prepared.outcome,
             *(
@@ -327,6 +335,7 @@ class IngestService:
                     parsed_range=line.byte_range,
                     received_at=prepared.change.event_time,
                     record_count=len(prepared.articles),
+                    processed_at=processed_at,
                 )
                 for article, line in zip(prepared.articles, prepared.stored, strict=True)
             ),

@@ -34,6 +34,7 @@ from newsingest.models import (
     Url,
     WordCount,
 )
+from newsingest.provenance import made_by as made_by_of
 
 POSTING_SHARDS = 4
 """Partitions per entity: at 1,000 WCU/s per partition key and 1 WCU per posting, ~4,000 articles/s
@@ -104,6 +105,11 @@ def entity_shard_pk(entity_id: str, shard: int) -> str:
     return f"ENTITY#{entity_id}#{shard}"
 
 
+def entity_of_pk(shard_pk: str) -> str:
+    """The entity id of a posting or quote partition key (`entity_shard_pk`'s inverse)."""
+    return shard_pk.removeprefix("ENTITY#").rpartition("#")[0]
+
+
 def entity_pk(entity_id: str) -> str:
     return f"ENTITY#{entity_id}"
 
@@ -158,6 +164,15 @@ def to_sort_time(moment: datetime) -> str:
     needs no guess about where the page was published."""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+MadeBy = Annotated[
+    str | None,
+    Field(
+        description="The extractor, entity-model and alias-table versions that made it, `/`-separated "
+        "(`0.1.0/en_core_web_sm-3.8.0/2026.12.0`; `-` for a step not run); absent on items written before it was kept"
+    ),
+]
 
 
 class _Item(Record):
@@ -229,6 +244,15 @@ class ArticleItem(ArticleSummaryItem):
     quoted: Annotated[
         list[str], Field(description="Speakers whose quotations in it are filed under them (`/entities/{id}/quotes`)")
     ] = Field(default_factory=list)
+    processed_at: Annotated[
+        str | None,
+        Field(description="When the ingest function made the event this item comes from (ISO 8601)"),
+    ] = None
+
+    @property
+    def made_by(self) -> str:
+        """The versions that made it, as its postings, quotes and names record them."""
+        return made_by_of(self.extractor_version, self.entity_model, self.alias_table_version)
 
     def to_item(self) -> dict[str, Any]:
         """False entity flags are left out: each would cost its name in every entity, billed per KB."""
@@ -240,8 +264,11 @@ class ArticleItem(ArticleSummaryItem):
         return item
 
     @classmethod
-    def of(cls, event: ArticleParsed, policy: IndexPolicy = IndexPolicy.EVIDENCE) -> ArticleItem:
-        sort_time = to_sort_time(event.published_at or event.received_at)
+    def of(
+        cls, event: ArticleParsed, policy: IndexPolicy = IndexPolicy.EVIDENCE, *, sort_time: str | None = None
+    ) -> ArticleItem:
+        """`sort_time` overrides the event's (a re-indexed article without a date keeps its keys)."""
+        sort_time = sort_time or to_sort_time(event.published_at or event.received_at)
         speakers = frozenset(quote.speaker_id for quote in event.quotes if quote.speaker_id)
         return cls(
             pk=article_pk(event.article_id),
@@ -267,6 +294,7 @@ class ArticleItem(ArticleSummaryItem):
             entity_count=len(event.entities),
             quote_count=len(event.quotes),
             quoted=list(dict.fromkeys(quote.speaker_id for quote in event.quotes if quote.speaker_id)),
+            processed_at=event.processed_at.isoformat() if event.processed_at else None,
         )
 
 
@@ -346,6 +374,7 @@ class PostingItem(_Item):
     co_entities: Annotated[list[str], Field(description="The article's most salient other entity ids")] = Field(
         default_factory=list
     )
+    made_by: MadeBy = None
 
     @classmethod
     def of(cls, article: ArticleItem, entity: EntitySummary) -> PostingItem:
@@ -360,6 +389,7 @@ class PostingItem(_Item):
             mention_count=entity.mention_count,
             salience=entity.salience,
             co_entities=others[:CO_ENTITIES_PER_POSTING],
+            made_by=article.made_by,
         )
 
 
@@ -375,6 +405,7 @@ class QuoteItem(_Item):
     sort_time: str
     title: str | None = None
     texts: Annotated[list[str], Field(min_length=1, description="The quotations, in the article's order")]
+    made_by: MadeBy = None
 
     @classmethod
     def of(cls, article: ArticleItem, speaker_id: str, quotes: Sequence[Quote]) -> QuoteItem:
@@ -387,6 +418,7 @@ class QuoteItem(_Item):
             sort_time=article.sort_time,
             title=short_title(article.title),
             texts=[quote.text for quote in quotes],
+            made_by=article.made_by,
         )
 
 
@@ -399,10 +431,18 @@ class EntityProfileItem(_Item):
     entity_id: str
     name: str
     type: EntityType
+    made_by: MadeBy = None
 
     @classmethod
-    def of(cls, entity: EntitySummary) -> EntityProfileItem:
-        return cls(pk=entity_pk(entity.id), sk=PROFILE_SK, entity_id=entity.id, name=entity.name, type=entity.type)
+    def of(cls, entity: EntitySummary, made_by: str | None = None) -> EntityProfileItem:
+        return cls(
+            pk=entity_pk(entity.id),
+            sk=PROFILE_SK,
+            entity_id=entity.id,
+            name=entity.name,
+            type=entity.type,
+            made_by=made_by,
+        )
 
 
 class NameItem(_Item):
@@ -416,9 +456,10 @@ class NameItem(_Item):
     entity_id: str
     name: Annotated[str, Field(description="The name or alias the key comes from, as written")]
     type: EntityType
+    made_by: MadeBy = None
 
     @classmethod
-    def of(cls, entity: EntitySummary, key: str, form: str) -> NameItem:
+    def of(cls, entity: EntitySummary, key: str, form: str, made_by: str | None = None) -> NameItem:
         return cls(
             pk=entity_pk(entity.id),
             sk=name_sk(key),
@@ -427,6 +468,7 @@ class NameItem(_Item):
             entity_id=entity.id,
             name=form,
             type=entity.type,
+            made_by=made_by,
         )
 
     @property
@@ -434,9 +476,11 @@ class NameItem(_Item):
         return self.sk.removeprefix(NAME_SK_PREFIX)
 
 
-def names_for(entity: EntitySummary) -> list[NameItem]:
+def names_for(entity: EntitySummary, made_by: str | None = None) -> list[NameItem]:
     """Every look-up key of the entity's name and aliases; a key the name gives shows the name."""
-    return [NameItem.of(entity, key, form) for key, form in keys_by_form([entity.name, *entity.aliases]).items()]
+    return [
+        NameItem.of(entity, key, form, made_by) for key, form in keys_by_form([entity.name, *entity.aliases]).items()
+    ]
 
 
 def postings_for(article: ArticleItem) -> list[PostingItem]:

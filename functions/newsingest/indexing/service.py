@@ -1,8 +1,9 @@
 """Applying events to the index so that replays, duplicates, crashes and late or reordered
 deliveries change nothing twice: an event older than the newest applied to its object is ignored,
 a new object version detaches the previous version's articles (whether it became articles or was
-rejected), and the article item is written after its postings and removed after them
-(docs/design.md#consistency).
+rejected), an article re-processed later by other versions replaces its entries (re-indexing), the
+article item is written after its postings and removed after them, and an entity leaves the index
+with its last posting (docs/design.md#consistency).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Protocol
 
 from newsingest.events import (
     ArticleDeletedEvent,
+    ArticleParsed,
     ArticleParsedEvent,
     ArticleRejectedEvent,
     EntitySummary,
@@ -28,6 +30,7 @@ from newsingest.indexing.items import (
     RecordItem,
     RejectionItem,
     SourceItem,
+    entity_of_pk,
     postings_for,
     quote_keys_for,
     quotes_for,
@@ -45,6 +48,7 @@ class Outcome(StrEnum):
     ALREADY_INDEXED = "already_indexed"
     SOURCE_ADDED = "source_added"
     REPLACED = "replaced"
+    REINDEXED = "reindexed"
     DELETED = "deleted"
     STALE = "stale"
     UNKNOWN_SOURCE = "unknown_source"
@@ -75,13 +79,23 @@ class IndexStore(Protocol):
 
     def delete_quotes(self, keys: list[tuple[str, str]]) -> None: ...
 
-    def put_profiles(self, entities: list[EntitySummary]) -> None:
+    def put_profiles(self, entities: list[EntitySummary], made_by: str) -> None:
         """Make sure each entity has a profile (name, type) and a name-index key for each of its
         names and aliases, writing only what is new."""
         ...
 
+    def drop_unused_entities(self, entity_ids: list[str]) -> list[str]:
+        """Delete the profile and name keys of each entity no posting or quote is filed under any
+        more (so look-up stops suggesting it); returns those dropped."""
+        ...
+
     def put_article(self, article: ArticleItem, source: str) -> None:
         """Create the article if absent and add `source` to its sources."""
+        ...
+
+    def replace_article(self, article: ArticleItem, source: str, *, previous: ArticleItem) -> None:
+        """Overwrite the article item (keeping its sources, adding `source`) unless another event
+        changed it since `previous` was read: then raise `ConcurrentChange`."""
         ...
 
     def remove_article_source(self, article_id: str, source: str) -> set[str]:
@@ -110,6 +124,23 @@ def is_older(sequencer: str | None, event_time: datetime, applied: SourceItem) -
 
 def _version_of(source: SourceRef) -> str | None:
     return source.version_id or source.etag
+
+
+class ConcurrentChange(RuntimeError):
+    """Another event re-indexed the article meanwhile: this one fails, to be delivered again."""
+
+
+def supersedes(event: ArticleParsed, article: ArticleItem) -> bool:
+    """Whether the event re-made an indexed article with other versions (extractor, entity model,
+    alias table), later than the event the item was made from: its entries are then replaced. The
+    same versions again change nothing, and an event made earlier (delivered late, a dead letter
+    redriven after a re-index) never rolls an article back. Items and events from before
+    `processed_at` was recorded count as made earliest."""
+    if event.made_by == article.made_by:
+        return False
+    if article.processed_at is None:
+        return True
+    return event.processed_at is not None and event.processed_at > datetime.fromisoformat(article.processed_at)
 
 
 class Indexer:
@@ -166,18 +197,31 @@ class Indexer:
             self._detach(previous_record.article_id, previous_record.source_id)
             outcome = Outcome.REPLACED
         existing = self._store.get_article(data.article_id)
-        # Text seen before keeps its first article item, so its postings keep their keys; only its
-        # parsed copy follows the newest upload. Rewriting them all is cheaper than proving that
-        # they survived an interrupted removal.
-        if existing is not None:
-            existing = existing.model_copy(update={"parsed_uri": data.parsed_uri, "parsed_range": data.parsed_range})
-        article = existing or ArticleItem.of(data, self._policy)
+        reindexing = existing is not None and supersedes(data, existing)
+        if existing is None or reindexing:
+            # A re-indexed article keeps its time (and keys) unless the new versions found a date.
+            kept_time = existing.sort_time if existing is not None and data.published_at is None else None
+            article = ArticleItem.of(data, self._policy, sort_time=kept_time)
+        elif data.made_by == existing.made_by:
+            # Text seen before keeps its article item, so its postings keep their keys; only its parsed
+            # copy follows the newest upload. Rewriting them all is cheaper than proving that they
+            # survived an interrupted removal.
+            article = existing.model_copy(update={"parsed_uri": data.parsed_uri, "parsed_range": data.parsed_range})
+        else:
+            article = existing  # made earlier by other versions: its parsed copy is not the item's
         indexed = {entity.id for entity in article.entities}
         # The event's entities, not the article item's: only the event carries their aliases.
-        self._store.put_profiles([entity for entity in data.entities if entity.id in indexed])
+        self._store.put_profiles([entity for entity in data.entities if entity.id in indexed], article.made_by)
         self._store.put_postings(postings_for(article))
         self._store.put_quotes(quotes_for(article, data.quotes))
-        self._store.put_article(article, this_source)
+        if existing is not None and reindexing:
+            # What the new versions no longer file the article under goes before the item changes,
+            # so until it does, a retry (the item still names the old entries) repeats all of it.
+            self._remove_entries(existing, keep=article)
+            self._store.replace_article(article, this_source, previous=existing)
+            outcome = Outcome.REINDEXED if outcome is Outcome.INDEXED else outcome
+        else:
+            self._store.put_article(article, this_source)
         if single:
             self._store.put_source(
                 source.model_copy(update={"article_id": article.article_id, "source_id": this_source})
@@ -198,7 +242,7 @@ class Indexer:
             )
         if state.rejected:
             self._store.delete_rejection(bucket, key)
-        if outcome is Outcome.REPLACED or existing is None:
+        if outcome in (Outcome.REPLACED, Outcome.REINDEXED) or existing is None:
             return outcome
         already_here = previous_record is not None and previous_record.article_id == data.article_id
         return Outcome.ALREADY_INDEXED if already_here else Outcome.SOURCE_ADDED
@@ -278,6 +322,18 @@ class Indexer:
         article = self._store.get_article(article_id)
         if article is None:
             return
-        self._store.delete_postings(postings_for(article))
-        self._store.delete_quotes(quote_keys_for(article))
+        self._remove_entries(article, keep=None)
         self._store.delete_article(article_id)
+
+    def _remove_entries(self, article: ArticleItem, *, keep: ArticleItem | None) -> None:
+        """Delete the article's postings and quotes that `keep` (its re-indexed item) does not
+        rewrite, then the profile and names of each entity left with none."""
+        kept_postings = {(posting.pk, posting.sk) for posting in postings_for(keep)} if keep else set()
+        kept_quotes = set(quote_keys_for(keep)) if keep else set()
+        postings = [posting for posting in postings_for(article) if (posting.pk, posting.sk) not in kept_postings]
+        quotes = [key for key in quote_keys_for(article) if key not in kept_quotes]
+        self._store.delete_postings(postings)
+        self._store.delete_quotes(quotes)
+        touched = {posting.entity_id for posting in postings} | {entity_of_pk(pk) for pk, _ in quotes}
+        if touched:
+            self._store.drop_unused_entities(sorted(touched))

@@ -15,6 +15,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from newsingest.adapters.aws import error_code
+from newsingest.errors import ConcurrentChange
 from newsingest.events import EntitySummary
 from newsingest.indexing.items import (
     ARTICLE_SK,
@@ -55,7 +56,6 @@ from newsingest.indexing.queries import (
     decode_cursor,
     encode_cursor,
 )
-from newsingest.indexing.service import ConcurrentChange
 
 BATCH_WRITE_LIMIT = 25
 BATCH_GET_LIMIT = 100

@@ -126,10 +126,6 @@ def _version_of(source: SourceRef) -> str | None:
     return source.version_id or source.etag
 
 
-class ConcurrentChange(RuntimeError):
-    """Another event re-indexed the article meanwhile: this one fails, to be delivered again."""
-
-
 def supersedes(event: ArticleParsed, article: ArticleItem) -> bool:
     """Whether the event re-made an indexed article with other versions (extractor, entity model,
     alias table), later than the event the item was made from: its entries are then replaced. The

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from newsingest.errors import RejectReason
+from newsingest.errors import ConcurrentChange, RejectReason
 from newsingest.events import (
     ArticleParsedEvent,
     EntitySummary,
@@ -34,7 +34,7 @@ from newsingest.indexing.items import (
     article_pk,
     source_pk,
 )
-from newsingest.indexing.service import ConcurrentChange, Indexer, Outcome
+from newsingest.indexing.service import Indexer, Outcome
 from newsingest.models import Article, Quote, SourceRef
 
 T0 = datetime(2024, 3, 18, 17, 0, tzinfo=UTC)

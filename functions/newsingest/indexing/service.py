@@ -108,6 +108,12 @@ def is_older(sequencer: str | None, event_time: datetime, applied: SourceItem) -
     return event_time < datetime.fromisoformat(applied.event_time)
 
 
+def ordering_time(source: SourceRef, received_at: datetime) -> datetime:
+    """The time an event is ordered by when sequencers cannot say: a replay's read (`observed_at`:
+    the version was current then), else when S3 reported the change."""
+    return source.observed_at or received_at
+
+
 def _version_of(source: SourceRef) -> str | None:
     return source.version_id or source.etag
 
@@ -152,7 +158,7 @@ class Indexer:
             version_id=_version_of(data.source),
             etag=data.source.etag,
             sequencer=data.source.sequencer,
-            event_time=data.received_at.isoformat(),
+            event_time=ordering_time(data.source, data.received_at).isoformat(),
             record_count=data.record_count,
         )
         if not single:
@@ -215,7 +221,7 @@ class Indexer:
             self._store.delete_rejection(source.bucket, source.key)
         # A tombstone: a create for this key that S3 delivers late must not bring the object back.
         tombstone = source.model_copy(update={"version_id": applied.version_id if applied else None, "etag": None})
-        detached = self._empty_object(state, tombstone, event.data.received_at, deleted=True)
+        detached = self._empty_object(state, tombstone, ordering_time(source, event.data.received_at), deleted=True)
         return Outcome.DELETED if detached else Outcome.UNKNOWN_SOURCE
 
     def _on_article_rejected(self, event: ArticleRejectedEvent) -> Outcome:
@@ -226,14 +232,14 @@ class Indexer:
             return Outcome.STALE
         self._store.put_rejection(RejectionItem.of(event.data))
         versioned = source.model_copy(update={"version_id": _version_of(source)})
-        detached = self._empty_object(state, versioned, event.data.received_at, deleted=False)
+        detached = self._empty_object(state, versioned, ordering_time(source, event.data.received_at), deleted=False)
         return Outcome.REPLACED if detached else Outcome.REJECTION_RECORDED
 
     def _unless_stale(self, source: SourceRef, received_at: datetime) -> ObjectState | None:
         """What the index holds about the event's object; None when the event predates what was
         applied to it (S3 may deliver one key's events late or out of order)."""
         state = self._store.get_object(source.bucket, source.key)
-        if state.source is not None and is_older(source.sequencer, received_at, state.source):
+        if state.source is not None and is_older(source.sequencer, ordering_time(source, received_at), state.source):
             return None
         return state
 

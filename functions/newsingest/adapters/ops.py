@@ -5,13 +5,18 @@ docstrings name."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from newsingest.adapters.aws import error_code
+from newsingest.adapters.dynamodb import from_attribute_values
+from newsingest.indexing.items import ArticleItem, PostingItem, QuoteItem, RecordItem, RejectionItem, SourceItem
+from newsingest.ops.dlq import QueuedMessage
 from newsingest.ops.messages import StoredObject
+from newsingest.ops.reconcile import IndexedArticle, IndexEntry
 
 SEND_ATTEMPTS = 5
 """SendMessageBatch entries SQS refused are sent again this many times before the tool stops (its
@@ -29,6 +34,10 @@ class S3Listing:
     def __init__(self, client: Any, bucket: str) -> None:
         self._client = client
         self._bucket = bucket
+
+    @property
+    def name(self) -> str:
+        return self._bucket
 
     def latest(
         self, prefix: str, *, start_after: str | None = None
@@ -96,9 +105,13 @@ class SqsSender:
                 raise SendFailed(f"SQS refused {len(pending)} message(s) {SEND_ATTEMPTS} times")
 
 
+UNSUPPORTED_CODES = frozenset({"InvalidAction", "UnsupportedOperation", "AWS.SimpleQueueService.UnsupportedOperation"})
+HTTP_SERVER_ERROR = 500
+
+
 def is_unsupported(exc: Exception) -> bool:
     """Whether an endpoint does not offer an action: moto raises NotImplementedError in-process and
-    answers 500 or `InvalidAction` as a server; an SQS without message-move tasks answers the same."""
+    answers a bare 500 as a server (`local up`); other SQS look-alikes answer `InvalidAction`."""
     if isinstance(exc, NotImplementedError):
         return True
     if isinstance(exc, ClientError):
@@ -111,3 +124,132 @@ def is_unsupported(exc: Exception) -> bool:
             "AWS.SimpleQueueService.UnsupportedOperation",
         ) or (status in (500, 501) and "not been implemented" in str(exc))
     return False
+
+
+class SqsDeadLetterQueue:
+    """A dead-letter queue and its source queue on SQS."""
+
+    def __init__(self, client: Any, dlq_url: str, source_url: str) -> None:
+        self._client = client
+        self._url = dlq_url
+        self._source_url = source_url
+        self._dlq_arn = self._arn(dlq_url)
+
+    def _arn(self, url: str) -> str:
+        attributes = self._client.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
+        return str(attributes["QueueArn"])
+
+    def receive(self, *, max_messages: int, visibility_seconds: int) -> list[QueuedMessage]:
+        response = self._client.receive_message(
+            QueueUrl=self._url,
+            MaxNumberOfMessages=max_messages,
+            VisibilityTimeout=visibility_seconds,
+            MessageSystemAttributeNames=["ApproximateReceiveCount"],
+            MessageAttributeNames=["All"],
+            WaitTimeSeconds=0,
+        )
+        return [
+            QueuedMessage(
+                message_id=message["MessageId"],
+                receipt_handle=message["ReceiptHandle"],
+                body=message["Body"],
+                receive_count=int(message.get("Attributes", {}).get("ApproximateReceiveCount", 1)),
+                attributes=message.get("MessageAttributes", {}),
+            )
+            for message in response.get("Messages", [])
+        ]
+
+    def release(self, messages: Sequence[QueuedMessage]) -> None:
+        for start in range(0, len(messages), 10):
+            self._client.change_message_visibility_batch(
+                QueueUrl=self._url,
+                Entries=[
+                    {"Id": str(index), "ReceiptHandle": message.receipt_handle, "VisibilityTimeout": 0}
+                    for index, message in enumerate(messages[start : start + 10])
+                ],
+            )
+
+    def send_to_source(self, message: QueuedMessage) -> None:
+        request: dict[str, Any] = {"QueueUrl": self._source_url, "MessageBody": message.body}
+        if message.attributes:
+            request["MessageAttributes"] = message.attributes
+        self._client.send_message(**request)
+
+    def delete(self, message: QueuedMessage) -> None:
+        self._client.delete_message(QueueUrl=self._url, ReceiptHandle=message.receipt_handle)
+
+    def start_move_task(self) -> str | None:
+        try:
+            response = self._client.start_message_move_task(
+                SourceArn=self._dlq_arn, DestinationArn=self._arn(self._source_url)
+            )
+        except (NotImplementedError, ClientError) as exc:
+            if is_unsupported(exc):
+                return None
+            raise
+        return str(response["TaskHandle"])
+
+    def move_task_status(self) -> dict[str, Any] | None:
+        results = self._client.list_message_move_tasks(SourceArn=self._dlq_arn, MaxResults=1).get("Results", [])
+        return dict(results[0]) if results else None
+
+    def depth(self) -> int:
+        attributes = self._client.get_queue_attributes(
+            QueueUrl=self._url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+        )["Attributes"]
+        return int(attributes.get("ApproximateNumberOfMessages", 0)) + int(
+            attributes.get("ApproximateNumberOfMessagesNotVisible", 0)
+        )
+
+
+SCAN_SEGMENTS = 4
+"""Parallel Scan segments: four requests in flight read a table four times as fast, far below what an
+on-demand table serves, and the tool's memory holds the items either way."""
+
+_ENTRY_MODELS: dict[str, type[SourceItem | RecordItem | RejectionItem | PostingItem | QuoteItem]] = {
+    "source": SourceItem,
+    "record": RecordItem,
+    "rejection": RejectionItem,
+    "posting": PostingItem,
+    "quote": QuoteItem,
+}
+
+
+class DynamoIndexScan:
+    """The index table read whole with a parallel Scan (eventually consistent: half a read unit per
+    4 KB), profiles and name keys left out."""
+
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def _segment(self, segment: int) -> list[dict[str, Any]]:
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "Segment": segment,
+            "TotalSegments": SCAN_SEGMENTS,
+            "FilterExpression": "#kind IN (:article, :source, :record, :rejection, :posting, :quote)",
+            "ExpressionAttributeNames": {"#kind": "kind"},
+            "ExpressionAttributeValues": {
+                f":{kind}": {"S": kind} for kind in ("article", "source", "record", "rejection", "posting", "quote")
+            },
+        }
+        items: list[dict[str, Any]] = []
+        while True:
+            response = self._client.scan(**kwargs)
+            items.extend(from_attribute_values(item) for item in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return items
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def entries(self) -> Iterator[IndexEntry]:
+        with ThreadPoolExecutor(max_workers=SCAN_SEGMENTS) as pool:
+            segments = list(pool.map(self._segment, range(SCAN_SEGMENTS)))
+        for items in segments:
+            for item in items:
+                kind = item.get("kind")
+                if kind == "article":
+                    sources = frozenset(item.pop("sources", []) or [])
+                    yield IndexedArticle(item=ArticleItem.model_validate(item), sources=sources)
+                elif kind in _ENTRY_MODELS:
+                    yield _ENTRY_MODELS[str(kind)].model_validate(item)

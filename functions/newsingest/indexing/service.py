@@ -17,6 +17,7 @@ from newsingest.events import (
     ArticleRejectedEvent,
     EntitySummary,
     IndexEvent,
+    StrayIndexEntriesEvent,
 )
 from newsingest.indexing.items import (
     SOURCE_SK,
@@ -28,10 +29,14 @@ from newsingest.indexing.items import (
     RecordItem,
     RejectionItem,
     SourceItem,
+    entity_shard_pk,
+    posting_sk,
     postings_for,
+    quote_key,
     quote_keys_for,
     quotes_for,
     record_sk,
+    shard_of,
     source_id,
     source_pk,
 )
@@ -50,6 +55,8 @@ class Outcome(StrEnum):
     UNKNOWN_SOURCE = "unknown_source"
     OTHER_VERSION = "other_version"
     REJECTION_RECORDED = "rejection_recorded"
+    STRAY_REMOVED = "stray_removed"
+    NOTHING_STRAY = "nothing_stray"
 
 
 class IndexStore(Protocol):
@@ -87,6 +94,8 @@ class IndexStore(Protocol):
     def remove_article_source(self, article_id: str, source: str) -> set[str]:
         """Remove one source from an article; returns the sources left."""
         ...
+
+    def get_article_sources(self, article_id: str) -> list[str]: ...
 
     def delete_article(self, article_id: str) -> None: ...
 
@@ -131,6 +140,8 @@ class Indexer:
             return self._on_article_parsed(event)
         if isinstance(event, ArticleDeletedEvent):
             return self._on_article_deleted(event)
+        if isinstance(event, StrayIndexEntriesEvent):
+            return self._on_stray_entries(event)
         return self._on_article_rejected(event)
 
     def _on_article_parsed(self, event: ArticleParsedEvent) -> Outcome:
@@ -235,6 +246,41 @@ class Indexer:
         detached = self._empty_object(state, versioned, ordering_time(source, event.data.received_at), deleted=False)
         return Outcome.REPLACED if detached else Outcome.REJECTION_RECORDED
 
+    def _on_stray_entries(self, event: StrayIndexEntriesEvent) -> Outcome:
+        """Remove what a reconcile found stray, each entry only if it still is: a source whose object's
+        entries (read now) do not name the article is detached as a removal would (the article leaves
+        with its last source), and a posting or quotation the article item does not account for is
+        deleted."""
+        data = event.data
+        removed = False
+        for stray in data.sources:
+            state = self._store.get_object(stray.bucket, stray.key)
+            if any(
+                (item.article_id, item.source_id) == (data.article_id, stray.source_id) for item in state.all_records()
+            ):
+                continue  # the object holds the article again
+            self._detach(data.article_id, stray.source_id)
+            removed = True
+        article = self._store.get_article(data.article_id)
+        kept_postings = {(posting.pk, posting.sk) for posting in postings_for(article)} if article else set()
+        kept_quotes = set(quote_keys_for(article)) if article else set()
+        postings = [
+            posting
+            for posting in (_posting_key(data.article_id, entry.entity_id, entry.sort_time) for entry in data.postings)
+            if (posting.pk, posting.sk) not in kept_postings
+        ]
+        quotes = [
+            key
+            for key in (quote_key(entry.entity_id, entry.sort_time, data.article_id) for entry in data.quotes)
+            if key not in kept_quotes
+        ]
+        if data.unsourced and article is not None and not self._store.get_article_sources(data.article_id):
+            self._remove_article(article)
+            return Outcome.STRAY_REMOVED
+        self._store.delete_postings(postings)
+        self._store.delete_quotes(quotes)
+        return Outcome.STRAY_REMOVED if removed or postings or quotes else Outcome.NOTHING_STRAY
+
     def _unless_stale(self, source: SourceRef, received_at: datetime) -> ObjectState | None:
         """What the index holds about the event's object; None when the event predates what was
         applied to it (S3 may deliver one key's events late or out of order)."""
@@ -282,8 +328,24 @@ class Indexer:
         if remaining:
             return
         article = self._store.get_article(article_id)
-        if article is None:
-            return
+        if article is not None:
+            self._remove_article(article)
+
+    def _remove_article(self, article: ArticleItem) -> None:
+        """Postings and quotations first, the article item last, so a crash leaves it to find again."""
         self._store.delete_postings(postings_for(article))
         self._store.delete_quotes(quote_keys_for(article))
-        self._store.delete_article(article_id)
+        self._store.delete_article(article.article_id)
+
+
+def _posting_key(article_id: str, entity_id: str, sort_time: str) -> PostingItem:
+    """A posting to delete: `delete_postings` reads only its key (entity, shard, time, article)."""
+    return PostingItem(
+        pk=entity_shard_pk(entity_id, shard_of(article_id)),
+        sk=posting_sk(sort_time, article_id),
+        entity_id=entity_id,
+        article_id=article_id,
+        sort_time=sort_time,
+        mention_count=1,
+        salience=0.0,
+    )

@@ -83,10 +83,14 @@ def _to_attribute_values(item: dict[str, Any]) -> dict[str, Any]:
     return {name: _serializer.serialize(value) for name, value in decimals.items()}
 
 
-def _from_attribute_values(item: dict[str, Any]) -> dict[str, Any]:
+def from_attribute_values(item: dict[str, Any]) -> dict[str, Any]:
+    """A DynamoDB item as plain JSON values (numbers as int or float, sets as sorted lists)."""
     plain = {name: _deserializer.deserialize(value) for name, value in item.items()}
     converted: dict[str, Any] = json.loads(json.dumps(plain, default=_json_default))
     return converted
+
+
+_from_attribute_values = from_attribute_values
 
 
 def _json_default(value: Any) -> Any:

@@ -17,9 +17,7 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
 
-from newsingest import provenance
 from newsingest.adapters.aws import client
 from newsingest.adapters.s3 import S3ObjectStore
 from newsingest.adapters.sqs import SqsEventPublisher
@@ -38,12 +36,9 @@ from newsingest.triggers import ObjectChange
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 """A day: SQS redelivers within minutes, five receives at most."""
 
-IDEMPOTENCY_KEY = (
-    "[change.kind, change.source.bucket, change.source.key, change.source.version_id || change.source.etag, made_by]"
-)
-"""One object version is processed once by one set of versions (extractor, model, alias table),
-whichever trigger or duplicate delivery reports it; other versions process it again, which is how
-`newsingest reindex` re-indexes (docs/design.md#re-indexing)."""
+IDEMPOTENCY_KEY = "[kind, source.bucket, source.key, source.version_id || source.etag, replay]"
+"""One object version is processed once, whichever trigger or duplicate delivery reports it; a
+replay (backfill, reconcile --fix) once per run, however often its message is delivered."""
 
 idempotency_config = IdempotencyConfig(
     event_key_jmespath=IDEMPOTENCY_KEY, expires_after_seconds=IDEMPOTENCY_TTL_SECONDS
@@ -63,13 +58,6 @@ def service() -> IngestService:
     )
 
 
-class Announcement(BaseModel):
-    """What the idempotency key is taken from: the change, and the versions processing it."""
-
-    change: ObjectChange
-    made_by: str
-
-
 @process_singleton
 def once() -> Once:
     """Powertools Idempotency around an announcement, when an idempotency table is configured."""
@@ -78,15 +66,11 @@ def once() -> Once:
         return announce_every_time
     persistence = DynamoDBPersistenceLayer(table_name=table, boto3_client=client("dynamodb"))
 
-    @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=idempotency_config)  # type: ignore[untyped-decorator]
-    def announce_once(request: Announcement, announce: Callable[[], list[IngestEvent]]) -> list[dict[str, str]]:
+    @idempotent_function(data_keyword_argument="change", persistence_store=persistence, config=idempotency_config)  # type: ignore[untyped-decorator]
+    def announce_once(change: ObjectChange, announce: Callable[[], list[IngestEvent]]) -> list[dict[str, str]]:
         return [{"type": str(event.type), "id": event.id} for event in announce()]
 
-    def run(change: ObjectChange, announce: Callable[[], list[IngestEvent]]) -> object:
-        request = Announcement(change=change, made_by=provenance.current().made_by)
-        return announce_once(request=request, announce=announce)
-
-    return run
+    return lambda change, announce: announce_once(change=change, announce=announce)
 
 
 LAMBDA_INIT_TYPES = frozenset({"on-demand", "provisioned-concurrency", "snap-start"})

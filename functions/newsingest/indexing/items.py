@@ -497,11 +497,13 @@ def quotes_for(article: ArticleItem, quotes: Sequence[Quote]) -> list[QuoteItem]
     return [QuoteItem.of(article, speaker, said) for speaker, said in by_speaker.items() if said]
 
 
+def quote_key(speaker_id: str, sort_time: str, article_id: str) -> tuple[str, str]:
+    """The key of what a speaker said in one article."""
+    return entity_shard_pk(speaker_id, shard_of(article_id)), quote_sk(sort_time, article_id)
+
+
 def quote_keys_for(article: ArticleItem) -> list[tuple[str, str]]:
-    shard = shard_of(article.article_id)
-    return [
-        (entity_shard_pk(speaker, shard), quote_sk(article.sort_time, article.article_id)) for speaker in article.quoted
-    ]
+    return [quote_key(speaker, article.sort_time, article.article_id) for speaker in article.quoted]
 
 
 def source_of(item: SourceItem) -> SourceRef:

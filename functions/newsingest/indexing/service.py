@@ -19,6 +19,7 @@ from newsingest.events import (
     ArticleRejectedEvent,
     EntitySummary,
     IndexEvent,
+    StrayIndexEntriesEvent,
 )
 from newsingest.indexing.items import (
     SOURCE_SK,
@@ -31,10 +32,14 @@ from newsingest.indexing.items import (
     RejectionItem,
     SourceItem,
     entity_of_pk,
+    entity_shard_pk,
+    posting_sk,
     postings_for,
+    quote_key,
     quote_keys_for,
     quotes_for,
     record_sk,
+    shard_of,
     source_id,
     source_pk,
 )
@@ -54,6 +59,8 @@ class Outcome(StrEnum):
     UNKNOWN_SOURCE = "unknown_source"
     OTHER_VERSION = "other_version"
     REJECTION_RECORDED = "rejection_recorded"
+    STRAY_REMOVED = "stray_removed"
+    NOTHING_STRAY = "nothing_stray"
 
 
 class IndexStore(Protocol):
@@ -102,6 +109,8 @@ class IndexStore(Protocol):
         """Remove one source from an article; returns the sources left."""
         ...
 
+    def get_article_sources(self, article_id: str) -> list[str]: ...
+
     def delete_article(self, article_id: str) -> None: ...
 
     def put_rejection(self, item: RejectionItem) -> None: ...
@@ -120,6 +129,12 @@ def is_older(sequencer: str | None, event_time: datetime, applied: SourceItem) -
         width = max(len(sequencer), len(applied.sequencer))
         return _padded(sequencer, width) < _padded(applied.sequencer, width)
     return event_time < datetime.fromisoformat(applied.event_time)
+
+
+def ordering_time(source: SourceRef, received_at: datetime) -> datetime:
+    """The time an event is ordered by when sequencers cannot say: a replay's read (`observed_at`:
+    the version was current then), else when S3 reported the change."""
+    return source.observed_at or received_at
 
 
 def _version_of(source: SourceRef) -> str | None:
@@ -152,6 +167,8 @@ class Indexer:
             return self._on_article_parsed(event)
         if isinstance(event, ArticleDeletedEvent):
             return self._on_article_deleted(event)
+        if isinstance(event, StrayIndexEntriesEvent):
+            return self._on_stray_entries(event)
         return self._on_article_rejected(event)
 
     def _on_article_parsed(self, event: ArticleParsedEvent) -> Outcome:
@@ -179,7 +196,7 @@ class Indexer:
             version_id=_version_of(data.source),
             etag=data.source.etag,
             sequencer=data.source.sequencer,
-            event_time=data.received_at.isoformat(),
+            event_time=ordering_time(data.source, data.received_at).isoformat(),
             record_count=data.record_count,
         )
         if not single:
@@ -255,7 +272,7 @@ class Indexer:
             self._store.delete_rejection(source.bucket, source.key)
         # A tombstone: a create for this key that S3 delivers late must not bring the object back.
         tombstone = source.model_copy(update={"version_id": applied.version_id if applied else None, "etag": None})
-        detached = self._empty_object(state, tombstone, event.data.received_at, deleted=True)
+        detached = self._empty_object(state, tombstone, ordering_time(source, event.data.received_at), deleted=True)
         return Outcome.DELETED if detached else Outcome.UNKNOWN_SOURCE
 
     def _on_article_rejected(self, event: ArticleRejectedEvent) -> Outcome:
@@ -266,14 +283,48 @@ class Indexer:
             return Outcome.STALE
         self._store.put_rejection(RejectionItem.of(event.data))
         versioned = source.model_copy(update={"version_id": _version_of(source)})
-        detached = self._empty_object(state, versioned, event.data.received_at, deleted=False)
+        detached = self._empty_object(state, versioned, ordering_time(source, event.data.received_at), deleted=False)
         return Outcome.REPLACED if detached else Outcome.REJECTION_RECORDED
+
+    def _on_stray_entries(self, event: StrayIndexEntriesEvent) -> Outcome:
+        """Remove what a reconcile found stray, each entry only if it still is: a source whose object's
+        entries (read now) do not name the article is detached as a removal would (the article leaves
+        with its last source), and a posting or quotation the article item does not account for is
+        deleted."""
+        data = event.data
+        removed = False
+        for stray in data.sources:
+            state = self._store.get_object(stray.bucket, stray.key)
+            if any(
+                (item.article_id, item.source_id) == (data.article_id, stray.source_id) for item in state.all_records()
+            ):
+                continue  # the object holds the article again
+            self._detach(data.article_id, stray.source_id)
+            removed = True
+        article = self._store.get_article(data.article_id)
+        kept_postings = {(posting.pk, posting.sk) for posting in postings_for(article)} if article else set()
+        kept_quotes = set(quote_keys_for(article)) if article else set()
+        postings = [
+            posting
+            for posting in (_posting_key(data.article_id, entry.entity_id, entry.sort_time) for entry in data.postings)
+            if (posting.pk, posting.sk) not in kept_postings
+        ]
+        quotes = [
+            key
+            for key in (quote_key(entry.entity_id, entry.sort_time, data.article_id) for entry in data.quotes)
+            if key not in kept_quotes
+        ]
+        if data.unsourced and article is not None and not self._store.get_article_sources(data.article_id):
+            self._remove_article(article)
+            return Outcome.STRAY_REMOVED
+        self._delete_entries(postings, quotes)
+        return Outcome.STRAY_REMOVED if removed or postings or quotes else Outcome.NOTHING_STRAY
 
     def _unless_stale(self, source: SourceRef, received_at: datetime) -> ObjectState | None:
         """What the index holds about the event's object; None when the event predates what was
         applied to it (S3 may deliver one key's events late or out of order)."""
         state = self._store.get_object(source.bucket, source.key)
-        if state.source is not None and is_older(source.sequencer, received_at, state.source):
+        if state.source is not None and is_older(source.sequencer, ordering_time(source, received_at), state.source):
             return None
         return state
 
@@ -316,10 +367,13 @@ class Indexer:
         if remaining:
             return
         article = self._store.get_article(article_id)
-        if article is None:
-            return
+        if article is not None:
+            self._remove_article(article)
+
+    def _remove_article(self, article: ArticleItem) -> None:
+        """Postings and quotations first, the article item last, so a crash leaves it to find again."""
         self._remove_entries(article, keep=None)
-        self._store.delete_article(article_id)
+        self._store.delete_article(article.article_id)
 
     def _remove_entries(self, article: ArticleItem, *, keep: ArticleItem | None) -> None:
         """Delete the article's postings and quotes that `keep` (its re-indexed item) does not
@@ -328,8 +382,25 @@ class Indexer:
         kept_quotes = set(quote_keys_for(keep)) if keep else set()
         postings = [posting for posting in postings_for(article) if (posting.pk, posting.sk) not in kept_postings]
         quotes = [key for key in quote_keys_for(article) if key not in kept_quotes]
+        self._delete_entries(postings, quotes)
+
+    def _delete_entries(self, postings: list[PostingItem], quotes: list[tuple[str, str]]) -> None:
+        """Delete postings and quotes, then the profile and names of each entity left with none."""
         self._store.delete_postings(postings)
         self._store.delete_quotes(quotes)
         touched = {posting.entity_id for posting in postings} | {entity_of_pk(pk) for pk, _ in quotes}
         if touched:
             self._store.drop_unused_entities(sorted(touched))
+
+
+def _posting_key(article_id: str, entity_id: str, sort_time: str) -> PostingItem:
+    """A posting to delete: `delete_postings` reads only its key (entity, shard, time, article)."""
+    return PostingItem(
+        pk=entity_shard_pk(entity_id, shard_of(article_id)),
+        sk=posting_sk(sort_time, article_id),
+        entity_id=entity_id,
+        article_id=article_id,
+        sort_time=sort_time,
+        mention_count=1,
+        salience=0.0,
+    )

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import TextIO
 
-from newsingest.events import ArticleDeletedEvent, ArticleParsedEvent, IndexEvent
+from newsingest.events import ArticleDeletedEvent, ArticleParsedEvent, IndexEvent, StrayIndexEntriesEvent
 from newsingest.indexing.service import Outcome
 
 TITLE_CHARS = 60
@@ -44,6 +44,10 @@ def describe(event: IndexEvent, outcome: Outcome) -> str | None:
     one for its object was applied first (its own line said what the object holds now)."""
     if outcome is Outcome.STALE:
         return None
+    if isinstance(event, StrayIndexEntriesEvent):
+        if outcome is not Outcome.STRAY_REMOVED:
+            return None
+        return f"{'repaired':<{ACTION_WIDTH}} article {event.data.article_id}  (stray index entries removed)"
     where = event.data.source.key
     if isinstance(event, ArticleParsedEvent):
         parsed = event.data

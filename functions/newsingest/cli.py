@@ -1,6 +1,6 @@
 """The `newsingest` command: `demo` runs the service on an embedded moto AWS, `parse` parses files
 with no AWS at all, `query` asks a deployed stack (or any endpoint), `explore` opens the web explorer
-on one, `local up` runs a local stack; `backfill`, `dlq` and `reconcile` are the operator's tools
+on one, `local up` runs a local stack; `backfill`, `dlq`, `reconcile` and `reindex` are the operator's tools
 (docs/operations.md)."""
 
 from __future__ import annotations
@@ -312,10 +312,10 @@ def _add_explore_command(commands: Any) -> None:
 
 
 def _add_operator_commands(commands: Any) -> None:
-    """backfill, dlq, reconcile: each module registers its own parser (`newsingest.ops`)."""
-    from newsingest.ops import backfill, dlq, reconcile
+    """backfill, dlq, reconcile, reindex: each module registers its own parser (`newsingest.ops`)."""
+    from newsingest.ops import backfill, dlq, reconcile, reindex
 
-    for tool in (backfill, dlq, reconcile):
+    for tool in (backfill, dlq, reconcile, reindex):
         tool.add_parser(commands)
 
 

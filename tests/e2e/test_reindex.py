@@ -15,6 +15,7 @@ import pytest
 from newsingest.adapters.dynamodb import DynamoIndex, from_attribute_values
 from newsingest.adapters.ops import SqsSender
 from newsingest.adapters.reindex import IndexVersionScan
+from newsingest.cli import main
 from newsingest.entities import aliases, analysis, extract
 from newsingest.entities.aliases import TABLE_FILE, AliasTable
 from newsingest.indexing.items import entity_pk
@@ -214,3 +215,31 @@ def test_a_split_moves_only_the_articles_that_name_the_new_entity(
     for posting in stack.index.query_postings("location:warsaw").items:
         expected = "location:kiev" if posting.article_id == kiev else "location:kyiv"
         assert expected in posting.co_entities
+
+
+def test_the_command_on_a_stack_dry_run_first_then_for_real(
+    stack: Stack, use_table: Callable[[AliasTable], None], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given an article indexed under one alias table, and a newer one deployed
+    use_table(table("2026.12.0", (KYIV_WITH_KIEV, KYIV_AND_KIEV)))
+    stack.upload("incoming/kiev.txt", KIEV_TEXT)
+    stack.pipeline.run()
+    use_table(table("2026.12.1"))
+    # When `newsingest reindex --dry-run` is run on the stack
+    assert main(["reindex", "--stack", "newsingest", "--dry-run"]) == 0
+    # Then it says what it would do and sends nothing
+    shown = capsys.readouterr()
+    assert "1 article(s) to re-process, from 1 object(s)" in shown.out and "Dry run: nothing sent." in shown.out
+    assert "aliases 2026.12.1" in shown.out and "scanning the index" in shown.err
+    assert stack.queued(stack.pipeline.stack.ingest_queue_url) == 0
+    # When it is run for real, with a rate, and the pipeline runs
+    assert main(["reindex", "--stack", "newsingest", "--rate", "5/s"]) == 0
+    assert "reindex: 1/1 objects sent (100%)" in capsys.readouterr().err
+    stack.pipeline.run()
+    # Then the article is under the merged id
+    assert stack.totals("location:kyiv") == (1, 3) and stack.totals("location:kiev") is None
+
+
+def test_the_command_names_a_stack_it_cannot_find(capsys: pytest.CaptureFixture[str], clients: dict[str, Any]) -> None:
+    assert main(["reindex", "--stack", "nosuchstack", "--dry-run"]) == 2
+    assert "nosuchstack" in capsys.readouterr().err

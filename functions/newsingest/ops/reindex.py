@@ -216,13 +216,15 @@ def run_reindex(
     floor: VersionFloor,
     rate: float = DEFAULT_RATE,
     region: str = "us-east-1",
-    out: TextIO = sys.stdout,
-    err: TextIO = sys.stderr,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
     clock: Callable[[], float] = time.monotonic,
     pacer: Pacer | None = None,
 ) -> ReindexResult:
     """Scan, describe the plan on `out`, then (unless `sender` is None: a dry run) send each
-    selected object's replay notification, paced, with progress on `err`."""
+    selected object's replay notification, paced, with progress on `err` (stdout and stderr by default)."""
+    out = out or sys.stdout
+    err = err or sys.stderr
     print("reindex: scanning the index ...", file=err, flush=True)
     scanned = index.scan()
     plan = plan_reindex(scanned, floor)

@@ -44,6 +44,11 @@ POSTING_TITLE_CHARS = 200
 """Keeps a posting or quote item with its co-entity ids under 1 KB (one write unit); headlines
 rarely pass 120 characters."""
 
+POSTING_MAX_BYTES = 1024
+"""A posting is billed one write unit up to 1 KB, measured as its JSON (longer than DynamoDB's count):
+co-entities past that are left off, least salient first. Only a long title with many long ids gets
+there: the largest of 652 WCXB postings was 1,011 bytes once `made_by` joined them."""
+
 CO_ENTITIES_PER_POSTING = 20
 """Answers "who appears alongside X" from X's postings alone; 20 covers what an article is about,
 and the tail of one-off mentions is noise for co-occurrence."""
@@ -379,7 +384,7 @@ class PostingItem(_Item):
     @classmethod
     def of(cls, article: ArticleItem, entity: EntitySummary) -> PostingItem:
         others = [other.id for other in article.entities if other.id != entity.id]
-        return cls(
+        posting = cls(
             pk=entity_shard_pk(entity.id, shard_of(article.article_id)),
             sk=posting_sk(article.sort_time, article.article_id),
             entity_id=entity.id,
@@ -391,6 +396,9 @@ class PostingItem(_Item):
             co_entities=others[:CO_ENTITIES_PER_POSTING],
             made_by=article.made_by,
         )
+        while posting.co_entities and len(posting.model_dump_json(exclude_none=True).encode()) > POSTING_MAX_BYTES:
+            posting = posting.model_copy(update={"co_entities": posting.co_entities[:-1]})
+        return posting
 
 
 class QuoteItem(_Item):

@@ -94,3 +94,23 @@ def test_the_article_item_leaves_false_entity_flags_out_and_reads_back_the_same(
     }
     assert stored["entities"][1]["known"] is True
     assert ArticleItem.model_validate(stored) == article
+
+
+def test_a_posting_stays_within_one_write_unit_by_leaving_off_its_least_salient_co_entities() -> None:
+    # Given an article with a 200-character title and 30 entities of long ids
+    long_ids = [_entity(f"organization:{'x' * 60}-{n:02d}", 2) for n in range(30)]
+    parsed = _parsed(long_ids).model_copy(
+        update={"title": "T" * 250, "entity_model": "en_core_web_sm-3.8.0", "alias_table_version": "2026.12.0"}
+    )
+    article = ArticleItem.of(parsed)
+    # When its postings are made
+    postings = postings_for(article)
+    # Then each is at most 1 KB, keeps the most salient co-entities in order, and records what made it
+    for posting in postings:
+        assert len(posting.model_dump_json(exclude_none=True).encode()) <= 1024
+        others = [entity.id for entity in article.entities if entity.id != posting.entity_id]
+        assert 0 < len(posting.co_entities) < 20 and posting.co_entities == others[: len(posting.co_entities)]
+        assert posting.made_by == "test/en_core_web_sm-3.8.0/2026.12.0"
+    # While a posting of short ids keeps all twenty
+    short = postings_for(ArticleItem.of(_parsed([_entity(f"location:p{n}", 2) for n in range(30)])))
+    assert {len(posting.co_entities) for posting in short} == {20}

@@ -27,6 +27,7 @@ _NOTES = {
     ("indexed", Outcome.REPLACED): "replaces the key's previous article",
     ("indexed", Outcome.SOURCE_ADDED): "same text as an article already indexed",
     ("indexed", Outcome.ALREADY_INDEXED): "already indexed",
+    ("indexed", Outcome.REINDEXED): "re-indexed: newer versions made it again",
     ("rejected", Outcome.REPLACED): "the key's previous article is removed",
     ("deleted", Outcome.UNKNOWN_SOURCE): "no article was indexed from it",
     ("deleted", Outcome.OTHER_VERSION): "an older version; the current one stays indexed",

@@ -37,8 +37,10 @@ def unwired(s3: Any, bucket: str) -> Iterator[None]:
 
 
 def queued_keys(sqs: Any, queue_url: str, *, delete: bool = True) -> list[str]:
-    """The object keys of every S3 notification waiting in the queue (taken off it when `delete`)."""
+    """The object keys of every S3 notification waiting in the queue: taken off it, or (`delete`
+    False) left on it, visible again."""
     keys: list[str] = []
+    held: list[str] = []
     while True:
         messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, VisibilityTimeout=30).get(
             "Messages", []
@@ -49,6 +51,10 @@ def queued_keys(sqs: Any, queue_url: str, *, delete: bool = True) -> list[str]:
             keys.extend(change.source.key for change in changes_in(parse_s3_message(json.loads(message["Body"]))))
             if delete:
                 sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+            else:
+                held.append(message["ReceiptHandle"])
+    for handle in held:
+        sqs.change_message_visibility(QueueUrl=queue_url, ReceiptHandle=handle, VisibilityTimeout=0)
     return keys
 
 

@@ -610,6 +610,34 @@ def test_alarms_cover_dead_letters_errors_throttles_and_queue_age(cfn: dict[str,
             assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold"), name
 
 
+def _operations_sections() -> dict[str, str]:
+    """docs/operations.md's sections by the anchor GitHub gives their heading (lower case, punctuation
+    dropped, spaces to hyphens): each heading's text up to the next heading."""
+    sections: dict[str, str] = {}
+    anchor = ""
+    for line in OPERATIONS.read_text(encoding="utf-8").splitlines():
+        heading = re.match(r"^#{1,6}\s+(.*?)\s*$", line)
+        if heading:
+            anchor = re.sub(r"[^\w\- ]", "", heading.group(1).lower().replace("`", "")).replace(" ", "-")
+            sections[anchor] = ""
+        elif anchor:
+            sections[anchor] += line + "\n"
+    return sections
+
+
+def test_every_alarm_links_a_runbook_entry_that_names_it(cfn: dict[str, Any]) -> None:
+    sections = _operations_sections()
+    for name, alarm in _alarms(cfn["Resources"]).items():
+        link = re.search(r"Runbook: docs/operations\.md#([\w-]+)$", alarm["AlarmDescription"])
+        assert link, f"{name}'s description names no runbook entry"
+        assert link.group(1) in sections, f"{name} links #{link.group(1)}, which docs/operations.md lacks"
+        entry = sections[link.group(1)]
+        assert name in entry or link.group(1) == name.lower(), f"#{link.group(1)} does not name {name}"
+        for part in ("**Means**", "**Confirm**", "**Repair**"):
+            assert part in entry, f"#{link.group(1)} has no {part}"
+        assert len(alarm["AlarmDescription"]) <= 1024, name  # CloudWatch's limit
+
+
 def test_alarm_email_is_optional(cfn: dict[str, Any]) -> None:
     assert cfn["Parameters"]["AlarmEmail"]["Default"] == ""
     subscription = cfn["Resources"]["AlarmEmailSubscription"]

@@ -30,6 +30,16 @@ class IndexerSettings(BaseModel):
     index_entities: Annotated[IndexPolicy, Field(alias="INDEX_ENTITIES")] = IndexPolicy.EVIDENCE
 
 
+class ReconcileSettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    bucket: Annotated[str, Field(alias="ARTICLES_BUCKET", min_length=3)]
+    table_name: Annotated[str, Field(alias="TABLE_NAME", min_length=3)]
+    ingest_queue_url: Annotated[str, Field(alias="INGEST_QUEUE_URL", min_length=1)]
+    index_queue_url: Annotated[str, Field(alias="INDEX_QUEUE_URL", min_length=1)]
+    fix: Annotated[bool, Field(alias="RECONCILE_FIX")] = False
+
+
 @process_singleton
 def ingest_settings() -> IngestSettings:
     return IngestSettings.model_validate(dict(os.environ))
@@ -38,3 +48,8 @@ def ingest_settings() -> IngestSettings:
 @process_singleton
 def indexer_settings() -> IndexerSettings:
     return IndexerSettings.model_validate(dict(os.environ))
+
+
+@process_singleton
+def reconcile_settings() -> ReconcileSettings:
+    return ReconcileSettings.model_validate(dict(os.environ))

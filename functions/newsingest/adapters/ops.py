@@ -109,20 +109,20 @@ UNSUPPORTED_CODES = frozenset({"InvalidAction", "UnsupportedOperation", "AWS.Sim
 HTTP_SERVER_ERROR = 500
 
 
+UNSUPPORTED_CODES = frozenset({"InvalidAction", "UnsupportedOperation", "AWS.SimpleQueueService.UnsupportedOperation"})
+
+HTTP_SERVER_ERROR = 500
+
+
 def is_unsupported(exc: Exception) -> bool:
     """Whether an endpoint does not offer an action: moto raises NotImplementedError in-process and
-    answers a bare 500 as a server (`local up`); other SQS look-alikes answer `InvalidAction`."""
+    answers a bare 500 as a server (`local up`); other SQS look-alikes answer `InvalidAction`. A 5xx
+    that outlived botocore's retries counts too: the one-by-one move is always correct, only slower."""
     if isinstance(exc, NotImplementedError):
         return True
     if isinstance(exc, ClientError):
-        code = error_code(exc) or ""
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        return code in (
-            "InvalidAction",
-            "UnsupportedOperation",
-            "NotImplemented",
-            "AWS.SimpleQueueService.UnsupportedOperation",
-        ) or (status in (500, 501) and "not been implemented" in str(exc))
+        return (error_code(exc) or "") in UNSUPPORTED_CODES or (isinstance(status, int) and status >= HTTP_SERVER_ERROR)
     return False
 
 

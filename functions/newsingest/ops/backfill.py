@@ -181,12 +181,13 @@ def run_backfill(
     restart: bool = False,
     count_first: bool = True,
     region: str = "us-east-1",
-    out: TextIO = sys.stderr,
+    out: TextIO | None = None,
     pacer: Pacer | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> BackfillResult:
     """Send the notification of every selected object after the checkpoint, in key order, paced,
     saving the checkpoint after each batch; a finished run is marked complete and sends nothing again."""
+    out = out or sys.stderr
     checkpoint = None if restart else Checkpoint.load(state_file)
     if checkpoint is not None and (checkpoint.bucket, checkpoint.prefix) != (bucket, prefix):
         checkpoint = None  # another selection's file passed with --state-file: start afresh

@@ -164,13 +164,14 @@ def redrive(
     queue: DeadLetterQueue,
     name: str,
     *,
-    out: TextIO = sys.stderr,
+    out: TextIO | None = None,
     wait: bool = True,
     visibility_seconds: int = REDRIVE_VISIBILITY_SECONDS,
     sleep: Callable[[float], None] = time.sleep,
 ) -> RedriveResult:
     """Move a dead-letter queue's messages back to their source queue: SQS's move task where there is
     one (waiting for it to finish when `wait`), else one by one, each sent before it is deleted."""
+    out = out or sys.stderr
     result = RedriveResult(name)
     if queue.depth() == 0:
         print(f"{name}: empty", file=out)
@@ -276,8 +277,9 @@ def _queues(args: argparse.Namespace) -> list[tuple[str, Any]]:
     return [(f"{name} DLQ", SqsDeadLetterQueue(sqs, *pairs[name])) for name in names]
 
 
-def show_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def show_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Exit status 0 when the queues are empty, 1 when they hold messages, 2 on an error."""
+    out = out or sys.stdout
     try:
         groups = [group for name, queue in _queues(args) for group in grouped(name, peek(queue, limit=args.limit))]
     except Exception as error:

@@ -510,8 +510,9 @@ def add_parser(commands: Any) -> None:
     parser.set_defaults(run=command)
 
 
-def command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def command(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Exit status 0 when the bucket and the index agree, 1 when they do not, 2 on an error."""
+    out = out or sys.stdout
     from newsingest.adapters.ops import DynamoIndexScan, S3Listing, SqsSender
     from newsingest.adapters.stack import AwsTarget, resolve_stack
 

@@ -45,9 +45,30 @@ POSTING_TITLE_CHARS = 200
 rarely pass 120 characters."""
 
 POSTING_MAX_BYTES = 1024
-"""A posting is billed one write unit up to 1 KB, measured as its JSON (longer than DynamoDB's count):
-co-entities past that are left off, least salient first. Only a long title with many long ids gets
-there: the largest of 652 WCXB postings was 1,011 bytes once `made_by` joined them."""
+"""A posting is billed one write unit up to 1 KB (`billed_bytes`): co-entities past that are left
+off, least salient first. Only a long title with many long ids gets near it: the largest of 652
+news-length WCXB postings is 1,011 bytes once `made_by` joined them (`bench/index.py`)."""
+
+NUMBER_BYTES = 21
+"""The most DynamoDB bills for a number (1 byte per 2 significant digits, plus 1): an upper bound."""
+
+
+def billed_bytes(value: Any, *, top: bool = True) -> int:
+    """DynamoDB's size of an item (a dict of JSON values, None left out) as it bills it: each
+    attribute's name and value, strings in UTF-8, 3 bytes plus 1 per element for lists and maps,
+    numbers at most `NUMBER_BYTES` (bench/index.py bills requests the same way)."""
+    if isinstance(value, dict):
+        present = [(name, item) for name, item in value.items() if item is not None]
+        inner = sum(len(name.encode()) + billed_bytes(item, top=False) for name, item in present)
+        return inner if top else 3 + len(present) + inner
+    if isinstance(value, list):
+        return 3 + sum(1 + billed_bytes(item, top=False) for item in value)
+    if isinstance(value, bool):
+        return 1
+    if isinstance(value, int | float):
+        return min(NUMBER_BYTES, len(repr(value)) // 2 + 2)
+    return len(str(value).encode())
+
 
 CO_ENTITIES_PER_POSTING = 20
 """Answers "who appears alongside X" from X's postings alone; 20 covers what an article is about,
@@ -396,7 +417,7 @@ class PostingItem(_Item):
             co_entities=others[:CO_ENTITIES_PER_POSTING],
             made_by=article.made_by,
         )
-        while posting.co_entities and len(posting.model_dump_json(exclude_none=True).encode()) > POSTING_MAX_BYTES:
+        while posting.co_entities and billed_bytes(posting.to_item()) > POSTING_MAX_BYTES:
             posting = posting.model_copy(update={"co_entities": posting.co_entities[:-1]})
         return posting
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 from newsingest.events import ArticleParsed, EntitySummary
-from newsingest.indexing.items import ArticleItem, IndexPolicy, posting_sk, postings_for, source_pk, to_sort_time
+from newsingest.indexing.items import (
+    ArticleItem,
+    IndexPolicy,
+    billed_bytes,
+    posting_sk,
+    postings_for,
+    source_pk,
+    to_sort_time,
+)
 from newsingest.models import EntityType, Quote
 
 
@@ -107,10 +115,15 @@ def test_a_posting_stays_within_one_write_unit_by_leaving_off_its_least_salient_
     postings = postings_for(article)
     # Then each is at most 1 KB, keeps the most salient co-entities in order, and records what made it
     for posting in postings:
-        assert len(posting.model_dump_json(exclude_none=True).encode()) <= 1024
+        assert billed_bytes(posting.to_item()) <= 1024
         others = [entity.id for entity in article.entities if entity.id != posting.entity_id]
         assert 0 < len(posting.co_entities) < 20 and posting.co_entities == others[: len(posting.co_entities)]
         assert posting.made_by == "test/en_core_web_sm-3.8.0/2026.12.0"
     # While a posting of short ids keeps all twenty
     short = postings_for(ArticleItem.of(_parsed([_entity(f"location:p{n}", 2) for n in range(30)])))
     assert {len(posting.co_entities) for posting in short} == {20}
+
+
+def test_billed_bytes_counts_as_dynamodb_bills_an_item() -> None:
+    # names and UTF-8 values; a number at ~1 byte per 2 digits + 1; a list 3 + 1 per element; None absent
+    assert billed_bytes({"pk": "ab", "n": 5, "l": ["x"], "t": "é", "gone": None}) == 4 + 3 + 6 + 3

@@ -12,7 +12,8 @@ An entity's profile is written once in the life of the index, the first time any
 it: the second WCU row leaves those one-time writes out, as a mature index sees them.
 Prints the distribution per article and, for comparison, the floor any design needs: one item
 per indexed (entity, article) pair for the "articles mentioning X" query, plus the article item
-and its entry in the day index.
+and its entry in the day index; above it, what a Scan of the whole index reads (`newsingest
+reindex`) and the write units of re-indexing every article under a newer alias table.
 """
 
 from __future__ import annotations

@@ -47,12 +47,3 @@ class Provenance:
         parts = [None if part in ("", NOT_RUN) else part for part in text.split(SEPARATOR, 2)]
         parts += [None] * (3 - len(parts))
         return cls(extractor=parts[0] or NOT_RUN, model=parts[1], aliases=parts[2])
-
-
-def current() -> Provenance:
-    """The versions this installation's ingest function records (imports no model)."""
-    from newsingest.entities.aliases import alias_table
-    from newsingest.entities.analysis import ENTITY_MODEL
-    from newsingest.version import __version__
-
-    return Provenance(extractor=__version__, model=ENTITY_MODEL, aliases=alias_table().version)

@@ -21,8 +21,7 @@ from newsingest.entities.aliases import TABLE_FILE, AliasTable
 from newsingest.indexing.items import entity_pk
 from newsingest.indexing.queries import entity_quotes, entity_view, search_entities
 from newsingest.local.esm import QueuePump
-from newsingest.ops.reindex import ReindexResult, VersionFloor, run_reindex
-from newsingest.provenance import current
+from newsingest.ops.reindex import ReindexResult, VersionFloor, installed_versions, run_reindex
 
 REAL_TABLE = (resources.files("newsingest") / "data" / TABLE_FILE).read_text(encoding="utf-8")
 REAL_VERSION = aliases.alias_table().version
@@ -52,7 +51,7 @@ def table(version: str, *replacements: tuple[str, str]) -> AliasTable:
 
 @pytest.fixture
 def use_table(monkeypatch: pytest.MonkeyPatch) -> Callable[[AliasTable], None]:
-    """Make the ingest function (and `provenance.current`) use another alias table, as a deploy would."""
+    """Make the ingest function (and `installed_versions`) use another alias table, as a deploy would."""
 
     def install(chosen: AliasTable) -> None:
         for module in (aliases, analysis, extract):
@@ -83,7 +82,7 @@ class Stack:
         result = run_reindex(
             IndexVersionScan(self.clients["dynamodb"], self.pipeline.stack.table_name),
             None if dry_run else SqsSender(self.clients["sqs"], self.pipeline.stack.ingest_queue_url),
-            floor=VersionFloor.of(current()),
+            floor=VersionFloor.of(installed_versions()),
             rate=1000,
             out=out,
             err=io.StringIO(),

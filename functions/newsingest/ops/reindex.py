@@ -124,6 +124,17 @@ class VersionFloor:
         return any(_older(held[kind], version, kind=kind) for kind, version in self.floor.items())
 
 
+def installed_versions() -> Provenance:
+    """The versions this installation's ingest function records: the package, its entity model and its
+    alias table (imports no model). Here, not in `provenance`, so that no function artifact carries
+    the entity code for it."""
+    from newsingest.entities.aliases import alias_table
+    from newsingest.entities.analysis import ENTITY_MODEL
+    from newsingest.version import __version__
+
+    return Provenance(extractor=__version__, model=ENTITY_MODEL, aliases=alias_table().version)
+
+
 def _older(held: str | None, wanted: str, *, kind: str) -> bool:
     if held is None or held == NOT_RUN:
         return False
@@ -329,10 +340,9 @@ def command(args: argparse.Namespace) -> int:
     from newsingest.adapters.ops import SqsSender
     from newsingest.adapters.reindex import IndexVersionScan
     from newsingest.adapters.stack import AwsTarget, StackNotFound, resolve_stack
-    from newsingest.provenance import current
 
     try:
-        floor = VersionFloor.parse(args.older_than) if args.older_than else VersionFloor.of(current())
+        floor = VersionFloor.parse(args.older_than) if args.older_than else VersionFloor.of(installed_versions())
     except ValueError as error:
         print(f"error: --older-than: {error}", file=sys.stderr)
         return 2

@@ -27,10 +27,11 @@ from newsingest.ops.messages import StoredObject, new_run_id, object_created_mes
 SEND_BATCH = 10
 """SendMessageBatch's most entries per request."""
 
-DEFAULT_RATE = 50.0
-"""Messages a second unless told otherwise: ten ingest invocations at once (IngestMaxConcurrency's
-default) take about 50 news articles a second between them (bench/pipeline.py's ~0.2 s each), so the
-queue does not grow and the queue-age alarm stays quiet."""
+DEFAULT_RATE = 20.0
+"""Messages a second unless told otherwise: half of what ten ingest functions at once
+(IngestMaxConcurrency's default) get through on news-length articles (250 ms each at 576 MB:
+docs/benchmarks.md's cost of news-length articles, from bench/pipeline.py), leaving the other half
+to live uploads, so the ingest queue does not grow and the queue-age alarm stays quiet."""
 
 PROGRESS_EVERY_SECONDS = 5.0
 """How often a progress line is printed: often enough to see it move, rarely enough to read."""

@@ -42,12 +42,8 @@ from newsingest.indexing.items import (
     quote_keys_for,
     source_pk,
 )
-from newsingest.limits import INCOMING_PREFIX
+from newsingest.limits import DEFAULT_GRACE_SECONDS, INCOMING_PREFIX
 from newsingest.ops.messages import StoredObject, new_run_id, object_created_message, object_removed_message
-
-DEFAULT_GRACE_SECONDS = 900
-"""Changes newer than this are in flight, not drift: the queue-age alarm's default
-(`QueueAgeAlarmSeconds`), past which a message still on its way is an alarm of its own."""
 
 
 class DriftKind(StrEnum):

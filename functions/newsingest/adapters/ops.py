@@ -132,8 +132,11 @@ def is_unsupported(exc: Exception) -> bool:
 class SqsDeadLetterQueue:
     """A dead-letter queue and its source queue on SQS."""
 
-    def __init__(self, client: Any, dlq_url: str, source_url: str) -> None:
+    def __init__(self, client: Any, dlq_url: str, source_url: str, *, probe_client: Any = None) -> None:
+        """`probe_client` asks for the move task: one that does not retry, since an endpoint without the
+        action answers 500, which the standard retry mode would back off from for a minute."""
         self._client = client
+        self._probe = probe_client or client
         self._url = dlq_url
         self._source_url = source_url
         self._dlq_arn = self._arn(dlq_url)
@@ -183,7 +186,7 @@ class SqsDeadLetterQueue:
 
     def start_move_task(self) -> str | None:
         try:
-            response = self._client.start_message_move_task(
+            response = self._probe.start_message_move_task(
                 SourceArn=self._dlq_arn, DestinationArn=self._arn(self._source_url)
             )
         except (NotImplementedError, ClientError) as exc:

@@ -189,7 +189,7 @@ def test_an_unknown_stack_is_an_error(aws: None, capsys: pytest.CaptureFixture[s
 def test_help_explains_the_exit_status_and_fix(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["reconcile", "--help"])
-    text = capsys.readouterr().out
+    text = " ".join(capsys.readouterr().out.split())
     for expected in ("Exit status 0", "--fix", "--grace", "lost", "orphaned", "stale", "duplicated", "totals_off"):
         assert expected in text
 

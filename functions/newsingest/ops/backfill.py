@@ -14,6 +14,7 @@ import argparse
 import hashlib
 import json
 import sys
+import textwrap
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -265,6 +266,15 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (YYYY-MM-DD)") from None
 
 
+HELP_WIDTH = 100
+"""Where the long help's description wraps (argparse's raw formatter keeps the examples as written)."""
+
+
+def wrapped(text: str) -> str:
+    """A description wrapped for a terminal, for parsers whose epilog is kept as written."""
+    return textwrap.fill(text, HELP_WIDTH)
+
+
 def add_stack_arguments(parser: argparse.ArgumentParser) -> None:
     """--stack, --region and --endpoint-url, as every operator command takes them."""
     parser.add_argument(
@@ -282,7 +292,7 @@ def add_parser(commands: Any) -> None:
     parser = commands.add_parser(
         "backfill",
         help="feed objects already in the bucket to the pipeline, as new uploads would be",
-        description=(
+        description=wrapped(
             "Sends the stack's ingest queue the S3 notification of every object under the prefix (its current "
             "version), so that objects uploaded before the stack was wired to the bucket, or whose notifications "
             "were lost, are parsed and indexed as new uploads are. Safe while uploads go on: a real upload during "

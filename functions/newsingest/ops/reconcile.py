@@ -489,12 +489,12 @@ def fix(
 
 def add_parser(commands: Any) -> None:
     """Register `newsingest reconcile`."""
-    from newsingest.ops.backfill import add_stack_arguments
+    from newsingest.ops.backfill import add_stack_arguments, wrapped
 
     parser = commands.add_parser(
         "reconcile",
         help="check that the index says what the bucket holds (exit status 0: agrees, 1: drift, 2: error)",
-        description=(
+        description=wrapped(
             "Lists the bucket and reads the whole index once, and reports objects missing from the index (lost), "
             "index entries for objects that are gone (orphaned), entries made from an older version of an object "
             "(stale), articles still counted under an object that holds another (duplicated), and entity totals "

@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from newsingest.indexing.items import IndexPolicy
-from newsingest.limits import DEFAULT_MAX_OBJECT_BYTES, DEFAULT_MAX_TEXT_CHARS
+from newsingest.limits import DEFAULT_GRACE_SECONDS, DEFAULT_MAX_OBJECT_BYTES, DEFAULT_MAX_TEXT_CHARS
 from newsingest.singletons import process_singleton
 
 
@@ -38,6 +38,7 @@ class ReconcileSettings(BaseModel):
     ingest_queue_url: Annotated[str, Field(alias="INGEST_QUEUE_URL", min_length=1)]
     index_queue_url: Annotated[str, Field(alias="INDEX_QUEUE_URL", min_length=1)]
     fix: Annotated[bool, Field(alias="RECONCILE_FIX")] = False
+    grace_seconds: Annotated[int, Field(alias="RECONCILE_GRACE_SECONDS", ge=0)] = DEFAULT_GRACE_SECONDS
 
 
 @process_singleton

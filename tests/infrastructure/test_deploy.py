@@ -46,7 +46,7 @@ FUNCTIONS = {
     "IngestFunction": ("newsingest.handlers.ingest.handler", 576, 60),
     "IndexerFunction": ("newsingest.handlers.indexer.handler", 256, 30),
     "ApiFunction": ("newsingest.handlers.api.handler", 512, 10),
-    "ReconcileFunction": ("newsingest.handlers.reconcile.handler", 1024, 900),
+    "ReconcileFunction": ("newsingest.handlers.reconcile.handler", 2048, 900),
 }
 
 

@@ -152,7 +152,7 @@ def test_sam_translator_translates_every_serverless_resource(cfn: dict[str, Any]
         ("IngestFunction", "newsingest.handlers.ingest.handler", 576, 60),
         ("IndexerFunction", "newsingest.handlers.indexer.handler", 256, 30),
         ("ApiFunction", "newsingest.handlers.api.handler", 512, 10),
-        ("ReconcileFunction", "newsingest.handlers.reconcile.handler", 1024, 900),
+        ("ReconcileFunction", "newsingest.handlers.reconcile.handler", 2048, 900),
     ],
 )
 def test_function_settings(resources: dict[str, Any], function: str, handler: str, memory: int, timeout: int) -> None:

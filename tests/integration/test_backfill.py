@@ -250,7 +250,7 @@ def test_an_unknown_stack_is_a_clear_error(aws: None, tmp_path: Path, capsys: py
 def test_help_says_what_it_does_and_how_to_resume(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         main(["backfill", "--help"])
-    text = capsys.readouterr().out
+    text = " ".join(capsys.readouterr().out.split())
     assert exited.value.code == 0
     for expected in (
         "--stack",

@@ -187,6 +187,6 @@ def test_help_explains_both_commands(capsys: pytest.CaptureFixture[str]) -> None
     for command in ("show", "redrive"):
         with pytest.raises(SystemExit):
             main(["dlq", command, "--help"])
-    text = capsys.readouterr().out
+    text = " ".join(capsys.readouterr().out.split())
     assert "without consuming" in text or "nothing is consumed" in text
     assert "message-move task" in text and "--queue" in text

@@ -4,6 +4,9 @@ docstrings name."""
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -129,8 +132,11 @@ def is_unsupported(exc: Exception) -> bool:
 class SqsDeadLetterQueue:
     """A dead-letter queue and its source queue on SQS."""
 
-    def __init__(self, client: Any, dlq_url: str, source_url: str) -> None:
+    def __init__(self, client: Any, dlq_url: str, source_url: str, *, probe_client: Any = None) -> None:
+        """`probe_client` asks for the move task: one that does not retry, since an endpoint without the
+        action answers 500, which the standard retry mode would back off from for a minute."""
         self._client = client
+        self._probe = probe_client or client
         self._url = dlq_url
         self._source_url = source_url
         self._dlq_arn = self._arn(dlq_url)
@@ -180,7 +186,7 @@ class SqsDeadLetterQueue:
 
     def start_move_task(self) -> str | None:
         try:
-            response = self._client.start_message_move_task(
+            response = self._probe.start_message_move_task(
                 SourceArn=self._dlq_arn, DestinationArn=self._arn(self._source_url)
             )
         except (NotImplementedError, ClientError) as exc:
@@ -223,7 +229,7 @@ class DynamoIndexScan:
         self._client = client
         self._table = table_name
 
-    def _segment(self, segment: int) -> list[dict[str, Any]]:
+    def _pages(self, segment: int) -> Iterator[list[dict[str, Any]]]:
         kwargs: dict[str, Any] = {
             "TableName": self._table,
             "Segment": segment,
@@ -234,22 +240,60 @@ class DynamoIndexScan:
                 f":{kind}": {"S": kind} for kind in ("article", "source", "record", "rejection", "posting", "quote")
             },
         }
-        items: list[dict[str, Any]] = []
         while True:
             response = self._client.scan(**kwargs)
-            items.extend(from_attribute_values(item) for item in response.get("Items", []))
+            yield response.get("Items", [])
             if "LastEvaluatedKey" not in response:
-                return items
+                return
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def entries(self) -> Iterator[IndexEntry]:
+        """The segments scanned at once, their pages handed over as they come (a few pages in memory,
+        not the table)."""
+        pages: queue.Queue[list[dict[str, Any]] | None] = queue.Queue(maxsize=2 * SCAN_SEGMENTS)
+        stop = threading.Event()
+
+        def scan(segment: int) -> None:
+            try:
+                for page in self._pages(segment):
+                    while not stop.is_set():
+                        try:
+                            pages.put(page, timeout=0.1)
+                            break
+                        except queue.Full:
+                            continue
+                    if stop.is_set():
+                        return
+            finally:
+                pages.put(None)  # the queue always has room for the end marks: a reader is draining it
+
         with ThreadPoolExecutor(max_workers=SCAN_SEGMENTS) as pool:
-            segments = list(pool.map(self._segment, range(SCAN_SEGMENTS)))
-        for items in segments:
-            for item in items:
-                kind = item.get("kind")
-                if kind == "article":
-                    sources = frozenset(item.pop("sources", []) or [])
-                    yield IndexedArticle(item=ArticleItem.model_validate(item), sources=sources)
-                elif kind in _ENTRY_MODELS:
-                    yield _ENTRY_MODELS[str(kind)].model_validate(item)
+            scans = [pool.submit(scan, segment) for segment in range(SCAN_SEGMENTS)]
+            try:
+                finished = 0
+                while finished < SCAN_SEGMENTS:
+                    page = pages.get()
+                    if page is None:
+                        finished += 1
+                        continue
+                    for raw in page:
+                        entry = _entry(from_attribute_values(raw))
+                        if entry is not None:
+                            yield entry
+            finally:
+                stop.set()
+                while any(not job.done() for job in scans):
+                    with contextlib.suppress(queue.Empty):
+                        pages.get(timeout=0.1)
+            for job in scans:
+                job.result()  # a failed segment's error
+
+
+def _entry(item: dict[str, Any]) -> IndexEntry | None:
+    kind = item.get("kind")
+    if kind == "article":
+        sources = frozenset(item.pop("sources", []) or [])
+        return IndexedArticle(item=ArticleItem.model_validate(item), sources=sources)
+    if kind in _ENTRY_MODELS:
+        return _ENTRY_MODELS[str(kind)].model_validate(item)
+    return None

@@ -41,9 +41,13 @@ class AwsTarget:
     region: str | None = None
     endpoint_url: str | None = None
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str, *, attempts: int | None = None) -> Any:
+        """A client with the tools' retries, or `attempts` in all (1: ask once, as to probe for an action)."""
         session = boto3.session.Session(region_name=self.region)
-        return session.client(service, endpoint_url=self.endpoint_url, config=TOOL_CLIENT_CONFIG)
+        config = TOOL_CLIENT_CONFIG
+        if attempts is not None:
+            config = config.merge(Config(retries={"mode": "standard", "max_attempts": attempts}))
+        return session.client(service, endpoint_url=self.endpoint_url, config=config)
 
     @property
     def region_name(self) -> str:

@@ -1,7 +1,7 @@
 """Lambda handler of the scheduled reconcile (template: ReconcileFunction, opt-in with
 ReconcileSchedule): compares the bucket with the index as `newsingest reconcile` does, logs what it
 found, emits `DriftFound` (the alarm's metric) and, with RECONCILE_FIX, sends each finding through
-the pipeline. Changes younger than `DEFAULT_GRACE_SECONDS` are in flight, not drift."""
+the pipeline. Changes younger than RECONCILE_GRACE_SECONDS (900) are in flight, not drift."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from newsingest.adapters.aws import client
 from newsingest.adapters.ops import DynamoIndexScan, S3Listing, SqsSender
 from newsingest.observability import logger, metrics, tracer
-from newsingest.ops.reconcile import DEFAULT_GRACE_SECONDS, fix, reconcile
+from newsingest.ops.reconcile import fix, reconcile
 from newsingest.settings import reconcile_settings
 
 FINDINGS_LOGGED = 100
@@ -30,7 +30,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     report = reconcile(
         S3Listing(client("s3"), settings.bucket),
         DynamoIndexScan(client("dynamodb"), settings.table_name),
-        settled_before=now - timedelta(seconds=DEFAULT_GRACE_SECONDS),
+        settled_before=now - timedelta(seconds=settings.grace_seconds) if settings.grace_seconds else None,
         now=now,
     )
     metrics.add_metric(name="DriftFound", unit=MetricUnit.Count, value=len(report.findings))

@@ -14,6 +14,7 @@ import argparse
 import hashlib
 import json
 import sys
+import textwrap
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -27,10 +28,11 @@ from newsingest.ops.messages import StoredObject, new_run_id, object_created_mes
 SEND_BATCH = 10
 """SendMessageBatch's most entries per request."""
 
-DEFAULT_RATE = 50.0
-"""Messages a second unless told otherwise: ten ingest invocations at once (IngestMaxConcurrency's
-default) take about 50 news articles a second between them (bench/pipeline.py's ~0.2 s each), so the
-queue does not grow and the queue-age alarm stays quiet."""
+DEFAULT_RATE = 20.0
+"""Messages a second unless told otherwise: half of what ten ingest functions at once
+(IngestMaxConcurrency's default) get through on news-length articles (250 ms each at 576 MB:
+docs/benchmarks.md's cost of news-length articles, from bench/pipeline.py), leaving the other half
+to live uploads, so the ingest queue does not grow and the queue-age alarm stays quiet."""
 
 PROGRESS_EVERY_SECONDS = 5.0
 """How often a progress line is printed: often enough to see it move, rarely enough to read."""
@@ -264,6 +266,15 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (YYYY-MM-DD)") from None
 
 
+HELP_WIDTH = 100
+"""Where the long help's description wraps (argparse's raw formatter keeps the examples as written)."""
+
+
+def wrapped(text: str) -> str:
+    """A description wrapped for a terminal, for parsers whose epilog is kept as written."""
+    return textwrap.fill(text, HELP_WIDTH)
+
+
 def add_stack_arguments(parser: argparse.ArgumentParser) -> None:
     """--stack, --region and --endpoint-url, as every operator command takes them."""
     parser.add_argument(
@@ -281,7 +292,7 @@ def add_parser(commands: Any) -> None:
     parser = commands.add_parser(
         "backfill",
         help="feed objects already in the bucket to the pipeline, as new uploads would be",
-        description=(
+        description=wrapped(
             "Sends the stack's ingest queue the S3 notification of every object under the prefix (its current "
             "version), so that objects uploaded before the stack was wired to the bucket, or whose notifications "
             "were lost, are parsed and indexed as new uploads are. Safe while uploads go on: a real upload during "

@@ -268,13 +268,13 @@ def _queues(args: argparse.Namespace) -> list[tuple[str, Any]]:
 
     target = AwsTarget(region=args.region, endpoint_url=args.endpoint_url)
     stack = resolve_stack(args.stack, target)
-    sqs = target.client("sqs")
+    sqs, probe = target.client("sqs"), target.client("sqs", attempts=1)
     pairs = {
         "ingest": (stack.ingest_dlq_url, stack.ingest_queue_url),
         "index": (stack.index_dlq_url, stack.index_queue_url),
     }
     names = [args.queue] if args.queue else list(QUEUES)
-    return [(f"{name} DLQ", SqsDeadLetterQueue(sqs, *pairs[name])) for name in names]
+    return [(f"{name} DLQ", SqsDeadLetterQueue(sqs, *pairs[name], probe_client=probe)) for name in names]
 
 
 def show_command(args: argparse.Namespace, out: TextIO | None = None) -> int:

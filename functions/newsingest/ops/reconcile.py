@@ -42,12 +42,8 @@ from newsingest.indexing.items import (
     quote_keys_for,
     source_pk,
 )
-from newsingest.limits import INCOMING_PREFIX
+from newsingest.limits import DEFAULT_GRACE_SECONDS, INCOMING_PREFIX
 from newsingest.ops.messages import StoredObject, new_run_id, object_created_message, object_removed_message
-
-DEFAULT_GRACE_SECONDS = 900
-"""Changes newer than this are in flight, not drift: the queue-age alarm's default
-(`QueueAgeAlarmSeconds`), past which a message still on its way is an alarm of its own."""
 
 
 class DriftKind(StrEnum):
@@ -172,15 +168,41 @@ def current_version(obj: StoredObject) -> str | None:
     return obj.version_id if obj.version_id not in (None, "null") else obj.etag
 
 
+EntryKey = tuple[str, str]
+"""An item's (pk, sk)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Article:
+    """What the checks need of an article item, kept instead of it: the items hold ten times as much."""
+
+    sources: frozenset[str]
+    postings: dict[EntryKey, int]
+    """The postings it should have: key -> mention count."""
+    quotes: frozenset[EntryKey]
+
+
+def _entity_of(pk: str) -> str:
+    """`ENTITY#<entity id>#<shard>` -> the entity id."""
+    return pk.removeprefix("ENTITY#").rpartition("#")[0]
+
+
+def _time_and_article(sk: str) -> tuple[str, str]:
+    """`POSTING#<sort time>#<article id>` (or `QUOTE#...`) -> (sort time, article id)."""
+    _, sort_time, article_id = sk.split("#", 2)
+    return sort_time, article_id
+
+
 @dataclass
 class _Index:
-    """The index read once, arranged for the checks."""
+    """The index read once, arranged for the checks, postings and quotations by key only."""
 
     objects: dict[str, ObjectState] = field(default_factory=dict)
     """pk -> what the index holds about that object."""
-    articles: dict[str, IndexedArticle] = field(default_factory=dict)
-    postings: dict[tuple[str, str], PostingItem] = field(default_factory=dict)
-    quotes: dict[tuple[str, str], QuoteItem] = field(default_factory=dict)
+    articles: dict[str, _Article] = field(default_factory=dict)
+    postings: dict[EntryKey, int] = field(default_factory=dict)
+    """key -> mention count."""
+    quotes: set[EntryKey] = field(default_factory=set)
 
     @classmethod
     def read(cls, entries: Iterable[IndexEntry]) -> _Index:
@@ -196,11 +218,15 @@ class _Index:
             elif isinstance(entry, RejectionItem):
                 rejected.add(entry.pk)
             elif isinstance(entry, IndexedArticle):
-                index.articles[entry.item.article_id] = entry
+                index.articles[entry.item.article_id] = _Article(
+                    sources=entry.sources,
+                    postings={(p.pk, p.sk): p.mention_count for p in postings_for(entry.item)},
+                    quotes=frozenset(quote_keys_for(entry.item)),
+                )
             elif isinstance(entry, PostingItem):
-                index.postings[(entry.pk, entry.sk)] = entry
+                index.postings[(entry.pk, entry.sk)] = entry.mention_count
             else:
-                index.quotes[(entry.pk, entry.sk)] = entry
+                index.quotes.add((entry.pk, entry.sk))
         for pk in sources.keys() | records.keys() | rejected:
             index.objects[pk] = ObjectState(
                 source=sources.get(pk), records=records.get(pk, []), rejected=pk in rejected
@@ -367,60 +393,50 @@ def _judge_postings(
     listing: dict[str, tuple[StoredObject | None, datetime]],
     found_at: datetime,
 ) -> Iterator[Finding]:
-    expected: dict[tuple[str, str], PostingItem] = {}
-    expected_quotes: set[tuple[str, str]] = set()
-    for indexed in state.articles.values():
-        expected.update(((p.pk, p.sk), p) for p in postings_for(indexed.item))
-        expected_quotes.update(quote_keys_for(indexed.item))
     held_keys: dict[str, str] = {}
     for (article_id, _), source in holders.items():
         held_keys.setdefault(article_id, source.key)
     # An article's postings that are missing or disagree with it: replaying one of its objects rewrites them all.
-    short: dict[str, list[str]] = {}
-    for key, posting in expected.items():
-        present = state.postings.get(key)
-        if present is None:
-            short.setdefault(posting.article_id, []).append(f"no posting under {posting.entity_id}")
-        elif present.mention_count != posting.mention_count:
-            counts = f"{present.mention_count} mentions, the article {posting.mention_count}"
-            short.setdefault(posting.article_id, []).append(f"{posting.entity_id}'s posting counts {counts}")
-    for key in expected_quotes - state.quotes.keys():
-        article_id = key[1].rsplit("#", 1)[-1]
-        short.setdefault(article_id, []).append(f"no quotation item under {key[0].split('#')[1]}")
-    for article_id, problems in sorted(short.items()):
-        replay_key = held_keys.get(article_id)
-        if replay_key is None:
-            continue  # no object holds it: reported as orphaned or duplicated above
-        yield Finding(
-            DriftKind.TOTALS_OFF,
-            "; ".join(problems),
-            key=replay_key,
-            article_id=article_id,
-            replay=True,
-            current=listing.get(replay_key, (None, None))[0],
+    expected_postings: set[EntryKey] = set()
+    expected_quotes: set[EntryKey] = set()
+    for article_id, article in sorted(state.articles.items()):
+        expected_postings.update(article.postings)
+        expected_quotes.update(article.quotes)
+        problems = []
+        for key, mentions in article.postings.items():
+            present = state.postings.get(key)
+            if present is None:
+                problems.append(f"no posting under {_entity_of(key[0])}")
+            elif present != mentions:
+                problems.append(f"{_entity_of(key[0])}'s posting counts {present} mentions, the article {mentions}")
+        problems.extend(
+            f"no quotation item under {_entity_of(key[0])}" for key in sorted(article.quotes - state.quotes)
         )
+        replay_key = held_keys.get(article_id)
+        if problems and replay_key is not None:  # else no object holds it: orphaned or duplicated above
+            yield Finding(
+                DriftKind.TOTALS_OFF,
+                "; ".join(problems),
+                key=replay_key,
+                article_id=article_id,
+                replay=True,
+                current=listing.get(replay_key, (None, None))[0],
+            )
     # Entries no article accounts for: the indexer removes them.
     stray: dict[str, tuple[list[StrayEntry], list[StrayEntry]]] = {}
-    for key, posting in state.postings.items():
-        if key not in expected:
-            stray.setdefault(posting.article_id, ([], []))[0].append(
-                StrayEntry(entity_id=posting.entity_id, sort_time=posting.sort_time)
-            )
-    for key, quote in state.quotes.items():
-        if key not in expected_quotes:
-            stray.setdefault(quote.article_id, ([], []))[1].append(
-                StrayEntry(entity_id=quote.speaker_id, sort_time=quote.sort_time)
+    for keys, expected, slot in ((state.postings.keys(), expected_postings, 0), (state.quotes, expected_quotes, 1)):
+        for key in sorted(set(keys) - expected):
+            sort_time, article_id = _time_and_article(key[1])
+            stray.setdefault(article_id, ([], []))[slot].append(
+                StrayEntry(entity_id=_entity_of(key[0]), sort_time=sort_time)
             )
     for article_id, (postings, quotes) in sorted(stray.items()):
         named = sorted({entry.entity_id for entry in [*postings, *quotes]})
-        whose = (
-            "an article that is not in the index"
-            if article_id not in state.articles
-            else "an article that does not list them"
-        )
+        whose = "is not in the index" if article_id not in state.articles else "does not list them"
         yield Finding(
             DriftKind.TOTALS_OFF,
-            f"{len(postings)} posting(s) and {len(quotes)} quotation item(s) under {', '.join(named)} for {whose}",
+            f"{len(postings)} posting(s) and {len(quotes)} quotation item(s) under {', '.join(named)} "
+            f"for an article that {whose}",
             article_id=article_id,
             stray=StrayIndexEntries(article_id=article_id, postings=postings, quotes=quotes, found_at=found_at),
         )
@@ -473,12 +489,12 @@ def fix(
 
 def add_parser(commands: Any) -> None:
     """Register `newsingest reconcile`."""
-    from newsingest.ops.backfill import add_stack_arguments
+    from newsingest.ops.backfill import add_stack_arguments, wrapped
 
     parser = commands.add_parser(
         "reconcile",
         help="check that the index says what the bucket holds (exit status 0: agrees, 1: drift, 2: error)",
-        description=(
+        description=wrapped(
             "Lists the bucket and reads the whole index once, and reports objects missing from the index (lost), "
             "index entries for objects that are gone (orphaned), entries made from an older version of an object "
             "(stale), articles still counted under an object that holds another (duplicated), and entity totals "

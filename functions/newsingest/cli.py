@@ -1,6 +1,7 @@
 """The `newsingest` command: `demo` runs the service on an embedded moto AWS, `parse` parses files
 with no AWS at all, `query` asks a deployed stack (or any endpoint), `explore` opens the web explorer
-on one, `local up` runs a local stack."""
+on one, `local up` runs a local stack; `backfill`, `dlq`, `reconcile` and `reindex` are the operator's tools
+(docs/operations.md)."""
 
 from __future__ import annotations
 
@@ -310,6 +311,14 @@ def _add_explore_command(commands: Any) -> None:
     explore.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free port)")
 
 
+def _add_operator_commands(commands: Any) -> None:
+    """backfill, dlq, reconcile, reindex: each module registers its own parser (`newsingest.ops`)."""
+    from newsingest.ops import backfill, dlq, reconcile, reindex
+
+    for tool in (backfill, dlq, reconcile, reindex):
+        tool.add_parser(commands)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `newsingest` console script."""
     parser = argparse.ArgumentParser(prog="newsingest", description=__doc__)
@@ -322,6 +331,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     schemas.add_argument("directory", type=Path, nargs="?", default=Path("schemas"))
     _add_query_commands(commands)
     _add_explore_command(commands)
+    _add_operator_commands(commands)
     local = commands.add_parser("local", help="a local stack on 127.0.0.1")
     local_commands = local.add_subparsers(dest="local_command", required=True)
     up = local_commands.add_parser("up", help="moto server + event wiring + HTTP API; Ctrl-C stops it")
@@ -334,6 +344,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--verbose", "-v", action="store_true", help="also print every request moto serves and the functions' logs"
     )
     args = parser.parse_args(argv)
+    if getattr(args, "run", None) is not None:  # a command registered with set_defaults(run=...)
+        return int(args.run(args))
 
     if args.command == "demo":
         from newsingest.local.demo import run_demo

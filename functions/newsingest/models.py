@@ -40,6 +40,13 @@ class SourceRef(Record):
     version_id: Annotated[str | None, Field(description="S3 version id when versioning is on")] = None
     etag: Annotated[str | None, Field(description="S3 ETag without quotes")] = None
     sequencer: Annotated[str | None, Field(description="S3 event sequencer: orders events for the same key")] = None
+    observed_at: Annotated[
+        datetime | None,
+        Field(
+            description="Only for a replayed object (backfill, reconcile): when ingest read this version as the "
+            "key's current one, which orders it against S3's own events in place of their event time"
+        ),
+    ] = None
     record: Annotated[
         int | None,
         Field(ge=0, description="Index of the record in a multi-record object (JSON list, NDJSON); else None"),

@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from newsingest.api_models import API_MODELS
-from newsingest.events import ArticleDeletedEvent, ArticleParsedEvent, ArticleRejectedEvent
+from newsingest.events import ArticleDeletedEvent, ArticleParsedEvent, ArticleRejectedEvent, StrayIndexEntriesEvent
 from newsingest.indexing.items import (
     ArticleItem,
     EntityProfileItem,
@@ -28,6 +28,7 @@ CONTRACT_MODELS: dict[str, type[BaseModel]] = {
     "event-article-parsed": ArticleParsedEvent,
     "event-article-rejected": ArticleRejectedEvent,
     "event-article-deleted": ArticleDeletedEvent,
+    "event-stray-index-entries": StrayIndexEntriesEvent,
     "index-article": ArticleItem,
     "index-source": SourceItem,
     "index-rejection": RejectionItem,

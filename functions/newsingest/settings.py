@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from newsingest.indexing.items import IndexPolicy
-from newsingest.limits import DEFAULT_MAX_OBJECT_BYTES, DEFAULT_MAX_TEXT_CHARS
+from newsingest.limits import DEFAULT_GRACE_SECONDS, DEFAULT_MAX_OBJECT_BYTES, DEFAULT_MAX_TEXT_CHARS
 from newsingest.singletons import process_singleton
 
 
@@ -30,6 +30,17 @@ class IndexerSettings(BaseModel):
     index_entities: Annotated[IndexPolicy, Field(alias="INDEX_ENTITIES")] = IndexPolicy.EVIDENCE
 
 
+class ReconcileSettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    bucket: Annotated[str, Field(alias="ARTICLES_BUCKET", min_length=3)]
+    table_name: Annotated[str, Field(alias="TABLE_NAME", min_length=3)]
+    ingest_queue_url: Annotated[str, Field(alias="INGEST_QUEUE_URL", min_length=1)]
+    index_queue_url: Annotated[str, Field(alias="INDEX_QUEUE_URL", min_length=1)]
+    fix: Annotated[bool, Field(alias="RECONCILE_FIX")] = False
+    grace_seconds: Annotated[int, Field(alias="RECONCILE_GRACE_SECONDS", ge=0)] = DEFAULT_GRACE_SECONDS
+
+
 @process_singleton
 def ingest_settings() -> IngestSettings:
     return IngestSettings.model_validate(dict(os.environ))
@@ -38,3 +49,8 @@ def ingest_settings() -> IngestSettings:
 @process_singleton
 def indexer_settings() -> IndexerSettings:
     return IndexerSettings.model_validate(dict(os.environ))
+
+
+@process_singleton
+def reconcile_settings() -> ReconcileSettings:
+    return ReconcileSettings.model_validate(dict(os.environ))

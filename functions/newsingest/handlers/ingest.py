@@ -36,8 +36,9 @@ from newsingest.triggers import ObjectChange
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 """A day: SQS redelivers within minutes, five receives at most."""
 
-IDEMPOTENCY_KEY = "[kind, source.bucket, source.key, source.version_id || source.etag]"
-"""One object version is processed once, whichever trigger or duplicate delivery reports it."""
+IDEMPOTENCY_KEY = "[kind, source.bucket, source.key, source.version_id || source.etag, replay]"
+"""One object version is processed once, whichever trigger or duplicate delivery reports it; a
+replay (backfill, reconcile --fix) once per run, however often its message is delivered."""
 
 idempotency_config = IdempotencyConfig(
     event_key_jmespath=IDEMPOTENCY_KEY, expires_after_seconds=IDEMPOTENCY_TTL_SECONDS

@@ -1,8 +1,9 @@
 """Applying events to the index so that replays, duplicates, crashes and late or reordered
 deliveries change nothing twice: an event older than the newest applied to its object is ignored,
 a new object version detaches the previous version's articles (whether it became articles or was
-rejected), and the article item is written after its postings and removed after them
-(docs/design.md#consistency).
+rejected), an article re-processed later by other versions replaces its entries (re-indexing), the
+article item is written after its postings and removed after them, and an entity leaves the index
+with its last posting (docs/design.md#consistency).
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from typing import Protocol
 
 from newsingest.events import (
     ArticleDeletedEvent,
+    ArticleParsed,
     ArticleParsedEvent,
     ArticleRejectedEvent,
     EntitySummary,
     IndexEvent,
+    StrayIndexEntriesEvent,
 )
 from newsingest.indexing.items import (
     SOURCE_SK,
@@ -28,10 +31,15 @@ from newsingest.indexing.items import (
     RecordItem,
     RejectionItem,
     SourceItem,
+    entity_of_pk,
+    entity_shard_pk,
+    posting_sk,
     postings_for,
+    quote_key,
     quote_keys_for,
     quotes_for,
     record_sk,
+    shard_of,
     source_id,
     source_pk,
 )
@@ -45,11 +53,14 @@ class Outcome(StrEnum):
     ALREADY_INDEXED = "already_indexed"
     SOURCE_ADDED = "source_added"
     REPLACED = "replaced"
+    REINDEXED = "reindexed"
     DELETED = "deleted"
     STALE = "stale"
     UNKNOWN_SOURCE = "unknown_source"
     OTHER_VERSION = "other_version"
     REJECTION_RECORDED = "rejection_recorded"
+    STRAY_REMOVED = "stray_removed"
+    NOTHING_STRAY = "nothing_stray"
 
 
 class IndexStore(Protocol):
@@ -75,18 +86,30 @@ class IndexStore(Protocol):
 
     def delete_quotes(self, keys: list[tuple[str, str]]) -> None: ...
 
-    def put_profiles(self, entities: list[EntitySummary]) -> None:
+    def put_profiles(self, entities: list[EntitySummary], made_by: str) -> None:
         """Make sure each entity has a profile (name, type) and a name-index key for each of its
         names and aliases, writing only what is new."""
+        ...
+
+    def drop_unused_entities(self, entity_ids: list[str]) -> list[str]:
+        """Delete the profile and name keys of each entity no posting or quote is filed under any
+        more (so look-up stops suggesting it); returns those dropped."""
         ...
 
     def put_article(self, article: ArticleItem, source: str) -> None:
         """Create the article if absent and add `source` to its sources."""
         ...
 
+    def replace_article(self, article: ArticleItem, source: str, *, previous: ArticleItem) -> None:
+        """Overwrite the article item (keeping its sources, adding `source`) unless another event
+        changed it since `previous` was read: then raise `ConcurrentChange`."""
+        ...
+
     def remove_article_source(self, article_id: str, source: str) -> set[str]:
         """Remove one source from an article; returns the sources left."""
         ...
+
+    def get_article_sources(self, article_id: str) -> list[str]: ...
 
     def delete_article(self, article_id: str) -> None: ...
 
@@ -108,8 +131,27 @@ def is_older(sequencer: str | None, event_time: datetime, applied: SourceItem) -
     return event_time < datetime.fromisoformat(applied.event_time)
 
 
+def ordering_time(source: SourceRef, received_at: datetime) -> datetime:
+    """The time an event is ordered by when sequencers cannot say: a replay's read (`observed_at`:
+    the version was current then), else when S3 reported the change."""
+    return source.observed_at or received_at
+
+
 def _version_of(source: SourceRef) -> str | None:
     return source.version_id or source.etag
+
+
+def supersedes(event: ArticleParsed, article: ArticleItem) -> bool:
+    """Whether the event re-made an indexed article with other versions (extractor, entity model,
+    alias table), later than the event the item was made from: its entries are then replaced. The
+    same versions again change nothing, and an event made earlier (delivered late, a dead letter
+    redriven after a re-index) never rolls an article back. Items and events from before
+    `processed_at` was recorded count as made earliest."""
+    if event.made_by == article.made_by:
+        return False
+    if article.processed_at is None:
+        return True
+    return event.processed_at is not None and event.processed_at > datetime.fromisoformat(article.processed_at)
 
 
 class Indexer:
@@ -125,6 +167,8 @@ class Indexer:
             return self._on_article_parsed(event)
         if isinstance(event, ArticleDeletedEvent):
             return self._on_article_deleted(event)
+        if isinstance(event, StrayIndexEntriesEvent):
+            return self._on_stray_entries(event)
         return self._on_article_rejected(event)
 
     def _on_article_parsed(self, event: ArticleParsedEvent) -> Outcome:
@@ -152,7 +196,7 @@ class Indexer:
             version_id=_version_of(data.source),
             etag=data.source.etag,
             sequencer=data.source.sequencer,
-            event_time=data.received_at.isoformat(),
+            event_time=ordering_time(data.source, data.received_at).isoformat(),
             record_count=data.record_count,
         )
         if not single:
@@ -166,18 +210,31 @@ class Indexer:
             self._detach(previous_record.article_id, previous_record.source_id)
             outcome = Outcome.REPLACED
         existing = self._store.get_article(data.article_id)
-        # Text seen before keeps its first article item, so its postings keep their keys; only its
-        # parsed copy follows the newest upload. Rewriting them all is cheaper than proving that
-        # they survived an interrupted removal.
-        if existing is not None:
-            existing = existing.model_copy(update={"parsed_uri": data.parsed_uri, "parsed_range": data.parsed_range})
-        article = existing or ArticleItem.of(data, self._policy)
+        reindexing = existing is not None and supersedes(data, existing)
+        if existing is None or reindexing:
+            # A re-indexed article keeps its time (and keys) unless the new versions found a date.
+            kept_time = existing.sort_time if existing is not None and data.published_at is None else None
+            article = ArticleItem.of(data, self._policy, sort_time=kept_time)
+        elif data.made_by == existing.made_by:
+            # Text seen before keeps its article item, so its postings keep their keys; only its parsed
+            # copy follows the newest upload. Rewriting them all is cheaper than proving that they
+            # survived an interrupted removal.
+            article = existing.model_copy(update={"parsed_uri": data.parsed_uri, "parsed_range": data.parsed_range})
+        else:
+            article = existing  # made earlier by other versions: its parsed copy is not the item's
         indexed = {entity.id for entity in article.entities}
         # The event's entities, not the article item's: only the event carries their aliases.
-        self._store.put_profiles([entity for entity in data.entities if entity.id in indexed])
+        self._store.put_profiles([entity for entity in data.entities if entity.id in indexed], article.made_by)
         self._store.put_postings(postings_for(article))
         self._store.put_quotes(quotes_for(article, data.quotes))
-        self._store.put_article(article, this_source)
+        if existing is not None and reindexing:
+            # What the new versions no longer file the article under goes before the item changes,
+            # so until it does, a retry (the item still names the old entries) repeats all of it.
+            self._remove_entries(existing, keep=article)
+            self._store.replace_article(article, this_source, previous=existing)
+            outcome = Outcome.REINDEXED if outcome is Outcome.INDEXED else outcome
+        else:
+            self._store.put_article(article, this_source)
         if single:
             self._store.put_source(
                 source.model_copy(update={"article_id": article.article_id, "source_id": this_source})
@@ -198,7 +255,7 @@ class Indexer:
             )
         if state.rejected:
             self._store.delete_rejection(bucket, key)
-        if outcome is Outcome.REPLACED or existing is None:
+        if outcome in (Outcome.REPLACED, Outcome.REINDEXED) or existing is None:
             return outcome
         already_here = previous_record is not None and previous_record.article_id == data.article_id
         return Outcome.ALREADY_INDEXED if already_here else Outcome.SOURCE_ADDED
@@ -215,7 +272,7 @@ class Indexer:
             self._store.delete_rejection(source.bucket, source.key)
         # A tombstone: a create for this key that S3 delivers late must not bring the object back.
         tombstone = source.model_copy(update={"version_id": applied.version_id if applied else None, "etag": None})
-        detached = self._empty_object(state, tombstone, event.data.received_at, deleted=True)
+        detached = self._empty_object(state, tombstone, ordering_time(source, event.data.received_at), deleted=True)
         return Outcome.DELETED if detached else Outcome.UNKNOWN_SOURCE
 
     def _on_article_rejected(self, event: ArticleRejectedEvent) -> Outcome:
@@ -226,14 +283,48 @@ class Indexer:
             return Outcome.STALE
         self._store.put_rejection(RejectionItem.of(event.data))
         versioned = source.model_copy(update={"version_id": _version_of(source)})
-        detached = self._empty_object(state, versioned, event.data.received_at, deleted=False)
+        detached = self._empty_object(state, versioned, ordering_time(source, event.data.received_at), deleted=False)
         return Outcome.REPLACED if detached else Outcome.REJECTION_RECORDED
+
+    def _on_stray_entries(self, event: StrayIndexEntriesEvent) -> Outcome:
+        """Remove what a reconcile found stray, each entry only if it still is: a source whose object's
+        entries (read now) do not name the article is detached as a removal would (the article leaves
+        with its last source), and a posting or quotation the article item does not account for is
+        deleted."""
+        data = event.data
+        removed = False
+        for stray in data.sources:
+            state = self._store.get_object(stray.bucket, stray.key)
+            if any(
+                (item.article_id, item.source_id) == (data.article_id, stray.source_id) for item in state.all_records()
+            ):
+                continue  # the object holds the article again
+            self._detach(data.article_id, stray.source_id)
+            removed = True
+        article = self._store.get_article(data.article_id)
+        kept_postings = {(posting.pk, posting.sk) for posting in postings_for(article)} if article else set()
+        kept_quotes = set(quote_keys_for(article)) if article else set()
+        postings = [
+            posting
+            for posting in (_posting_key(data.article_id, entry.entity_id, entry.sort_time) for entry in data.postings)
+            if (posting.pk, posting.sk) not in kept_postings
+        ]
+        quotes = [
+            key
+            for key in (quote_key(entry.entity_id, entry.sort_time, data.article_id) for entry in data.quotes)
+            if key not in kept_quotes
+        ]
+        if data.unsourced and article is not None and not self._store.get_article_sources(data.article_id):
+            self._remove_article(article)
+            return Outcome.STRAY_REMOVED
+        self._delete_entries(postings, quotes)
+        return Outcome.STRAY_REMOVED if removed or postings or quotes else Outcome.NOTHING_STRAY
 
     def _unless_stale(self, source: SourceRef, received_at: datetime) -> ObjectState | None:
         """What the index holds about the event's object; None when the event predates what was
         applied to it (S3 may deliver one key's events late or out of order)."""
         state = self._store.get_object(source.bucket, source.key)
-        if state.source is not None and is_older(source.sequencer, received_at, state.source):
+        if state.source is not None and is_older(source.sequencer, ordering_time(source, received_at), state.source):
             return None
         return state
 
@@ -276,8 +367,40 @@ class Indexer:
         if remaining:
             return
         article = self._store.get_article(article_id)
-        if article is None:
-            return
-        self._store.delete_postings(postings_for(article))
-        self._store.delete_quotes(quote_keys_for(article))
-        self._store.delete_article(article_id)
+        if article is not None:
+            self._remove_article(article)
+
+    def _remove_article(self, article: ArticleItem) -> None:
+        """Postings and quotations first, the article item last, so a crash leaves it to find again."""
+        self._remove_entries(article, keep=None)
+        self._store.delete_article(article.article_id)
+
+    def _remove_entries(self, article: ArticleItem, *, keep: ArticleItem | None) -> None:
+        """Delete the article's postings and quotes that `keep` (its re-indexed item) does not
+        rewrite, then the profile and names of each entity left with none."""
+        kept_postings = {(posting.pk, posting.sk) for posting in postings_for(keep)} if keep else set()
+        kept_quotes = set(quote_keys_for(keep)) if keep else set()
+        postings = [posting for posting in postings_for(article) if (posting.pk, posting.sk) not in kept_postings]
+        quotes = [key for key in quote_keys_for(article) if key not in kept_quotes]
+        self._delete_entries(postings, quotes)
+
+    def _delete_entries(self, postings: list[PostingItem], quotes: list[tuple[str, str]]) -> None:
+        """Delete postings and quotes, then the profile and names of each entity left with none."""
+        self._store.delete_postings(postings)
+        self._store.delete_quotes(quotes)
+        touched = {posting.entity_id for posting in postings} | {entity_of_pk(pk) for pk, _ in quotes}
+        if touched:
+            self._store.drop_unused_entities(sorted(touched))
+
+
+def _posting_key(article_id: str, entity_id: str, sort_time: str) -> PostingItem:
+    """A posting to delete: `delete_postings` reads only its key (entity, shard, time, article)."""
+    return PostingItem(
+        pk=entity_shard_pk(entity_id, shard_of(article_id)),
+        sk=posting_sk(sort_time, article_id),
+        entity_id=entity_id,
+        article_id=article_id,
+        sort_time=sort_time,
+        mention_count=1,
+        salience=0.0,
+    )

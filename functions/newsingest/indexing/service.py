@@ -11,6 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from newsingest.crashpoints import Boundary, reached
 from newsingest.events import (
     ArticleDeletedEvent,
     ArticleParsedEvent,
@@ -159,6 +160,7 @@ class Indexer:
             # Claim the object's new state before writing its articles; a single-article object
             # is written once, at the end, with its article.
             self._store.put_source(source)
+            reached(Boundary.INDEX_CLAIMED)
         previous_record = next((item for item in records if item.record == (record or 0)), None)
         if previous_record is not None and previous_record.source_id != this_source:
             previous_record = None  # a record of another shape of the object (one article vs several)
@@ -177,7 +179,9 @@ class Indexer:
         self._store.put_profiles([entity for entity in data.entities if entity.id in indexed])
         self._store.put_postings(postings_for(article))
         self._store.put_quotes(quotes_for(article, data.quotes))
+        reached(Boundary.INDEX_POSTINGS)
         self._store.put_article(article, this_source)
+        reached(Boundary.INDEX_ARTICLE)
         if single:
             self._store.put_source(
                 source.model_copy(update={"article_id": article.article_id, "source_id": this_source})
@@ -275,9 +279,11 @@ class Indexer:
         remaining = self._store.remove_article_source(article_id, source)
         if remaining:
             return
+        reached(Boundary.INDEX_SOURCE_REMOVED)
         article = self._store.get_article(article_id)
         if article is None:
             return
         self._store.delete_postings(postings_for(article))
         self._store.delete_quotes(quote_keys_for(article))
+        reached(Boundary.INDEX_POSTINGS_DELETED)
         self._store.delete_article(article_id)

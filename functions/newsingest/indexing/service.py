@@ -14,6 +14,7 @@ from typing import Protocol
 from newsingest.crashpoints import Boundary, reached
 from newsingest.events import (
     ArticleDeletedEvent,
+    ArticleParsed,
     ArticleParsedEvent,
     ArticleRejectedEvent,
     EntitySummary,
@@ -131,13 +132,19 @@ class Indexer:
     def _on_article_parsed(self, event: ArticleParsedEvent) -> Outcome:
         data = event.data
         bucket, key, record = data.source.bucket, data.source.key, data.source.record
-        state = self._unless_stale(data.source, data.received_at)
-        if state is None:
+        single = data.record_count <= 1
+        this_source = source_id(bucket, key, None if single else record)
+        state = self._store.get_object(bucket, key)
+        if self._is_stale(state, data.source, data.received_at):
+            held = {(item.article_id, item.source_id) for item in state.all_records()}
+            if (data.article_id, this_source) not in held:
+                # An earlier attempt at this event may have written the article (or only its postings)
+                # and died before the object's item named it; the newer event applied since could not
+                # detach what it did not know of.
+                self._detach(data.article_id, this_source, written_by=data)
             return Outcome.STALE
         applied = state.source
         outcome = Outcome.INDEXED
-        single = data.record_count <= 1
-        this_source = source_id(bucket, key, None if single else record)
         records = state.all_records()
         replacing = applied is not None and not applied.deleted and applied.version_id != _version_of(data.source)
         if replacing:
@@ -237,9 +244,11 @@ class Indexer:
         """What the index holds about the event's object; None when the event predates what was
         applied to it (S3 may deliver one key's events late or out of order)."""
         state = self._store.get_object(source.bucket, source.key)
-        if state.source is not None and is_older(source.sequencer, received_at, state.source):
-            return None
-        return state
+        return None if self._is_stale(state, source, received_at) else state
+
+    @staticmethod
+    def _is_stale(state: ObjectState, source: SourceRef, received_at: datetime) -> bool:
+        return state.source is not None and is_older(source.sequencer, received_at, state.source)
 
     def _empty_object(self, state: ObjectState, source: SourceRef, received_at: datetime, *, deleted: bool) -> bool:
         """Detach every article the object held and record that it now holds none (deleted, or a
@@ -274,13 +283,17 @@ class Indexer:
                 self._store.delete_record(item)
         return kept
 
-    def _detach(self, article_id: str, source: str) -> None:
-        """Drop one source of an article; the article leaves the index with its last source."""
+    def _detach(self, article_id: str, source: str, *, written_by: ArticleParsed | None = None) -> None:
+        """Drop one source of an article; the article leaves the index with its last source. With no
+        article item, the postings and quotes `written_by` would have made go: a crash between them
+        and the article item left them behind."""
         remaining = self._store.remove_article_source(article_id, source)
         if remaining:
             return
         reached(Boundary.INDEX_SOURCE_REMOVED)
         article = self._store.get_article(article_id)
+        if article is None and written_by is not None:
+            article = ArticleItem.of(written_by, self._policy)
         if article is None:
             return
         self._store.delete_postings(postings_for(article))

@@ -16,6 +16,7 @@ real pages.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import random
 import time
@@ -32,6 +33,7 @@ from newsingest.local.audit import Expectations, Findings, audit
 from newsingest.local.demo import INDEX_BATCH_SIZE, INGEST_BATCH_SIZE, LOCAL_ENVIRONMENT, reset_caches
 from newsingest.local.esm import Handler, LocalContext, QueuePump
 from newsingest.local.stack import LocalStack, create_stack
+from newsingest.local.up import REQUEST_LOG
 from newsingest.settings import FaultKind
 
 PREFIX = "incoming/chaos/"
@@ -120,6 +122,9 @@ class ChaosSettings:
     ingest_timeout_seconds: int = 60
     """The stand-in's Lambda timeout for ingest: how long a lock left by a lost response lasts."""
     max_redrive_rounds: int = 10
+    retry_sleep_scale: float = 0.0
+    """botocore's retry backoff, scaled (`faults.scaled_retry_sleeps`): one invocation runs at a time,
+    so sleeping changes nothing but the wall time."""
 
 
 @dataclass
@@ -134,6 +139,7 @@ class ChaosReport:
     redriven: Counter[str] = field(default_factory=Counter)
     redrive_rounds: int = 0
     lock_wait_seconds: float = 0.0
+    backoff_requested_seconds: float = 0.0
     poison_sent: int = 0
     poison_dead_lettered: int = 0
     dead_letters_left: int = 0
@@ -156,6 +162,9 @@ def moto_server_stack(extra_environment: dict[str, str]) -> Iterator[tuple[Local
     from newsingest.local import motofast
 
     motofast.install()
+    request_log = logging.getLogger(REQUEST_LOG)
+    request_log_level = request_log.level
+    request_log.setLevel(logging.WARNING)
     moto_api_backend.reset()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
@@ -175,6 +184,7 @@ def moto_server_stack(extra_environment: dict[str, str]) -> Iterator[tuple[Local
         os.environ.update(saved)
         reset_caches()
         server.stop()
+        request_log.setLevel(request_log_level)
 
 
 @dataclass(frozen=True)
@@ -212,6 +222,8 @@ class ChaosRun:
         self._deliveries: list[Delivery] = []
         self._poison: set[str] = set()
         self._count = 0
+        self.history: defaultdict[str, list[str]] = defaultdict(list)
+        """Per key: what the harness did to it and each event the indexer applied, in order."""
 
     def fault_environment(self) -> dict[str, str]:
         settings = self._settings
@@ -226,9 +238,17 @@ class ChaosRun:
         started = time.perf_counter()
         faults.reset_counts()
         crash = crashpoints.CrashAtRandom(self._settings.crash_rate, self._settings.seed)
-        with moto_server_stack(self.fault_environment()) as (stack, clients), crashpoints.installed(crash):
+        with (
+            moto_server_stack(self.fault_environment()) as (stack, clients),
+            crashpoints.installed(crash),
+            faults.scaled_retry_sleeps(self._settings.retry_sleep_scale) as clock,
+        ):
             self._stack, self._s3, self._sqs = stack, clients["s3"], clients["sqs"]
             from newsingest.handlers import indexer, ingest
+            from newsingest.observability import logger
+
+            logger.setLevel(logging.CRITICAL)  # the failures it would log are the point of the run
+            indexer.applied_listeners.append(self._applied)
 
             self._ingest = QueuePump(
                 self._sqs,
@@ -257,7 +277,9 @@ class ChaosRun:
                 if (number + 1) % 100 == 0:
                     self._log(f"  {number + 1} operations, {sum(self.report.crashes.values())} kills so far")
             self._settle(clients["dynamodb"])
+            indexer.applied_listeners.remove(self._applied)
             self.report.faults = faults.counts()
+            self.report.backoff_requested_seconds = clock.requested
             self.report.crashes = crash.crashes
             self.report.boundaries = crash.reached
             with crashpoints.installed(lambda boundary: None):
@@ -271,6 +293,15 @@ class ChaosRun:
         return self.report
 
     # -- the functions ---------------------------------------------------------------------------
+
+    def _applied(self, event: Any, outcome: Any) -> None:
+        data = event.data
+        source = data.source
+        article = getattr(data, "article_id", None)
+        self.history[source.key].append(
+            f"indexed {event.type.removeprefix('newsingest.')} v={source.version_id} seq={source.sequencer}"
+            f"{f' article={article}' if article else ''}: {outcome}"
+        )
 
     def _recording(self, handler: Handler, queue: str) -> Handler:
         def invoke(event: dict[str, Any], context: LocalContext) -> dict[str, Any]:
@@ -361,6 +392,7 @@ class ChaosRun:
         response = self._s3.put_object(Bucket=self._stack.bucket, Key=key, Body=data, ContentType=content_type)
         version = str(response["VersionId"])
         self._versions[key].append(Version(version, body))
+        self.history[key].append(f"put v={version} ({body.name if body else 'refused bytes'})")
         if key not in self._used_keys:
             self._used_keys.append(key)
         return version
@@ -415,9 +447,13 @@ class ChaosRun:
         if not keys:
             return None
         key = self._rng.choice(keys)
+        self._mark_deleted(key)
+        return Operation.DELETE_MARKER
+
+    def _mark_deleted(self, key: str) -> None:
         response = self._s3.delete_object(Bucket=self._stack.bucket, Key=key)
         self._versions[key].append(Version(str(response.get("VersionId")), None, marker=True))
-        return Operation.DELETE_MARKER
+        self.history[key].append(f"delete marker v={response.get('VersionId')}")
 
     def _delete_versions(self) -> Operation | None:
         keys = self._live_keys()
@@ -427,6 +463,7 @@ class ChaosRun:
         for version in self._versions[key]:
             self._s3.delete_object(Bucket=self._stack.bucket, Key=key, VersionId=version.version_id)
         self._versions[key].clear()
+        self.history[key].append("deleted every version")
         return Operation.DELETE_VERSIONS
 
     def _delete_current(self) -> Operation | None:
@@ -436,6 +473,7 @@ class ChaosRun:
         key = self._rng.choice(keys)
         version = self._versions[key].pop()
         self._s3.delete_object(Bucket=self._stack.bucket, Key=key, VersionId=version.version_id)
+        self.history[key].append(f"deleted the current version v={version.version_id}")
         return Operation.DELETE_CURRENT
 
     def _racing_delete(self) -> Operation:
@@ -443,11 +481,11 @@ class ChaosRun:
         key = self._new_key(body, "racing/")
         version = self._put(key, body.data, body.content_type, body)
         if self._rng.random() < 0.5:
-            response = self._s3.delete_object(Bucket=self._stack.bucket, Key=key)
-            self._versions[key].append(Version(str(response.get("VersionId")), None, marker=True))
+            self._mark_deleted(key)
         else:
             self._s3.delete_object(Bucket=self._stack.bucket, Key=key, VersionId=version)
             self._versions[key].clear()
+            self.history[key].append(f"deleted v={version}")
         return Operation.RACING_DELETE
 
     def _pick_queue(self) -> str:
@@ -459,7 +497,9 @@ class ChaosRun:
         delivered = [delivery for delivery in self._deliveries if delivery.queue == queue and delivery.key]
         if not delivered:
             return None
-        self._sqs.send_message(QueueUrl=queue, MessageBody=self._rng.choice(delivered).body)
+        delivery = self._rng.choice(delivered)
+        self._sqs.send_message(QueueUrl=queue, MessageBody=delivery.body)
+        self.history[delivery.key].append(f"redelivered to {queue.rsplit('/', 1)[-1]}: {_summary(delivery.body)}")
         return Operation.REDELIVER
 
     def _out_of_order(self) -> Operation | None:
@@ -468,10 +508,13 @@ class ChaosRun:
         for delivery in self._deliveries:
             if delivery.queue == queue and delivery.key and delivery.body not in by_key[delivery.key]:
                 by_key[delivery.key].append(delivery.body)
-        older = [bodies[:-1] for bodies in by_key.values() if len(bodies) > 1]
+        older = [(key, bodies[:-1]) for key, bodies in by_key.items() if len(bodies) > 1]
         if not older:
             return None
-        self._sqs.send_message(QueueUrl=queue, MessageBody=self._rng.choice(self._rng.choice(older)))
+        key, bodies = self._rng.choice(older)
+        body = self._rng.choice(bodies)
+        self._sqs.send_message(QueueUrl=queue, MessageBody=body)
+        self.history[key].append(f"late delivery to {queue.rsplit('/', 1)[-1]}: {_summary(body)}")
         return Operation.OUT_OF_ORDER
 
     def _poison_message(self) -> Operation:
@@ -504,6 +547,17 @@ def _key_of(body: str) -> str:
         obj = records[0].get("s3", {}).get("object", {})
         return str(obj.get("key", "")) if isinstance(obj, dict) else ""
     return ""
+
+
+def _summary(body: str) -> str:
+    """An S3 notification or CloudEvent in a few words, for the history."""
+    message = json.loads(body)
+    if "Records" in message:
+        record = message["Records"][0]
+        obj = record["s3"]["object"]
+        return f"{record['eventName']} v={obj.get('versionId')} seq={obj.get('sequencer')}"
+    source = message["data"]["source"]
+    return f"{message['type'].removeprefix('newsingest.')} v={source.get('version_id')} seq={source.get('sequencer')}"
 
 
 def _receive_all(sqs: Any, url: str) -> list[dict[str, Any]]:
@@ -551,7 +605,9 @@ def report_lines(report: ChaosReport) -> list[str]:
         "|---|---:|",
         *(f"| {operation} | {report.operations[operation]} |" for operation in Operation),
         "",
-        f"AWS calls by the functions: {counted.calls}, attempts {counted.attempts} (botocore retries included).",
+        f"AWS calls by the functions: {counted.calls}, attempts {counted.attempts} (botocore retries included); "
+        f"botocore's retries asked for {report.backoff_requested_seconds:.0f} s of backoff, slept "
+        f"{report.backoff_requested_seconds * settings.retry_sleep_scale:.0f} s.",
         "",
         "| fault | injected (attempts) | reached the functions' code (after botocore's retries) |",
         "|---|---:|---:|",
@@ -587,3 +643,15 @@ def report_lines(report: ChaosReport) -> list[str]:
     for finding, examples in found.examples.items():
         lines += [f"{finding}: {example}" for example in examples]
     return lines
+
+
+def histories(run: ChaosRun, findings: Findings, limit: int = 5) -> list[str]:
+    """What happened to the keys the audit's examples name (the first `limit`)."""
+    keys = [
+        key
+        for key in run.history
+        if any(key in example for examples in findings.examples.values() for example in examples)
+    ]
+    return [
+        line for key in keys[:limit] for line in [f"history of {key}:", *(f"  {step}" for step in run.history[key])]
+    ]

@@ -80,7 +80,7 @@ def local_stack(
     one is taken."""
     from moto.server import ThreadedMotoServer
 
-    from newsingest.adapters.aws import client
+    from newsingest.adapters.aws import plain_client
     from newsingest.local import motofast
 
     motofast.install()
@@ -107,10 +107,11 @@ def local_stack(
             from newsingest.handlers import api
 
             reset_caches()
-            pipeline = start_pipeline(client("s3"), client("sqs"), client("dynamodb"))
+            # The stand-ins for AWS's own machinery use clients no fault (NEWSINGEST_FAULT_RATE) touches.
+            pipeline = start_pipeline(plain_client("s3"), plain_client("sqs"), plain_client("dynamodb"))
             workers = IngestWorkers(INGEST_CONCURRENCY, dict(os.environ))
             ingest = QueuePump(
-                client("sqs"),
+                plain_client("sqs"),
                 pipeline.stack.ingest_queue_url,
                 workers,
                 function_name="IngestFunction",

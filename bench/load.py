@@ -97,8 +97,30 @@ class Expected:
 # -- data --------------------------------------------------------------------------------------
 
 
+EXCERPT_MIN_CHARS = 1500
+"""Derived articles (only when `--count` asks for more than the set's 1,422 texts): each labelled
+text cut into consecutive runs of paragraphs of at least this many characters (news-length, like
+`--text-chars 4000:6000` elsewhere but shorter, so that 5,000 fit), the rest of the text joined to
+the last run; only texts giving at least two runs, so no excerpt is a whole text again."""
+
+
+def excerpts(text: str) -> list[str]:
+    """A labelled text's consecutive runs of paragraphs, each at least `EXCERPT_MIN_CHARS` long."""
+    runs: list[list[str]] = [[]]
+    for paragraph in (line.strip() for line in text.splitlines()):
+        if not paragraph:
+            continue
+        if sum(len(line) for line in runs[-1]) >= EXCERPT_MIN_CHARS:
+            runs.append([])
+        runs[-1].append(paragraph)
+    if len(runs) > 1 and sum(len(line) for line in runs[-1]) < EXCERPT_MIN_CHARS:
+        runs[-2].extend(runs.pop())
+    return ["\n\n".join(run) for run in runs] if len(runs) >= 2 else []
+
+
 def load_bodies(data: Path, count: int) -> list[tuple[str, Body]]:
-    """`count` distinct (key, body): the HTML pages, then text articles from truth.jsonl."""
+    """`count` distinct (key, body): the HTML pages, then text articles from truth.jsonl, then (derived,
+    under `excerpt/`) those texts' excerpts as articles of their own."""
     pages = sorted((data / "html").glob("*.html.gz"))
     if not pages:
         sys.exit(f"no pages in {data / 'html'} (give --data the evaluation set's folder)")
@@ -109,14 +131,26 @@ def load_bodies(data: Path, count: int) -> list[tuple[str, Body]]:
         )
         for page in pages
     ]
-    for line in (data / "truth.jsonl").read_text(encoding="utf-8").splitlines():
-        if len(bodies) >= count:
-            break
-        truth = json.loads(line)
+    lines = (data / "truth.jsonl").read_text(encoding="utf-8").split("\n")  # not splitlines(): texts hold U+2028
+    truths = [json.loads(line) for line in lines if line.strip()]
+    derived: list[tuple[str, Body]] = []
+    for truth in truths:
         title, text = (truth.get("title") or "").strip(), (truth.get("main_content") or "").strip()
         if text:
             name = truth.get("id") or truth.get("file_id") or hashlib.sha1(text.encode()).hexdigest()[:12]  # noqa: S324
             bodies.append((f"{PREFIX}text/{name}.txt", Body(f"{title}\n\n{text}\n".encode(), "text/plain")))
+            derived += [
+                (
+                    f"{PREFIX}excerpt/{name}-{part:02d}.txt",
+                    Body(f"{title} (part {part})\n\n{run}\n".encode(), "text/plain"),
+                )
+                for part, run in enumerate(excerpts(text), start=1)
+            ]
+    bodies += derived
+    unique: dict[str, tuple[str, Body]] = {}
+    for key, body in bodies:
+        unique.setdefault(body.digest, (key, body))  # two labelled texts may be one text
+    bodies = list(unique.values())
     if len(bodies) < count:
         print(f"only {len(bodies)} distinct articles available (asked for {count})", file=sys.stderr)
     return bodies[:count]
@@ -566,6 +600,8 @@ def main() -> int:
     for key, body in [*plan.first, *plan.racing_overwrites.items(), *plan.later_overwrites.items()]:
         analyser.expect(key, body)
     in_process_bodies, in_process_seconds = len(analyser.cache), analyser.seconds
+    distinct = {article for key, body in plan.first for article in analyser.expect(key, body).articles}
+    load_average = os.getloadavg()
 
     log = args.log or Path(tempfile.mkstemp(prefix="newsingest-local-up-", suffix=".log")[1])
     with local_up(log) as endpoints:
@@ -624,6 +660,10 @@ def main() -> int:
             "index": dead_letters(sqs, urls["index-dlq"]),
         }
 
+    print(
+        f"{len(distinct)} distinct article ids among the {len(plan.first)} first uploads; load average "
+        f"{load_average[0]:.2f} when the uploads began, {os.getloadavg()[0]:.2f} at the end (1 min).\n"
+    )
     report(args, plan, found, uploads, uploaded, drained, in_process_bodies, in_process_seconds)
     return 1 if found.lost or found.wrong or found.stale or found.totals else 0
 
@@ -644,7 +684,9 @@ def report(
     in_process = in_process_bodies / in_process_seconds
     print(
         f"{len(plan.first)} distinct articles ({sum(1 for key, _ in plan.first if key.endswith('.html'))} HTML pages "
-        f"of {args.data.name}, the rest plain text from truth.jsonl), {len(plan.duplicates)} duplicates under a "
+        f"of {args.data.name}, {sum(1 for key, _ in plan.first if '/text/' in key)} plain texts from truth.jsonl, "
+        f"{sum(1 for key, _ in plan.first if '/excerpt/' in key)} derived excerpts of those texts of at least "
+        f"{EXCERPT_MIN_CHARS} characters), {len(plan.duplicates)} duplicates under a "
         f"second key, {len(plan.racing_overwrites)} overwrites racing the first ingest and "
         f"{len(plan.later_overwrites)} after indexing, {len(plan.racing_deletes)} deletes racing the first ingest, "
         f"{len(plan.deletes)} after indexing (half delete markers, half every version), {len(plan.restores)} keys "

@@ -247,37 +247,31 @@ class ChaosRun:
             from newsingest.handlers import indexer, ingest
             from newsingest.observability import logger
 
+            level = logger.log_level
             logger.setLevel(logging.CRITICAL)  # the failures it would log are the point of the run
             indexer.applied_listeners.append(self._applied)
-
-            self._ingest = QueuePump(
-                self._sqs,
-                stack.ingest_queue_url,
-                self._recording(ingest.handler, stack.ingest_queue_url),
-                function_name="IngestFunction",
-                batch_size=INGEST_BATCH_SIZE,
-                timeout_seconds=self._settings.ingest_timeout_seconds,
-            )
-            self._index = QueuePump(
-                self._sqs,
-                stack.index_queue_url,
-                self._recording(indexer.handler, stack.index_queue_url),
-                function_name="IndexerFunction",
-                batch_size=INDEX_BATCH_SIZE,
-                timeout_seconds=INDEXER_TIMEOUT_SECONDS,
-            )
-            kinds = list(OPERATION_WEIGHTS)
-            weights = list(OPERATION_WEIGHTS.values())
-            for number in range(self._settings.operations):
-                self._do(self._rng.choices(kinds, weights)[0])
-                for _ in range(self._rng.choice(PUMP_CHOICES)):
-                    self._invoke("ingest")
-                for _ in range(self._rng.choice(PUMP_CHOICES)):
-                    self._invoke("index")
-                if (number + 1) % 100 == 0:
-                    self._log(f"  {number + 1} operations, {sum(self.report.crashes.values())} kills so far")
-            self._settle(clients["dynamodb"])
-            indexer.applied_listeners.remove(self._applied)
+            try:
+                self._ingest = QueuePump(
+                    self._sqs,
+                    stack.ingest_queue_url,
+                    self._recording(ingest.handler, stack.ingest_queue_url),
+                    function_name="IngestFunction",
+                    batch_size=INGEST_BATCH_SIZE,
+                    timeout_seconds=self._settings.ingest_timeout_seconds,
+                )
+                self._index = QueuePump(
+                    self._sqs,
+                    stack.index_queue_url,
+                    self._recording(indexer.handler, stack.index_queue_url),
+                    function_name="IndexerFunction",
+                    batch_size=INDEX_BATCH_SIZE,
+                    timeout_seconds=INDEXER_TIMEOUT_SECONDS,
+                )
+                self._operate(crash)
+                self._settle(clients["dynamodb"])
+            finally:
+                indexer.applied_listeners.remove(self._applied)
+                logger.setLevel(level)
             self.report.faults = faults.counts()
             self.report.backoff_requested_seconds = clock.requested
             self.report.crashes = crash.crashes
@@ -291,6 +285,19 @@ class ChaosRun:
                 )
         self.report.seconds = time.perf_counter() - started
         return self.report
+
+    def _operate(self, crash: crashpoints.CrashAtRandom) -> None:
+        """The seeded operations, each followed by a few invocations of each function."""
+        kinds = list(OPERATION_WEIGHTS)
+        weights = list(OPERATION_WEIGHTS.values())
+        for number in range(self._settings.operations):
+            self._do(self._rng.choices(kinds, weights)[0])
+            for _ in range(self._rng.choice(PUMP_CHOICES)):
+                self._invoke("ingest")
+            for _ in range(self._rng.choice(PUMP_CHOICES)):
+                self._invoke("index")
+            if (number + 1) % 100 == 0:
+                self._log(f"  {number + 1} operations, {sum(crash.crashes.values())} kills so far")
 
     # -- the functions ---------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Any
 
+from newsingest.adapters.parsed import ParsedArticleGone, ParsedArticleReader
 from newsingest.errors import RejectedInput
 from newsingest.events import article_parsed_event
 from newsingest.indexing.items import ArticleItem, IndexPolicy, source_id
@@ -147,7 +148,8 @@ def live_objects(s3: Any, bucket: str, prefix: str = INCOMING_PREFIX) -> dict[st
 
 
 def audit(s3: Any, index: Any, bucket: str, expectations: Expectations) -> Findings:
-    """Compare the bucket's live objects with every item of the index (`index` a `DynamoIndex`)."""
+    """Compare the bucket's live objects with every item of the index (`index` a `DynamoIndex`), and
+    read each live article's parsed copy where its item points."""
     found = Findings()
     items: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
     for item in index.scan_items():
@@ -214,6 +216,16 @@ def audit(s3: Any, index: Any, bucket: str, expectations: Expectations) -> Findi
             found.add("lost", f"article {article_id} (of {sorted(wanted)[0]}): no article item")
         elif wanted - have:
             found.add("lost", f"article {article_id}: sources {sorted(wanted - have)} missing")
+    reader = ParsedArticleReader(s3)
+    for item in items["article"]:
+        if item["article_id"] in wanted_sources:
+            try:
+                copy = reader.read(item["parsed_uri"], item["parsed_range"])
+            except (ParsedArticleGone, ValueError) as exc:
+                found.add("lost", f"article {item['article_id']}: its parsed copy is unreadable ({exc})")
+                continue
+            if copy.id != item["article_id"]:
+                found.add("lost", f"article {item['article_id']}: {item['parsed_uri']} holds {copy.id} there")
     for article_id, have in article_sources.items():
         if article_id not in wanted_sources:
             found.add("stale", f"article {article_id} (sources {sorted(have)}): no live object holds it")

@@ -61,7 +61,8 @@ class FaultSettings(BaseModel):
     """Share of calls whose first attempt fails."""
     persistence: Annotated[float, Field(alias="NEWSINGEST_FAULT_PERSISTENCE", ge=0, le=1)] = 0.5
     """Chance that each retry of a failed attempt fails again (an outage lasting several attempts):
-    at 0.5, one failing call in 16 exhausts botocore's five attempts and reaches the function's code."""
+    at 0.5, one failing call in 32 exhausts the clients' six attempts and reaches the function's code
+    (more once botocore's retry quota runs dry)."""
     seed: Annotated[int, Field(alias="NEWSINGEST_FAULT_SEED")] = 0
     kinds: Annotated[tuple[FaultKind, ...], Field(alias="NEWSINGEST_FAULT_KINDS", min_length=1)] = tuple(FaultKind)
     operations: Annotated[frozenset[str], Field(alias="NEWSINGEST_FAULT_OPERATIONS")] = frozenset()

@@ -17,9 +17,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from newsingest.local import activity
+from newsingest.local import activity, mototimes
 from newsingest.local.demo import (
     INGEST_BATCH_SIZE,
     LOCAL_ENVIRONMENT,
@@ -92,6 +93,8 @@ def local_stack(
     moto_api_backend.reset()  # moto's backends outlive its servers: start from an empty account
     server = ThreadedMotoServer(ip_address=host, port=aws_port, verbose=False)
     server.start()
+    timings_path = os.environ.get(mototimes.TIMINGS_VARIABLE)
+    timings = mototimes.install(server, Path(timings_path)) if timings_path else None
     bound_host, bound_port = server.get_host_and_port()
     aws_url = f"http://{bound_host}:{bound_port}"
     stop = threading.Event()
@@ -143,6 +146,8 @@ def local_stack(
             http.shutdown()
             http.server_close()
         server.stop()
+        if timings is not None:
+            timings.stop()
         request_log.setLevel(request_log_level)
         os.environ.pop("AWS_ENDPOINT_URL", None)
         reset_caches()

@@ -42,6 +42,11 @@ Jaccard similarity J, so a copy is found with probability 1 - (1 - J)^3: 0.95 at
 articles collide in a band with probability J too (under 0.02 for 5-word shingles), and a
 candidate is kept only past `SAME_STORY_JACCARD`."""
 
+MIN_STORY_WORDS = 40
+"""Texts of fewer words get no band keys, so they are never grouped into a story: briefs and
+templated items (a share price, a score, "NATO met on day 3") share most of their few shingles
+without being copies of one another, and syndicated wire stories run to hundreds of words."""
+
 SCHEME = f"minhash-r{NUM_PERM}-w{SHINGLE_WORDS}-s{MINHASH_SEED}-b{LSH_BANDS}x{LSH_ROWS}"
 """Names everything above: band keys and sketches of different schemes are never compared."""
 
@@ -57,20 +62,26 @@ def normalised_words(text: str) -> list[str]:
 def shingles(text: str, size: int = SHINGLE_WORDS) -> list[str]:
     """Every run of `size` consecutive normalised words, in order (one shingle of all the words
     when there are fewer)."""
-    words = normalised_words(text)
+    return _shingles(normalised_words(text), size)
+
+
+def _shingles(words: list[str], size: int) -> list[str]:
     if len(words) <= size:
         return [" ".join(words)] if words else []
     return [" ".join(words[start : start + size]) for start in range(len(words) - size + 1)]
 
 
 def signature_of(text: str) -> Signature:
-    """The text's MinHash signature with its band keys and sketch (an empty text has one of no words)."""
+    """The text's MinHash signature with its band keys (none under `MIN_STORY_WORDS` words) and
+    sketch (an empty text has one of no words)."""
+    words = normalised_words(text)
     minhash = RMinHash(NUM_PERM, MINHASH_SEED)
-    minhash.update(shingles(text) or [""])
+    minhash.update(_shingles(words, SHINGLE_WORDS) or [""])
     values = [int(value) for value in minhash.digest()]
     bands = [
         f"{band}:{''.join(f'{value:08x}' for value in values[band * LSH_ROWS : (band + 1) * LSH_ROWS])}"
         for band in range(LSH_BANDS)
+        if len(words) >= MIN_STORY_WORDS
     ]
     mask = (1 << SKETCH_BITS) - 1
     return Signature(

@@ -9,6 +9,7 @@ import pytest
 
 from newsingest.stories.signature import (
     LSH_BANDS,
+    MIN_STORY_WORDS,
     NUM_PERM,
     SCHEME,
     SHINGLE_WORDS,
@@ -92,3 +93,11 @@ def test_a_bad_sketch_is_a_clear_error() -> None:
     with pytest.raises(InvalidSketch):
         estimated_jaccard("not base64!", signature_of(STORY).sketch)
     assert estimated_jaccard(base64.b64encode(b"ab").decode(), signature_of(STORY).sketch) == 0.0
+
+
+def test_short_texts_get_no_band_keys_so_never_join_a_story() -> None:
+    # Given a brief under MIN_STORY_WORDS words
+    brief = " ".join(STORY.split()[: MIN_STORY_WORDS - 1])
+    # Then it has a sketch but no band keys; at the limit it has them
+    assert signature_of(brief).bands == []
+    assert len(signature_of(" ".join(STORY.split()[:MIN_STORY_WORDS])).bands) == LSH_BANDS

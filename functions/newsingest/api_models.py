@@ -29,7 +29,8 @@ ArticleIdField = Annotated[
     str, _field("Article id: 32 hex characters derived from the article's text", ARTICLE_ID_EXAMPLE)
 ]
 StoryIdField = Annotated[
-    str, _field("Story id: the id of the article that started the story (it may since have left it)", ARTICLE_ID_EXAMPLE)
+    str,
+    _field("Story id: the id of the article that started the story (it may since have left it)", ARTICLE_ID_EXAMPLE),
 ]
 EntityName = Annotated[str, _field("Canonical name", "Vladimir Putin")]
 TypeField = Annotated[EntityType, _field("Entity type", "person")]
@@ -185,7 +186,9 @@ class ArticleStory(Record):
 
     id: StoryIdField
     copy_count: Annotated[int, _field("Articles in the story, this one included", 3, ge=1)]
-    canonical_id: Annotated[str, _field("The story's canonical article: its earliest published copy", ARTICLE_ID_EXAMPLE)]
+    canonical_id: Annotated[
+        str, _field("The story's canonical article: its earliest published copy", ARTICLE_ID_EXAMPLE)
+    ]
     is_canonical: Annotated[bool, _field("This article is the canonical one", True)]
 
 

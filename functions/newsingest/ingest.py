@@ -398,9 +398,7 @@ class IngestService:
             signature = signature_of(article.text)
             if article.language not in (ENGLISH, None):
                 enriched.append(
-                    article.model_copy(
-                        update={"entity_status": EntityStatus.SKIPPED_LANGUAGE, "signature": signature}
-                    )
+                    article.model_copy(update={"entity_status": EntityStatus.SKIPPED_LANGUAGE, "signature": signature})
                 )
                 continue
             analysis = next(analyses)

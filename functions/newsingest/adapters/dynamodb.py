@@ -441,13 +441,22 @@ class DynamoIndex:
         return found
 
     def story_sizes(self, story_ids: list[str]) -> dict[str, int]:
-        """COUNT Queries of each story's member items, a few at once (0: a story of one)."""
+        """COUNT Queries of each story's member items, a few at once, plus one for the article that
+        started it while it is indexed (one BatchGetItem of their ids, projected)."""
 
-        def size(story_id: str) -> int:
+        def members(story_id: str) -> int:
             return self._count(story_pk(story_id), MEMBER_SK_PREFIX, cap=1_000_000)
 
         with ThreadPoolExecutor(max_workers=COUNT_THREADS) as pool:
-            return dict(zip(story_ids, pool.map(size, story_ids), strict=True))
+            counts = dict(zip(story_ids, pool.map(members, story_ids), strict=True))
+        founders = self._batch_get(
+            [(article_pk(story_id), ARTICLE_SK) for story_id in story_ids],
+            projection="article_id, story_id",
+        )
+        for item in founders:
+            if item.get("story_id") == item["article_id"] and item["article_id"] in counts:
+                counts[item["article_id"]] += 1
+        return counts
 
     def get_article_sources(self, article_id: str) -> list[str]:
         item = self._get(article_pk(article_id), ARTICLE_SK)

@@ -517,8 +517,9 @@ class BandItem(_Item):
 
 
 class StoryMemberItem(_Item):
-    """An article of a story of two or more (`STORY#<story_id>` / `ARTICLE#<id>`): a story of one
-    has none, which saves the write unit for most articles."""
+    """An article that joined a story (`STORY#<story_id>` / `ARTICLE#<id>`). The article that
+    started the story has none (the story's id is its id), so an article without copies costs no
+    write unit for it."""
 
     kind: Literal["story_member"] = "story_member"
     story_id: str
@@ -528,7 +529,11 @@ class StoryMemberItem(_Item):
     @classmethod
     def of(cls, story_id: str, article_id: str, sort_time: str) -> StoryMemberItem:
         return cls(
-            pk=story_pk(story_id), sk=member_sk(article_id), story_id=story_id, article_id=article_id, sort_time=sort_time
+            pk=story_pk(story_id),
+            sk=member_sk(article_id),
+            story_id=story_id,
+            article_id=article_id,
+            sort_time=sort_time,
         )
 
 

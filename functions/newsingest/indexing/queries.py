@@ -193,7 +193,7 @@ class IndexReader(Protocol):
     def story_members(self, story_id: str) -> list[StoryMemberItem]: ...
 
     def story_sizes(self, story_ids: list[str]) -> dict[str, int]:
-        """Each story's member items, counted (0 for a story of one)."""
+        """Each story's articles: its member items, and the article that started it while indexed."""
         ...
 
     def get_articles_with_sources(self, article_ids: list[str]) -> list[StoredArticle]: ...
@@ -284,7 +284,11 @@ def _collapsed_articles(
     missing, so a page never reads past what it returns and the postings cursor resumes exactly."""
     state = decode_cursor(cursor) or {"postings": None, "seen": []}
     inner, seen = state.get("postings"), state.get("seen")
-    if not (inner is None or isinstance(inner, str)) or not isinstance(seen, list) or set(state) != {"postings", "seen"}:
+    if (
+        not (inner is None or isinstance(inner, str))
+        or not isinstance(seen, list)
+        or set(state) != {"postings", "seen"}
+    ):
         raise InvalidCursor("cursor is not one this API issued for a collapsed list")
     shown = [str(prefix) for prefix in seen]
     rows: list[PostingItem] = []
@@ -305,7 +309,7 @@ def _collapsed_articles(
         encode_cursor({"postings": inner, "seen": shown[-COLLAPSE_SEEN_STORIES:]}) if inner is not None else None
     )
     return EntityArticlePage(
-        items=[_entity_article(posting, max(1, sizes.get(posting.story, 0))) for posting in rows], cursor=next_cursor
+        items=[_entity_article(posting, max(1, sizes.get(posting.story, 1))) for posting in rows], cursor=next_cursor
     )
 
 
@@ -358,13 +362,23 @@ def _canonical(members: list[StoryMemberItem]) -> StoryMemberItem:
     return min(members, key=lambda member: (member.sort_time, member.article_id))
 
 
+def _story_articles(reader: IndexReader, story_id: str) -> list[StoredArticle]:
+    """The articles of a story: the one that started it (whose id it has) while it is indexed, and
+    those its member items name, each only while its item still names the story."""
+    ids = [story_id, *(member.article_id for member in reader.story_members(story_id))]
+    return [item for item in reader.get_articles_with_sources(ids) if item.article.story_id == story_id]
+
+
 def article_story(reader: IndexReader, article: ArticleItem) -> ArticleStory | None:
-    """The article's story from its member items (none: a story of one); None before stories."""
+    """The article's story and its copy count; None for an article indexed before stories."""
     if article.story_id is None:
         return None
-    members = [member for member in reader.story_members(article.story_id)]
-    if not any(member.article_id == article.article_id for member in members):
-        members = [*members, StoryMemberItem.of(article.story_id, article.article_id, article.sort_time)]
+    members = [
+        StoryMemberItem.of(article.story_id, item.article.article_id, item.article.sort_time)
+        for item in _story_articles(reader, article.story_id)
+        if item.article.article_id != article.article_id
+    ]
+    members.append(StoryMemberItem.of(article.story_id, article.article_id, article.sort_time))
     canonical = _canonical(members)
     return ArticleStory(
         id=article.story_id,
@@ -375,12 +389,9 @@ def article_story(reader: IndexReader, article: ArticleItem) -> ArticleStory | N
 
 
 def story_view(reader: IndexReader, story_id: str) -> StoryView | None:
-    """A story's copies, earliest first, read from its member items and their article items (a
-    member whose article has left, or moved to another story, is not shown); a story of one is its
-    article. None when no article is in the story."""
-    members = reader.story_members(story_id)
-    ids = [member.article_id for member in members] or [story_id]
-    stored = [item for item in reader.get_articles_with_sources(ids) if item.article.story_id == story_id]
+    """A story's copies, earliest first (the first is canonical), with their sources; None when no
+    indexed article is in the story."""
+    stored = _story_articles(reader, story_id)
     if not stored:
         return None
     stored.sort(key=lambda item: (item.article.sort_time, item.article.article_id))

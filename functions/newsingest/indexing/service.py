@@ -39,6 +39,7 @@ from newsingest.indexing.items import (
     band_pk,
     entity_of_pk,
     entity_shard_pk,
+    member_sk,
     posting_sk,
     postings_for,
     quote_key,
@@ -47,7 +48,6 @@ from newsingest.indexing.items import (
     record_sk,
     shard_of,
     source_id,
-    member_sk,
     source_pk,
 )
 from newsingest.models import Fingerprint, SourceRef
@@ -132,10 +132,6 @@ class IndexStore(Protocol):
     def put_bands(self, items: list[BandItem]) -> None: ...
 
     def delete_bands(self, keys: list[tuple[str, str]]) -> None: ...
-
-    def story_members(self, story_id: str) -> list[StoryMemberItem]:
-        """The member items of a story (none for a story of one), read consistently."""
-        ...
 
     def put_story_members(self, items: list[StoryMemberItem]) -> None: ...
 
@@ -342,16 +338,20 @@ class Indexer:
     def _choose_story(self, article: ArticleItem, data: ArticleParsed, existing: ArticleItem | None) -> StoryChoice:
         """The story of an article new to the index, or re-indexed: a re-indexed article stays in its
         story; a new one joins the story of the earlier article it copies (`best_copy`), else starts
-        its own (its id is the story's). A retry after a crash keeps the story its band items name.
-        Joining a story of one files both articles as members; an event without a fingerprint (an
-        older ingest) makes a story of one with no band items."""
+        its own, whose id is its own. A retry after a crash keeps the story its band items name.
+
+        Write units: an article that starts a story is filed under all its band values; one that
+        joins a story gets a member item and band items only for the values no article of its story
+        is filed under already (a later copy sharing one of those finds the story there). The
+        article that started a story needs no member item: the story's id names it."""
         fingerprint: Fingerprint | None = data.fingerprint
         now = data.processed_at or data.received_at
         expires_at = int((now + self._story_window).timestamp())
         pks = [band_pk(fingerprint.scheme, band) for band in fingerprint.bands] if fingerprint else []
         if existing is not None and existing.story_id is not None:
             story_id = existing.story_id
-            matched = None
+            kept = [pk for pk in pks if pk in existing.bands]
+            wanted = kept if kept or story_id != article.article_id else pks
         else:
             candidates = self._store.band_items(pks) if pks else []
             own = next((item for item in candidates if item.article_id == article.article_id), None)
@@ -368,16 +368,17 @@ class Indexer:
                 else None
             )
             story_id = own.story_id if own else matched.story_id if matched else article.article_id
+            covered = {
+                item.pk for item in candidates if item.story_id == story_id and item.article_id != article.article_id
+            }
+            wanted = [pk for pk in pks if pk not in covered]
         filed = article.model_copy(update={"story_id": story_id})
-        bands = [BandItem.of(filed, pk, fingerprint.sketch, expires_at) for pk in pks] if fingerprint else []
-        members: list[StoryMemberItem] = []
-        if story_id != article.article_id or existing is not None:
-            present = self._store.story_members(story_id)
-            if present or matched is not None:
-                members.append(StoryMemberItem.of(story_id, article.article_id, article.sort_time))
-            if not present and matched is not None:
-                # A story of one has no member items: its only article becomes the first.
-                members.append(StoryMemberItem.of(story_id, matched.article_id, matched.sort_time))
+        bands = [BandItem.of(filed, pk, fingerprint.sketch, expires_at) for pk in wanted] if fingerprint else []
+        members = (
+            [StoryMemberItem.of(story_id, article.article_id, article.sort_time)]
+            if story_id != article.article_id
+            else []
+        )
         return StoryChoice(story_id=story_id, bands=bands, members=members)
 
     def _on_article_deleted(self, event: ArticleDeletedEvent) -> Outcome:
@@ -492,11 +493,11 @@ class Indexer:
 
     def _remove_article(self, article: ArticleItem) -> None:
         """Postings and quotations first, then its band items and story membership (the next copy
-        becomes the story's canonical article), the article item last, so a crash leaves it to find
-        again."""
+        becomes the story's canonical article; the story keeps its id when the article that started
+        it goes), the article item last, so a crash leaves it to find again."""
         self._remove_entries(article, keep=None)
         self._store.delete_bands([(pk, member_sk(article.article_id)) for pk in article.bands])
-        if article.story_id is not None:
+        if article.story_id not in (None, article.article_id):
             self._store.delete_story_member(article.story_id, article.article_id)
         self._store.delete_article(article.article_id)
 

@@ -370,18 +370,20 @@ def _story_articles(reader: IndexReader, story_id: str) -> list[StoredArticle]:
 
 
 def article_story(reader: IndexReader, article: ArticleItem) -> ArticleStory | None:
-    """The article's story and its copy count; None for an article indexed before stories."""
-    if article.story_id is None:
+    """The article's story and its copy count, from the story's member items (their times) and the
+    article that started it (one Query and one GetItem); None for an article indexed before stories."""
+    story_id = article.story_id
+    if story_id is None:
         return None
-    members = [
-        StoryMemberItem.of(article.story_id, item.article.article_id, item.article.sort_time)
-        for item in _story_articles(reader, article.story_id)
-        if item.article.article_id != article.article_id
-    ]
-    members.append(StoryMemberItem.of(article.story_id, article.article_id, article.sort_time))
-    canonical = _canonical(members)
+    members = {member.article_id: member for member in reader.story_members(story_id)}
+    founder = article if story_id == article.article_id else reader.get_article(story_id)
+    members.pop(story_id, None)
+    if founder is not None and founder.story_id == story_id:
+        members[story_id] = StoryMemberItem.of(story_id, story_id, founder.sort_time)
+    members[article.article_id] = StoryMemberItem.of(story_id, article.article_id, article.sort_time)
+    canonical = _canonical(list(members.values()))
     return ArticleStory(
-        id=article.story_id,
+        id=story_id,
         copy_count=len(members),
         canonical_id=canonical.article_id,
         is_canonical=canonical.article_id == article.article_id,

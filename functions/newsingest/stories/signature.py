@@ -38,7 +38,7 @@ more write units per article) allows three. A copy is found when one band agrees
 LSH_ROWS = 1
 """MinHash values per band. One value agrees between two texts with probability equal to their
 Jaccard similarity J, so a copy is found with probability 1 - (1 - J)^3: 0.95 at J = 0.63, the
-5th percentile of variants keeping 70% of the text. Two rows would give 0.60 there. Unrelated
+5th percentile of variants keeping 70% of the text. Two rows would give 0.78 there. Unrelated
 articles collide in a band with probability J too (under 0.02 for 5-word shingles), and a
 candidate is kept only past `SAME_STORY_JACCARD`."""
 

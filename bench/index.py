@@ -288,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     from newsingest.local.stack import create_stack
     from newsingest.models import EntityStatus
     from newsingest.parsing import parse_article
+    from newsingest.stories.signature import signature_of
 
     os.environ.update(LOCAL_ENVIRONMENT)
     os.environ.pop("AWS_ENDPOINT_URL", None)
@@ -314,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
                 "entity_status": EntityStatus.EXTRACTED,
                 "entity_model": analysis.entity_model,
                 "alias_table_version": analysis.alias_table_version,
+                "signature": signature_of(article.text),
             }
         )
         events.append(

@@ -24,6 +24,7 @@ from newsingest.models import (
     EntityStatus,
     EntityType,
     ExtractorVersion,
+    Fingerprint,
     Language,
     PublishedAt,
     Quote,
@@ -169,6 +170,14 @@ class ArticleParsed(Record):
         ),
     ] = None
 
+    fingerprint: Annotated[
+        Fingerprint | None,
+        Field(
+            description="The text's LSH band keys and MinHash sketch (not the 128 values: ~300 bytes), which the "
+            "indexer groups near-duplicates into stories with; None from ingest versions before stories"
+        ),
+    ] = None
+
     @property
     def made_by(self) -> str:
         """The versions that made it, as the index items record them."""
@@ -198,6 +207,7 @@ class ArticleParsed(Record):
             quotes=[_event_quote(quote) for quote in article.quotes[:MAX_EVENT_QUOTES]],
             quotes_truncated=len(article.quotes) > MAX_EVENT_QUOTES,
             processed_at=processed_at,
+            fingerprint=article.signature.fingerprint() if article.signature else None,
         )
 
 

@@ -27,6 +27,7 @@ from newsingest.events import (
 )
 from newsingest.limits import DEFAULT_MAX_OBJECT_BYTES, DEFAULT_MAX_TEXT_CHARS, PARSED_PREFIX
 from newsingest.models import Article, EntityStatus, SourceRef
+from newsingest.stories.signature import signature_of
 from newsingest.triggers import ChangeKind, ObjectChange, changes_in, parse_s3_message
 
 if TYPE_CHECKING:
@@ -393,18 +394,23 @@ class IngestService:
         return articles
 
     def _enrich(self, articles: Sequence[Article]) -> list[Article]:
-        """The articles with what one model pass over all their texts finds (English only)."""
+        """The articles with what one model pass over all their texts finds (English only), and
+        each one's MinHash signature (every language)."""
         english = [article for article in articles if article.language in (ENGLISH, None)]
         analyses = iter(self._analyse([(article.text, article.title) for article in english]) if english else [])
         enriched = []
         for article in articles:
+            signature = signature_of(article.text)
             if article.language not in (ENGLISH, None):
-                enriched.append(article.model_copy(update={"entity_status": EntityStatus.SKIPPED_LANGUAGE}))
+                enriched.append(
+                    article.model_copy(update={"entity_status": EntityStatus.SKIPPED_LANGUAGE, "signature": signature})
+                )
                 continue
             analysis = next(analyses)
             enriched.append(
                 article.model_copy(
                     update={
+                        "signature": signature,
                         "entities": analysis.entities,
                         "quotes": analysis.quotes,
                         "dates": analysis.dates,

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from newsingest.indexing.items import IndexPolicy
+from newsingest.indexing.items import DEFAULT_STORY_WINDOW_DAYS, IndexPolicy
 from newsingest.limits import DEFAULT_GRACE_SECONDS, DEFAULT_MAX_OBJECT_BYTES, DEFAULT_MAX_TEXT_CHARS
 from newsingest.singletons import process_singleton
 
@@ -29,6 +29,7 @@ class IndexerSettings(BaseModel):
 
     table_name: Annotated[str, Field(alias="TABLE_NAME", min_length=3)]
     index_entities: Annotated[IndexPolicy, Field(alias="INDEX_ENTITIES")] = IndexPolicy.EVIDENCE
+    story_window_days: Annotated[int, Field(alias="STORY_WINDOW_DAYS", ge=1, le=365)] = DEFAULT_STORY_WINDOW_DAYS
 
 
 class ReconcileSettings(BaseModel):

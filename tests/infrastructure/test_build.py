@@ -205,6 +205,10 @@ def test_dependencies_import_from_the_artifact(build_dir: Path, runtime_modules:
         assert "Brussels" in trafilatura.extract(html)
         assert py3langid.classify("Ministers met in Brussels to discuss the alliance.")[0] == "en"
         assert spacy.__file__.startswith(sys.path[0]), spacy.__file__
+        import rensa
+        from newsingest.stories.signature import LSH_BANDS, signature_of
+        assert rensa.__file__.startswith(sys.path[0]), rensa.__file__
+        assert len(signature_of("NATO ministers met in Brussels on Tuesday. " * 10).bands) == LSH_BANDS
         """
     result = run_in_artifact(root, runtime_modules, code)
     assert result.returncode == 0, f"{function}:\n{result.stderr}"

@@ -498,6 +498,7 @@ def test_http_api_routes_and_stage(stack: dict[str, Any]) -> None:
         "GET /v1/articles",
         "GET /v1/articles/{id}",
         "GET /v1/articles/{id}/parsed",
+        "GET /v1/stories/{id}",
         "GET /v1/entities",
         "GET /v1/entities/{id}",
         "GET /v1/entities/{id}/articles",

@@ -16,7 +16,12 @@ from typing import Any
 
 import pytest
 
-from newsingest.indexing.items import GSI1_PROJECTED_ATTRIBUTES, IndexPolicy
+from newsingest.indexing.items import (
+    DEFAULT_STORY_WINDOW_DAYS,
+    GSI1_PROJECTED_ATTRIBUTES,
+    BandItem,
+    IndexPolicy,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO_ROOT / "template.yaml"
@@ -45,6 +50,7 @@ API_ROUTES = {
     "/v1/articles",
     "/v1/articles/{id}",
     "/v1/articles/{id}/parsed",
+    "/v1/stories/{id}",
     "/v1/entities",
     "/v1/entities/{id}",
     "/v1/entities/{id}/articles",
@@ -176,7 +182,10 @@ def test_function_environments(cfn: dict[str, Any], resources: dict[str, Any]) -
     assert ingest["INDEX_QUEUE_URL"] == {"Ref": "IndexQueue"}
     assert ingest["MAX_OBJECT_BYTES"] == {"Ref": "MaxObjectBytes"}
     assert ingest["IDEMPOTENCY_TABLE_NAME"] == {"Ref": "IdempotencyTable"}
-    for reader, expected in (("IndexerFunction", {"TABLE_NAME", "INDEX_ENTITIES"}), ("ApiFunction", {"TABLE_NAME"})):
+    for reader, expected in (
+        ("IndexerFunction", {"TABLE_NAME", "INDEX_ENTITIES", "STORY_WINDOW_DAYS"}),
+        ("ApiFunction", {"TABLE_NAME"}),
+    ):
         variables = props(resources, reader)["Environment"]["Variables"]
         common = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"}
         assert set(variables) - common == expected
@@ -193,6 +202,8 @@ def test_function_environments(cfn: dict[str, Any], resources: dict[str, Any]) -
     assert reconcile["RECONCILE_FIX"] == {"Ref": "ReconcileFix"}
     indexer = props(resources, "IndexerFunction")["Environment"]["Variables"]
     assert indexer["INDEX_ENTITIES"] == {"Ref": "IndexEntities"}
+    assert indexer["STORY_WINDOW_DAYS"] == {"Ref": "StoryWindowDays"}
+    assert cfn["Parameters"]["StoryWindowDays"]["Default"] == DEFAULT_STORY_WINDOW_DAYS
     assert cfn["Parameters"]["IndexEntities"]["AllowedValues"] == [policy.value for policy in IndexPolicy]
     assert cfn["Parameters"]["MaxObjectBytes"]["Default"] == 10485760
     assert cfn["Parameters"]["LogLevel"]["Default"] == "INFO"
@@ -391,6 +402,9 @@ def test_index_table(resources: dict[str, Any]) -> None:
     # The template lists what the code projects (the day listing, profiles and rejections read
     # these attributes from gsi1)
     assert gsi["Projection"] == {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(GSI1_PROJECTED_ATTRIBUTES)}
+    # Band items expire by TTL on the attribute the code writes (BandItem.expires_at)
+    assert p["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    assert "expires_at" in BandItem.model_fields
 
 
 def test_idempotency_table(resources: dict[str, Any]) -> None:

@@ -19,6 +19,7 @@ from newsingest.errors import ConcurrentChange
 from newsingest.events import EntitySummary
 from newsingest.indexing.items import (
     ARTICLE_SK,
+    MEMBER_SK_PREFIX,
     POSTING_SHARDS,
     POSTING_SK_PREFIX,
     PROFILE_SK,
@@ -28,6 +29,7 @@ from newsingest.indexing.items import (
     SOURCE_SK,
     ArticleItem,
     ArticleSummaryItem,
+    BandItem,
     EntityProfileItem,
     NameItem,
     ObjectState,
@@ -36,14 +38,17 @@ from newsingest.indexing.items import (
     RecordItem,
     RejectionItem,
     SourceItem,
+    StoryMemberItem,
     article_pk,
     day_pk,
     entity_pk,
     entity_shard_pk,
+    member_sk,
     name_pk,
     names_for,
     rejected_day_pk,
     source_pk,
+    story_pk,
 )
 from newsingest.indexing.queries import (
     DEFAULT_PAGE_SIZE,
@@ -315,6 +320,45 @@ class DynamoIndex:
     def delete_rejection(self, bucket: str | None, key: str) -> None:
         self._client.delete_item(TableName=self._table, Key=_key(source_pk(bucket, key), REJECTED_SK))
 
+    def put_bands(self, items: list[BandItem]) -> None:
+        self._batch_write([{"PutRequest": {"Item": _to_attribute_values(item.to_item())}} for item in items])
+
+    def delete_bands(self, keys: list[tuple[str, str]]) -> None:
+        self._batch_write([{"DeleteRequest": {"Key": _key(pk, sk)}} for pk, sk in keys])
+
+    def band_items(self, pks: list[str]) -> list[BandItem]:
+        """One consistent Query per band value, the bands at once: a value unrelated articles share
+        is rare (5-word shingles), so each answers a few small items."""
+
+        def query(pk: str) -> list[BandItem]:
+            return [
+                BandItem.model_validate(item)
+                for item in self._query_all(
+                    KeyConditionExpression="pk = :pk",
+                    ExpressionAttributeValues={":pk": {"S": pk}},
+                    ConsistentRead=True,
+                )
+            ]
+
+        with ThreadPoolExecutor(max_workers=max(1, len(pks))) as pool:
+            return [item for items in pool.map(query, pks) for item in items]
+
+    def story_members(self, story_id: str) -> list[StoryMemberItem]:
+        return [
+            StoryMemberItem.model_validate(item)
+            for item in self._query_all(
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": {"S": story_pk(story_id)}},
+                ConsistentRead=True,
+            )
+        ]
+
+    def put_story_members(self, items: list[StoryMemberItem]) -> None:
+        self._batch_write([{"PutRequest": {"Item": _to_attribute_values(item.to_item())}} for item in items])
+
+    def delete_story_member(self, story_id: str, article_id: str) -> None:
+        self._client.delete_item(TableName=self._table, Key=_key(story_pk(story_id), member_sk(article_id)))
+
     # -- reads ------------------------------------------------------------------------------
 
     def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
@@ -398,6 +442,32 @@ class DynamoIndex:
         sources = sorted(item.pop("sources", []))
         return StoredArticle(article=ArticleItem.model_validate(item), sources=sources)
 
+    def get_articles_with_sources(self, article_ids: list[str]) -> list[StoredArticle]:
+        """Article items in BatchGetItems of 100 (those that exist), in no particular order."""
+        found = []
+        for item in self._batch_get([(article_pk(article_id), ARTICLE_SK) for article_id in article_ids]):
+            sources = sorted(item.pop("sources", []))
+            found.append(StoredArticle(article=ArticleItem.model_validate(item), sources=sources))
+        return found
+
+    def story_sizes(self, story_ids: list[str]) -> dict[str, int]:
+        """COUNT Queries of each story's member items, a few at once, plus one for the article that
+        started it while it is indexed (one BatchGetItem of their ids, projected)."""
+
+        def members(story_id: str) -> int:
+            return self._count(story_pk(story_id), MEMBER_SK_PREFIX, cap=1_000_000)
+
+        with ThreadPoolExecutor(max_workers=COUNT_THREADS) as pool:
+            counts = dict(zip(story_ids, pool.map(members, story_ids), strict=True))
+        founders = self._batch_get(
+            [(article_pk(story_id), ARTICLE_SK) for story_id in story_ids],
+            projection="article_id, story_id",
+        )
+        for item in founders:
+            if item.get("story_id") == item["article_id"] and item["article_id"] in counts:
+                counts[item["article_id"]] += 1
+        return counts
+
     def get_article_sources(self, article_id: str) -> list[str]:
         item = self._get(article_pk(article_id), ARTICLE_SK)
         return list(item.get("sources", [])) if item else []
@@ -412,8 +482,10 @@ class DynamoIndex:
         return {profile.entity_id: profile for profile in profiles}
 
     def entity_totals(self, entity_id: str) -> EntityTotals:
-        """Counted from every shard's postings: 0.5 read units per ~16 postings (docs/design.md#index)."""
+        """Counted from every shard's postings: 0.5 read units per ~16 postings (docs/design.md#index);
+        stories are the distinct `story_id`s (an article indexed before stories is one of its own)."""
         articles = mentions = 0
+        stories: set[str] = set()
         first: str | None = None
         last: str | None = None
         for shard in range(POSTING_SHARDS):
@@ -423,14 +495,17 @@ class DynamoIndex:
                     ":pk": {"S": entity_shard_pk(entity_id, shard)},
                     ":prefix": {"S": POSTING_SK_PREFIX},
                 },
-                ProjectionExpression="sort_time, mention_count",
+                ProjectionExpression="sort_time, mention_count, story_id, article_id",
             ):
                 articles += 1
+                stories.add(str(item.get("story_id") or item["article_id"]))
                 mentions += int(item["mention_count"])
                 moment = str(item["sort_time"])
                 first = moment if first is None or moment < first else first
                 last = moment if last is None or moment > last else last
-        return EntityTotals(article_count=articles, mention_count=mentions, first_seen=first, last_seen=last)
+        return EntityTotals(
+            article_count=articles, story_count=len(stories), mention_count=mentions, first_seen=first, last_seen=last
+        )
 
     def find_names(self, key_prefix: str, *, known: bool, limit: int) -> list[NameItem]:
         """One Query page of the name index: keys starting with `key_prefix`, in key order. Profiles

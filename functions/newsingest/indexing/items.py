@@ -106,6 +106,11 @@ and bill its write units twice; these keep the copy under 1 KB."""
 NOT_STORED = frozenset({"aliases"})
 """Entity fields the article item leaves out: the name index has the aliases, once per entity."""
 
+DEFAULT_STORY_WINDOW_DAYS = 30
+"""How long an article can be found as the original of later copies (its band items' TTL), and the
+most two copies' publication times may differ: a wire story's copies appear within days, and 30
+days of band items cost 3 items per article stored for a month (the indexer's `STORY_WINDOW_DAYS`)."""
+
 ARTICLE_SK = "ARTICLE"
 SOURCE_SK = "SOURCE"
 REJECTED_SK = "REJECTED"
@@ -114,6 +119,9 @@ RECORD_SK_PREFIX = "RECORD#"
 POSTING_SK_PREFIX = "POSTING#"
 QUOTE_SK_PREFIX = "QUOTE#"
 NAME_SK_PREFIX = "NAME#"
+BAND_PK_PREFIX = "BAND#"
+STORY_PK_PREFIX = "STORY#"
+MEMBER_SK_PREFIX = "ARTICLE#"
 NAME_PK_PREFIX = "NAME#"
 KNOWN_NAME_PK_PREFIX = "NAME+#"
 
@@ -159,6 +167,19 @@ def rejected_day_pk(day: str) -> str:
 def name_pk(key: str, *, known: bool) -> str:
     """The name index's partition of a key: by first character, the alias table's entities apart."""
     return f"{KNOWN_NAME_PK_PREFIX if known else NAME_PK_PREFIX}{key[:1]}"
+
+
+def band_pk(scheme: str, band: str) -> str:
+    """The partition of one LSH band value (`<band>:<hex>`) of one signature scheme."""
+    return f"{BAND_PK_PREFIX}{scheme}#{band}"
+
+
+def story_pk(story_id: str) -> str:
+    return f"{STORY_PK_PREFIX}{story_id}"
+
+
+def member_sk(article_id: str) -> str:
+    return f"{MEMBER_SK_PREFIX}{article_id}"
 
 
 def name_sk(key: str) -> str:
@@ -274,6 +295,16 @@ class ArticleItem(ArticleSummaryItem):
         str | None,
         Field(description="When the ingest function made the event this item comes from (ISO 8601)"),
     ] = None
+    story_id: Annotated[
+        str | None,
+        Field(
+            description="The story (near-duplicates: docs/design.md#stories) it belongs to: the id of the article "
+            "that started it; absent on items indexed before stories"
+        ),
+    ] = None
+    bands: Annotated[
+        list[str], Field(description="The partition keys of its LSH band items, so removing it finds them")
+    ] = Field(default_factory=list)
 
     @property
     def made_by(self) -> str:
@@ -401,6 +432,14 @@ class PostingItem(_Item):
         default_factory=list
     )
     made_by: MadeBy = None
+    story_id: Annotated[
+        str | None, Field(description="The article's story, so totals count stories and lists collapse copies")
+    ] = None
+
+    @property
+    def story(self) -> str:
+        """Its story; an article indexed before stories is a story of its own."""
+        return self.story_id or self.article_id
 
     @classmethod
     def of(cls, article: ArticleItem, entity: EntitySummary) -> PostingItem:
@@ -416,6 +455,7 @@ class PostingItem(_Item):
             salience=entity.salience,
             co_entities=others[:CO_ENTITIES_PER_POSTING],
             made_by=article.made_by,
+            story_id=article.story_id,
         )
         while posting.co_entities and billed_bytes(posting.to_item()) > POSTING_MAX_BYTES:
             posting = posting.model_copy(update={"co_entities": posting.co_entities[:-1]})
@@ -448,6 +488,52 @@ class QuoteItem(_Item):
             title=short_title(article.title),
             texts=[quote.text for quote in quotes],
             made_by=article.made_by,
+        )
+
+
+class BandItem(_Item):
+    """An article filed under one of its LSH band values (`BAND#<scheme>#<band>:<hex>` /
+    `ARTICLE#<id>`), with what deciding whether a later article copies it needs; DynamoDB deletes it
+    by TTL once the story window has passed."""
+
+    kind: Literal["band"] = "band"
+    article_id: str
+    story_id: str
+    sort_time: str
+    sketch: Annotated[str, Field(description="The article's MinHash sketch (Fingerprint.sketch)")]
+    expires_at: Annotated[int, Field(description="TTL: epoch seconds after which DynamoDB deletes it")]
+
+    @classmethod
+    def of(cls, article: ArticleItem, pk: str, sketch: str, expires_at: int) -> BandItem:
+        return cls(
+            pk=pk,
+            sk=member_sk(article.article_id),
+            article_id=article.article_id,
+            story_id=article.story_id or article.article_id,
+            sort_time=article.sort_time,
+            sketch=sketch,
+            expires_at=expires_at,
+        )
+
+
+class StoryMemberItem(_Item):
+    """An article that joined a story (`STORY#<story_id>` / `ARTICLE#<id>`). The article that
+    started the story has none (the story's id is its id), so an article without copies costs no
+    write unit for it."""
+
+    kind: Literal["story_member"] = "story_member"
+    story_id: str
+    article_id: str
+    sort_time: str
+
+    @classmethod
+    def of(cls, story_id: str, article_id: str, sort_time: str) -> StoryMemberItem:
+        return cls(
+            pk=story_pk(story_id),
+            sk=member_sk(article_id),
+            story_id=story_id,
+            article_id=article_id,
+            sort_time=sort_time,
         )
 
 

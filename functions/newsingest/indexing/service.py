@@ -3,12 +3,14 @@ deliveries change nothing twice: an event older than the newest applied to its o
 a new object version detaches the previous version's articles (whether it became articles or was
 rejected), an article re-processed later by other versions replaces its entries (re-indexing), the
 article item is written after its postings and removed after them, and an entity leaves the index
-with its last posting (docs/design.md#consistency).
+with its last posting (docs/design.md#consistency). A new article joins the story of the earlier
+article it copies, found through its LSH band items (docs/design.md#stories).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
@@ -23,8 +25,10 @@ from newsingest.events import (
     StrayIndexEntriesEvent,
 )
 from newsingest.indexing.items import (
+    DEFAULT_STORY_WINDOW_DAYS,
     SOURCE_SK,
     ArticleItem,
+    BandItem,
     IndexPolicy,
     ObjectState,
     PostingItem,
@@ -32,8 +36,11 @@ from newsingest.indexing.items import (
     RecordItem,
     RejectionItem,
     SourceItem,
+    StoryMemberItem,
+    band_pk,
     entity_of_pk,
     entity_shard_pk,
+    member_sk,
     posting_sk,
     postings_for,
     quote_key,
@@ -44,7 +51,8 @@ from newsingest.indexing.items import (
     source_id,
     source_pk,
 )
-from newsingest.models import SourceRef
+from newsingest.models import Fingerprint, SourceRef
+from newsingest.stories.similarity import SAME_STORY_JACCARD, estimated_jaccard
 
 
 class Outcome(StrEnum):
@@ -118,6 +126,18 @@ class IndexStore(Protocol):
 
     def delete_rejection(self, bucket: str | None, key: str) -> None: ...
 
+    def band_items(self, pks: list[str]) -> list[BandItem]:
+        """Every article filed under these band values (consistent reads)."""
+        ...
+
+    def put_bands(self, items: list[BandItem]) -> None: ...
+
+    def delete_bands(self, keys: list[tuple[str, str]]) -> None: ...
+
+    def put_story_members(self, items: list[StoryMemberItem]) -> None: ...
+
+    def delete_story_member(self, story_id: str, article_id: str) -> None: ...
+
 
 def _padded(sequencer: str, width: int) -> str:
     return sequencer.upper().ljust(width, "0")
@@ -155,12 +175,55 @@ def supersedes(event: ArticleParsed, article: ArticleItem) -> bool:
     return event.processed_at is not None and event.processed_at > datetime.fromisoformat(article.processed_at)
 
 
+@dataclass(frozen=True)
+class StoryChoice:
+    """Which story a new article joins, and the writes that file it there (made before its item)."""
+
+    story_id: str
+    bands: list[BandItem]
+    members: list[StoryMemberItem]
+
+
+def best_copy(
+    article_id: str, sort_time: str, sketch: str, candidates: list[BandItem], *, window: timedelta, now: datetime
+) -> BandItem | None:
+    """The earlier article a new one copies: among those sharing a band value, published within the
+    window of it and not expired, the most similar past `SAME_STORY_JACCARD` (ties: the earliest
+    published, then the smallest id, so every indexer picks the same)."""
+    best: tuple[float, str, str] | None = None
+    chosen: BandItem | None = None
+    seen: set[str] = set()
+    moment = datetime.fromisoformat(sort_time)
+    for candidate in candidates:
+        if candidate.article_id == article_id or candidate.article_id in seen:
+            continue
+        seen.add(candidate.article_id)
+        if candidate.expires_at <= now.timestamp():
+            continue  # past its window; DynamoDB deletes expired items within days, not at once
+        if abs(datetime.fromisoformat(candidate.sort_time) - moment) > window:
+            continue
+        similarity = estimated_jaccard(sketch, candidate.sketch)
+        if similarity < SAME_STORY_JACCARD:
+            continue
+        rank = (-similarity, candidate.sort_time, candidate.article_id)
+        if best is None or rank < best:
+            best, chosen = rank, candidate
+    return chosen
+
+
 class Indexer:
     """Keeps the index in step with the events."""
 
-    def __init__(self, store: IndexStore, policy: IndexPolicy = IndexPolicy.EVIDENCE) -> None:
+    def __init__(
+        self,
+        store: IndexStore,
+        policy: IndexPolicy = IndexPolicy.EVIDENCE,
+        *,
+        story_window: timedelta = timedelta(days=DEFAULT_STORY_WINDOW_DAYS),
+    ) -> None:
         self._store = store
         self._policy = policy
+        self._story_window = story_window
 
     def apply(self, event: IndexEvent) -> Outcome:
         """Apply one event; raising leaves the index consistent and the event safe to retry."""
@@ -219,10 +282,15 @@ class Indexer:
             outcome = Outcome.REPLACED
         existing = self._store.get_article(data.article_id)
         reindexing = existing is not None and supersedes(data, existing)
+        story: StoryChoice | None = None
         if existing is None or reindexing:
             # A re-indexed article keeps its time (and keys) unless the new versions found a date.
             kept_time = existing.sort_time if existing is not None and data.published_at is None else None
             article = ArticleItem.of(data, self._policy, sort_time=kept_time)
+            story = self._choose_story(article, data, existing)
+            article = article.model_copy(
+                update={"story_id": story.story_id, "bands": [band.pk for band in story.bands]}
+            )
         elif data.made_by == existing.made_by:
             # Text seen before keeps its article item, so its postings keep their keys; only its parsed
             # copy follows the newest upload. Rewriting them all is cheaper than proving that they
@@ -235,11 +303,18 @@ class Indexer:
         self._store.put_profiles([entity for entity in data.entities if entity.id in indexed], article.made_by)
         self._store.put_postings(postings_for(article))
         self._store.put_quotes(quotes_for(article, data.quotes))
+        if story is not None:
+            # Filed in its story before its item exists: a retry finds its own band items and keeps
+            # the story they name.
+            self._store.put_story_members(story.members)
+            self._store.put_bands(story.bands)
         reached(Boundary.INDEX_POSTINGS)
         if existing is not None and reindexing:
             # What the new versions no longer file the article under goes before the item changes,
             # so until it does, a retry (the item still names the old entries) repeats all of it.
             self._remove_entries(existing, keep=article)
+            stale_bands = [pk for pk in existing.bands if pk not in article.bands]  # another signature scheme
+            self._store.delete_bands([(pk, member_sk(article.article_id)) for pk in stale_bands])
             self._store.replace_article(article, this_source, previous=existing)
             outcome = Outcome.REINDEXED if outcome is Outcome.INDEXED else outcome
         else:
@@ -269,6 +344,52 @@ class Indexer:
             return outcome
         already_here = previous_record is not None and previous_record.article_id == data.article_id
         return Outcome.ALREADY_INDEXED if already_here else Outcome.SOURCE_ADDED
+
+    def _choose_story(self, article: ArticleItem, data: ArticleParsed, existing: ArticleItem | None) -> StoryChoice:
+        """The story of an article new to the index, or re-indexed: a re-indexed article stays in its
+        story; a new one joins the story of the earlier article it copies (`best_copy`), else starts
+        its own, whose id is its own. A retry after a crash keeps the story its band items name.
+
+        Write units: an article that starts a story is filed under all its band values; one that
+        joins a story gets a member item and band items only for the values no article of its story
+        is filed under already (a later copy sharing one of those finds the story there). The
+        article that started a story needs no member item: the story's id names it."""
+        fingerprint: Fingerprint | None = data.fingerprint
+        now = data.processed_at or data.received_at
+        expires_at = int((now + self._story_window).timestamp())
+        pks = [band_pk(fingerprint.scheme, band) for band in fingerprint.bands] if fingerprint else []
+        if existing is not None and existing.story_id is not None:
+            story_id = existing.story_id
+            kept = [pk for pk in pks if pk in existing.bands]
+            wanted = kept if kept or story_id != article.article_id else pks
+        else:
+            candidates = self._store.band_items(pks) if pks else []
+            own = next((item for item in candidates if item.article_id == article.article_id), None)
+            matched = (
+                best_copy(
+                    article.article_id,
+                    article.sort_time,
+                    fingerprint.sketch,
+                    candidates,
+                    window=self._story_window,
+                    now=now,
+                )
+                if fingerprint is not None and own is None
+                else None
+            )
+            story_id = own.story_id if own else matched.story_id if matched else article.article_id
+            covered = {
+                item.pk for item in candidates if item.story_id == story_id and item.article_id != article.article_id
+            }
+            wanted = [pk for pk in pks if pk not in covered]
+        filed = article.model_copy(update={"story_id": story_id})
+        bands = [BandItem.of(filed, pk, fingerprint.sketch, expires_at) for pk in wanted] if fingerprint else []
+        members = (
+            [StoryMemberItem.of(story_id, article.article_id, article.sort_time)]
+            if story_id != article.article_id
+            else []
+        )
+        return StoryChoice(story_id=story_id, bands=bands, members=members)
 
     def _on_article_deleted(self, event: ArticleDeletedEvent) -> Outcome:
         source = event.data.source
@@ -388,9 +509,14 @@ class Indexer:
             self._remove_article(article)
 
     def _remove_article(self, article: ArticleItem) -> None:
-        """Postings and quotations first, the article item last, so a crash leaves it to find again."""
+        """Postings and quotations first, then its band items and story membership (the next copy
+        becomes the story's canonical article; the story keeps its id when the article that started
+        it goes), the article item last, so a crash leaves it to find again."""
         self._remove_entries(article, keep=None)
         reached(Boundary.INDEX_POSTINGS_DELETED)
+        self._store.delete_bands([(pk, member_sk(article.article_id)) for pk in article.bands])
+        if article.story_id not in (None, article.article_id):
+            self._store.delete_story_member(article.story_id, article.article_id)
         self._store.delete_article(article.article_id)
 
     def _remove_entries(self, article: ArticleItem, *, keep: ArticleItem | None) -> None:

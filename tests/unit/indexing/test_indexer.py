@@ -25,14 +25,18 @@ from newsingest.indexing.items import (
     REJECTED_SK,
     SOURCE_SK,
     ArticleItem,
+    BandItem,
     ObjectState,
     PostingItem,
     QuoteItem,
     RecordItem,
     RejectionItem,
     SourceItem,
+    StoryMemberItem,
     article_pk,
+    member_sk,
     source_pk,
+    story_pk,
 )
 from newsingest.indexing.service import Indexer, Outcome
 from newsingest.models import Article, Quote, SourceRef
@@ -123,6 +127,25 @@ class MemoryIndex:
 
     def delete_rejection(self, bucket: str | None, key: str) -> None:
         self.items.pop((source_pk(bucket, key), REJECTED_SK), None)
+
+    def band_items(self, pks: list[str]) -> list[BandItem]:
+        return [item for (pk, _), item in self.items.items() if pk in pks and isinstance(item, BandItem)]
+
+    def put_bands(self, items: list[BandItem]) -> None:
+        self.items.update({(item.pk, item.sk): item for item in items})
+
+    def delete_bands(self, keys: list[tuple[str, str]]) -> None:
+        for key in keys:
+            self.items.pop(key, None)
+
+    def story_members(self, story_id: str) -> list[StoryMemberItem]:
+        return [item for item in self.items.values() if isinstance(item, StoryMemberItem) and item.story_id == story_id]
+
+    def put_story_members(self, items: list[StoryMemberItem]) -> None:
+        self.items.update({(item.pk, item.sk): item for item in items})
+
+    def delete_story_member(self, story_id: str, article_id: str) -> None:
+        self.items.pop((story_pk(story_id), member_sk(article_id)), None)
 
     def entries(self, entity_id: str) -> list[PostingItem | QuoteItem]:
         """The postings and quotes filed under an entity."""

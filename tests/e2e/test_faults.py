@@ -45,7 +45,7 @@ def fixture_bodies() -> list[Body]:
 @pytest.mark.slow
 def test_under_injected_faults_and_kills_nothing_is_lost_duplicated_or_stale() -> None:
     # Given 10% of the functions' AWS calls failing, 2% of the step boundaries killing the function
-    settings = ChaosSettings(operations=250, seed=7, fault_rate=0.1, crash_rate=0.02, ingest_timeout_seconds=30)
+    settings = ChaosSettings(operations=200, seed=7, fault_rate=0.1, crash_rate=0.02, ingest_timeout_seconds=30)
     run = ChaosRun(fixture_bodies(), settings, log=lambda line: None)
     # When the seeded operations run, the queues drain and the dead letters are redriven
     report = run.run()

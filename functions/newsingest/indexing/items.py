@@ -169,9 +169,15 @@ def name_pk(key: str, *, known: bool) -> str:
     return f"{KNOWN_NAME_PK_PREFIX if known else NAME_PK_PREFIX}{key[:1]}"
 
 
+SCHEME_TAG_CHARS = 8
+"""A signature scheme's name shortened in band keys (its SHA-256, in hex): the article item lists
+its band keys, and every byte of it is billed."""
+
+
 def band_pk(scheme: str, band: str) -> str:
     """The partition of one LSH band value (`<band>:<hex>`) of one signature scheme."""
-    return f"{BAND_PK_PREFIX}{scheme}#{band}"
+    tag = hashlib.sha256(scheme.encode()).hexdigest()[:SCHEME_TAG_CHARS]
+    return f"{BAND_PK_PREFIX}{tag}#{band}"
 
 
 def story_pk(story_id: str) -> str:
@@ -298,13 +304,19 @@ class ArticleItem(ArticleSummaryItem):
     story_id: Annotated[
         str | None,
         Field(
-            description="The story (near-duplicates: docs/design.md#stories) it belongs to: the id of the article "
-            "that started it; absent on items indexed before stories"
+            description="The story (near-duplicates: docs/design.md#stories) it joined: the id of the article that "
+            "started it. Absent when the article started its own story (or was indexed before stories): its story's "
+            "id is its own, and the bytes are not billed on most articles"
         ),
     ] = None
     bands: Annotated[
         list[str], Field(description="The partition keys of its LSH band items, so removing it finds them")
     ] = Field(default_factory=list)
+
+    @property
+    def story(self) -> str:
+        """Its story's id."""
+        return self.story_id or self.article_id
 
     @property
     def made_by(self) -> str:
@@ -433,7 +445,11 @@ class PostingItem(_Item):
     )
     made_by: MadeBy = None
     story_id: Annotated[
-        str | None, Field(description="The article's story, so totals count stories and lists collapse copies")
+        str | None,
+        Field(
+            description="The story the article joined, so totals count stories and lists collapse copies; absent "
+            "when the article's story is its own"
+        ),
     ] = None
 
     @property
@@ -509,7 +525,7 @@ class BandItem(_Item):
             pk=pk,
             sk=member_sk(article.article_id),
             article_id=article.article_id,
-            story_id=article.story_id or article.article_id,
+            story_id=article.story,
             sort_time=article.sort_time,
             sketch=sketch,
             expires_at=expires_at,

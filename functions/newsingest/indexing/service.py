@@ -36,6 +36,7 @@ from newsingest.indexing.items import (
     RejectionItem,
     SourceItem,
     StoryMemberItem,
+    band_keys_of,
     band_pk,
     entity_of_pk,
     entity_shard_pk,
@@ -281,7 +282,9 @@ class Indexer:
             article = ArticleItem.of(data, self._policy, sort_time=kept_time)
             story = self._choose_story(article, data, existing)
             joined = story.story_id if story.story_id != article.article_id else None
-            article = article.model_copy(update={"story_id": joined, "bands": [band.pk for band in story.bands]})
+            article = article.model_copy(
+                update={"story_id": joined, "band_keys": band_keys_of([band.pk for band in story.bands])}
+            )
         elif data.made_by == existing.made_by:
             # Text seen before keeps its article item, so its postings keep their keys; only its parsed
             # copy follows the newest upload. Rewriting them all is cheaper than proving that they

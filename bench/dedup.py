@@ -295,6 +295,51 @@ def score(run: Run) -> dict[str, Any]:
     }
 
 
+def calibration(distinct: list[Run], variant_runs: list[Run]) -> str:
+    """What SAME_STORY_JACCARD separates: the most similar distinct texts that share a band value (the
+    only ones a look-up compares), and how similar the variants are to their pages."""
+    from newsingest.stories.signature import signature_of
+    from newsingest.stories.similarity import estimated_jaccard
+
+    shared = 0
+    closest = (0.0, 0.0)
+    for run in distinct:
+        signatures = {doc.name: signature_of(doc.text) for doc in run.docs}
+        by_band: dict[str, list[Doc]] = defaultdict(list)
+        for doc in run.docs:
+            for band in signatures[doc.name].bands:
+                by_band[band].append(doc)
+        pairs = {
+            (left.name, right.name): (left, right)
+            for docs in by_band.values()
+            for left, right in itertools.combinations(docs, 2)
+            if left.group != right.group
+        }
+        shared += len(pairs)
+        for left, right in pairs.values():
+            estimate = estimated_jaccard(signatures[left.name].sketch, signatures[right.name].sketch)
+            closest = max(closest, (estimate, jaccard(left.text, right.text)))
+    estimates, exact = [], []
+    for run in variant_runs:
+        pages = {doc.name: doc for doc in run.docs if doc.variant_of is None}
+        for doc in run.docs:
+            if doc.variant_of is not None:
+                page = pages[doc.variant_of]
+                estimates.append(estimated_jaccard(signature_of(doc.text).sketch, signature_of(page.text).sketch))
+                exact.append(jaccard(doc.text, page.text))
+    estimates.sort()
+    exact.sort()
+    fifth = len(estimates) // 20
+    return (
+        f"Calibration: {shared} pairs of distinct texts share a band value; the most similar has an estimated "
+        f"Jaccard of {closest[0]:.3f} (exact {closest[1]:.3f}). Variants keeping >= 70% against their page: "
+        f"estimated Jaccard {estimates[fifth]:.3f} at the 5th percentile, {estimates[0]:.3f} at the least "
+        f"(exact {exact[fifth]:.3f}, {exact[0]:.3f}). SAME_STORY_JACCARD lies between."
+        if estimates
+        else ""
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=Path("../shared/eval/wcxb-article-dev"))
@@ -397,6 +442,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if recall_70 is not None:
         print(f"Recall on variants keeping >= 70% of the text: {recall_70:.3f} at the least (target >= 0.95).")
+    variant_runs = [run for keep, (run, _) in zip(keeps, results[2:], strict=True) if keep >= 0.7]
+    print(calibration([run for run, _ in results[:2]], variant_runs))
     everything = [run for run, _ in results]
     signature = [ms for run in everything for ms in run.signature_ms]
     lookup = [ms for run in everything for ms in run.lookup_ms]

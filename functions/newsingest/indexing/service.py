@@ -37,6 +37,7 @@ from newsingest.indexing.items import (
     RejectionItem,
     SourceItem,
     StoryMemberItem,
+    band_keys_of,
     band_pk,
     entity_of_pk,
     entity_shard_pk,
@@ -288,8 +289,9 @@ class Indexer:
             kept_time = existing.sort_time if existing is not None and data.published_at is None else None
             article = ArticleItem.of(data, self._policy, sort_time=kept_time)
             story = self._choose_story(article, data, existing)
+            joined = story.story_id if story.story_id != article.article_id else None
             article = article.model_copy(
-                update={"story_id": story.story_id, "bands": [band.pk for band in story.bands]}
+                update={"story_id": joined, "band_keys": band_keys_of([band.pk for band in story.bands])}
             )
         elif data.made_by == existing.made_by:
             # Text seen before keeps its article item, so its postings keep their keys; only its parsed
@@ -358,8 +360,8 @@ class Indexer:
         now = data.processed_at or data.received_at
         expires_at = int((now + self._story_window).timestamp())
         pks = [band_pk(fingerprint.scheme, band) for band in fingerprint.bands] if fingerprint else []
-        if existing is not None and existing.story_id is not None:
-            story_id = existing.story_id
+        if existing is not None and (existing.story_id is not None or existing.bands):
+            story_id = existing.story
             kept = [pk for pk in pks if pk in existing.bands]
             wanted = kept if kept or story_id != article.article_id else pks
         else:
@@ -382,7 +384,7 @@ class Indexer:
                 item.pk for item in candidates if item.story_id == story_id and item.article_id != article.article_id
             }
             wanted = [pk for pk in pks if pk not in covered]
-        filed = article.model_copy(update={"story_id": story_id})
+        filed = article.model_copy(update={"story_id": story_id if story_id != article.article_id else None})
         bands = [BandItem.of(filed, pk, fingerprint.sketch, expires_at) for pk in wanted] if fingerprint else []
         members = (
             [StoryMemberItem.of(story_id, article.article_id, article.sort_time)]
@@ -515,7 +517,7 @@ class Indexer:
         self._remove_entries(article, keep=None)
         reached(Boundary.INDEX_POSTINGS_DELETED)
         self._store.delete_bands([(pk, member_sk(article.article_id)) for pk in article.bands])
-        if article.story_id not in (None, article.article_id):
+        if article.story_id not in (None, article.article_id):  # it joined a story: a member item
             self._store.delete_story_member(article.story_id, article.article_id)
         self._store.delete_article(article.article_id)
 

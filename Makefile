@@ -89,6 +89,7 @@ bench: venv ## Every benchmark but cold start (see bench/README.md); EVAL_DATA=p
 	$(PY) bench/index.py --data $(EVAL_DATA) --limit 60
 	$(PY) bench/index.py --data $(EVAL_DATA) --limit 60 --text-chars 4000:6000
 	$(PY) bench/ingest.py --data $(EVAL_DATA)
+	$(PY) bench/dedup.py --data $(EVAL_DATA)
 	mkdir -p build && $(PY) bench/pipeline.py --data $(EVAL_DATA) --count 1000 --json build/bench-pipeline.json
 	$(PY) bench/pipeline.py --data $(EVAL_DATA) --count 500 --text-chars 4000:6000 --json build/bench-pipeline-5k.json
 	$(PY) bench/cost.py --measured build/bench-pipeline-5k.json --index-wcu 15.4

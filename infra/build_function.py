@@ -3,7 +3,7 @@
 
 `sam build` runs `functions/Makefile` (the template's `Metadata: BuildMethod: makefile`), whose targets call
 
-    python infra/build_function.py {ingest,indexer,api} [--artifacts-dir DIR] [--clean]
+    python infra/build_function.py {ingest,indexer,api,reconcile} [--artifacts-dir DIR] [--clean]
 
 with `ARTIFACTS_DIR` set by SAM. The build is plain pip and file copies, no Docker:
 
@@ -212,6 +212,8 @@ BYTECODE_ENVIRONMENT: dict[str, str] = {
     "INDEX_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/build-index",
     "IDEMPOTENCY_TABLE_NAME": "build-idempotency",
     "TABLE_NAME": "build-index",
+    "ARTICLES_BUCKET": "build-articles",
+    "INGEST_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/build-ingest",
 }
 RUNTIME_PROVIDED_MODULES: tuple[str, ...] = (
     "boto3",
@@ -277,6 +279,15 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     "indexer": FunctionSpec(
         "IndexerFunction",
         "newsingest.handlers.indexer.handler",
+        REQUIREMENTS_DIR / "indexer.txt",
+        install_model=False,
+        budget_bytes=LIGHT_FUNCTION_BUDGET_BYTES,
+        trims=(POWERTOOLS_EVENT_HANDLER_TRIM,),
+    ),
+    # The scheduled reconcile reads S3 and DynamoDB and sends to SQS: the indexer's dependencies.
+    "reconcile": FunctionSpec(
+        "ReconcileFunction",
+        "newsingest.handlers.reconcile.handler",
         REQUIREMENTS_DIR / "indexer.txt",
         install_model=False,
         budget_bytes=LIGHT_FUNCTION_BUDGET_BYTES,

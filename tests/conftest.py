@@ -16,6 +16,7 @@ from newsingest.entities.aliases import alias_table
 from newsingest.events import article_deleted_event, article_parsed_event
 from newsingest.indexing.queries import entity_view
 from newsingest.models import Article, Entity, EntityType, Mention, Quote, SourceRef, article_id_for, hash_text
+from newsingest.stories.signature import signature_of
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -93,6 +94,7 @@ def make_article(
         entities=[_entity(*entity) for entity in entities],
         quotes=quotes or [],
         extractor_version="test",
+        signature=signature_of(text),
     )
 
 

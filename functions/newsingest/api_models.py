@@ -28,6 +28,10 @@ EntityIdField = Annotated[str, _field("Entity id `<type>:<slug>`", ENTITY_ID_EXA
 ArticleIdField = Annotated[
     str, _field("Article id: 32 hex characters derived from the article's text", ARTICLE_ID_EXAMPLE)
 ]
+StoryIdField = Annotated[
+    str,
+    _field("Story id: the id of the article that started the story (it may since have left it)", ARTICLE_ID_EXAMPLE),
+]
 EntityName = Annotated[str, _field("Canonical name", "Vladimir Putin")]
 TypeField = Annotated[EntityType, _field("Entity type", "person")]
 TimeField = Annotated[
@@ -75,6 +79,9 @@ class EntityView(Record):
     name: EntityName
     type: TypeField
     article_count: Annotated[int, _field("Articles mentioning it (exact)", 42, ge=0)]
+    story_count: Annotated[
+        int, _field("Stories mentioning it: syndicated copies of one story count once (exact)", 30, ge=0)
+    ]
     mention_count: Annotated[int, _field("Mentions across those articles", 118, ge=0)]
     first_seen: Annotated[str | None, _field("Time of its oldest article", "2024-01-05T08:00:00Z")] = None
     last_seen: Annotated[str | None, _field("Time of its newest article", TIME_EXAMPLE)] = None
@@ -93,6 +100,10 @@ class EntityArticle(Record):
     mention_count: Annotated[int, _field("Times the article names the entity", 3, ge=1)]
     salience: Annotated[float, _field("How central the entity is to the article, 0-1", 0.82)]
     co_entity_ids: Annotated[list[str], _field("The article's most salient other entities", ["location:belarus"])]
+    story_id: Annotated[str | None, _field("Its story (its own id when it has no copy)", ARTICLE_ID_EXAMPLE)] = None
+    copy_count: Annotated[
+        int | None, _field("With collapse=story: the copies its story has (this row stands for all)", 3, ge=1)
+    ] = None
 
 
 class EntityArticlePage(Record):
@@ -170,6 +181,42 @@ class ArticlePage(Record):
     cursor: Cursor = None
 
 
+class ArticleStory(Record):
+    """The story an article belongs to: it and its near-duplicate copies (syndication)."""
+
+    id: StoryIdField
+    copy_count: Annotated[int, _field("Articles in the story, this one included", 3, ge=1)]
+    canonical_id: Annotated[
+        str, _field("The story's canonical article: its earliest published copy", ARTICLE_ID_EXAMPLE)
+    ]
+    is_canonical: Annotated[bool, _field("This article is the canonical one", True)]
+
+
+class StoryCopy(Record):
+    """One copy of a story."""
+
+    id: ArticleIdField
+    title: TitleField = None
+    url: Annotated[str | None, _field("Where this copy was published", "https://example.com/news/belarus")] = None
+    published_at: Annotated[str | None, _field("Publication time as the page gave it", "2024-03-18T09:30:00+00:00")] = (
+        None
+    )
+    time: TimeField
+    sources: Annotated[list[str], _field("The objects this copy arrived from", ["news-bucket/incoming/belarus.txt"])]
+
+
+class StoryView(Record):
+    """A story: the near-duplicate copies of one article (the same wire story on several sites),
+    earliest first, with the span of time they were published in."""
+
+    id: StoryIdField
+    canonical_id: Annotated[str, _field("The earliest published copy", ARTICLE_ID_EXAMPLE)]
+    copy_count: Annotated[int, _field("Articles in the story", 3, ge=1)]
+    first_time: Annotated[str, _field("When its first copy was published (UTC)", "2024-03-18T06:00:00Z")]
+    last_time: Annotated[str, _field("When its last copy was published (UTC)", TIME_EXAMPLE)]
+    copies: Annotated[list[StoryCopy], _field("Every copy, earliest first (the canonical one first)", [])]
+
+
 class ArticleView(ArticleSummary):
     """An indexed article: metadata, the entities it is indexed under, its sources and provenance.
     `/v1/articles/{id}/parsed` has the full text and every mention."""
@@ -191,6 +238,12 @@ class ArticleView(ArticleSummary):
     extractor_version: Annotated[str, _field("Version of the extractor that parsed it", "2026.12.0")]
     entity_model: Annotated[str | None, _field("The NER model that found its entities", "en_core_web_sm-3.8.0")] = None
     alias_table_version: Annotated[str | None, _field("Version of the alias table used", "2026.12.0")] = None
+    story: Annotated[
+        ArticleStory | None,
+        _field(
+            "The story it belongs to and how many copies it has (its own story, of one copy, when it has none)", None
+        ),
+    ] = None
 
 
 class ErrorBody(Record):
@@ -208,5 +261,6 @@ API_MODELS: dict[str, type[Record]] = {
     "api-timeline": Timeline,
     "api-article-page": ArticlePage,
     "api-article": ArticleView,
+    "api-story": StoryView,
 }
 """Each route's answer, for `schemas/` (the parsed article route answers `article.schema.json`)."""

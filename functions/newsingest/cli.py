@@ -1,6 +1,7 @@
 """The `newsingest` command: `demo` runs the service on an embedded moto AWS, `parse` parses files
 with no AWS at all, `query` asks a deployed stack (or any endpoint), `explore` opens the web explorer
-on one, `local up` runs a local stack."""
+on one, `local up` runs a local stack; `backfill`, `dlq`, `reconcile` and `reindex` are the operator's tools
+(docs/operations.md)."""
 
 from __future__ import annotations
 
@@ -118,6 +119,9 @@ def _query(args: argparse.Namespace) -> int:
         elif args.what == "parsed":
             result = client.get(f"{v}/articles/{quote(args.article_id, safe='')}/parsed")
             text = _describe_parsed(result)
+        elif args.what == "story":
+            result = client.get(f"{v}/stories/{quote(args.story_id, safe='')}")
+            text = _describe_story(result)
         elif args.what == "day":
             pages = list(_pages(client, f"{v}/articles", {"day": args.day, "limit": args.limit}, follow=args.all))
             result = [item for page in pages for item in page["items"]]
@@ -132,7 +136,8 @@ def _query(args: argparse.Namespace) -> int:
         elif args.what == "entity":
             result = client.get(f"{v}/entities/{quote(args.entity_id, safe='')}", **window)
             text = (
-                f"{result['name']} ({result['id']}, {result['type']}): {result['article_count']} article(s), "
+                f"{result['name']} ({result['id']}, {result['type']}): {result['article_count']} article(s) "
+                f"in {result['story_count']} stor{'y' if result['story_count'] == 1 else 'ies'}, "
                 f"{result['mention_count']} mention(s), "
                 f"first seen {result['first_seen']}, last seen {result['last_seen']}\n"
                 f"Seen most often with (in its {result['companion_window_articles']} most recent articles "
@@ -153,14 +158,17 @@ def _query(args: argparse.Namespace) -> int:
             text = _table(rows, [args.interval, "articles", ""]) + f"\n{result['total']} article(s) in all"
         elif args.what == "articles":
             params = {**window, "order": args.order, "limit": args.limit}
+            if args.collapse:
+                params["collapse"] = "story"
             path = f"{v}/entities/{quote(args.entity_id, safe='')}/articles"
             pages = list(_pages(client, path, params, follow=args.all))
             result = [item for page in pages for item in page["items"]]
             rows = [
                 [item["time"], item["article_id"], str(item["mention_count"]), _shorten(item.get("title"))]
+                + ([str(item.get("copy_count") or 1)] if args.collapse else [])
                 for item in result
             ]
-            text = _table(rows, ["time (UTC)", "article", "mentions", "title"])
+            text = _table(rows, ["time (UTC)", "article", "mentions", "title"] + (["copies"] if args.collapse else []))
         else:
             params = {**window, "limit": args.limit}
             path = f"{v}/entities/{quote(args.entity_id, safe='')}/quotes"
@@ -226,6 +234,17 @@ def _describe_article(article: dict[str, Any]) -> str:
             ["id", "name", "mentions", "salience"],
         ),
     ]
+    story = article.get("story")
+    if story:
+        lines.append(
+            f"Story {story['id']}: {story['copy_count']} cop{'y' if story['copy_count'] == 1 else 'ies'}"
+            + (
+                ", this one canonical (the earliest published)"
+                if story["is_canonical"]
+                else f", canonical {story['canonical_id']}"
+            )
+            + (f" (newsingest query story {story['id']})" if story["copy_count"] > 1 else "")
+        )
     if article.get("quoted"):
         names = {entity["id"]: entity["name"] for entity in article["entities"]}
         lines.append(
@@ -233,6 +252,24 @@ def _describe_article(article: dict[str, Any]) -> str:
             + ", ".join(names.get(speaker, speaker) for speaker in article["quoted"])
         )
     return "\n".join(line for line in lines if line)
+
+
+def _describe_story(story: dict[str, Any]) -> str:
+    """The copies earliest first, the canonical one marked, each with where it came from."""
+    rows = [
+        [
+            copy["time"],
+            copy["id"] + (" *" if copy["id"] == story["canonical_id"] else ""),
+            _shorten(copy.get("title"), 50),
+            ", ".join(copy["sources"]),
+        ]
+        for copy in story["copies"]
+    ]
+    return (
+        f"Story {story['id']}: {story['copy_count']} cop{'y' if story['copy_count'] == 1 else 'ies'} published "
+        f"from {story['first_time']} to {story['last_time']} (* the canonical copy: the earliest published)\n"
+        + _table(rows, ["time (UTC)", "article", "title", "sources"])
+    )
 
 
 def _describe_parsed(article: dict[str, Any]) -> str:
@@ -285,9 +322,18 @@ def _add_query_commands(commands: Any) -> None:
     timeline = what.add_parser("timeline", help="articles mentioning an entity per day or week")
     timeline.add_argument("entity_id")
     timeline.add_argument("--interval", choices=["day", "week"], default="day")
+    story = what.add_parser(
+        "story", help="a story: the near-duplicate copies of one article, their sources and when they appeared"
+    )
+    story.add_argument("story_id", help="a story id, as `query article` shows it (32 hex characters)")
     articles = what.add_parser("articles", help="articles mentioning an entity")
     articles.add_argument("entity_id")
     articles.add_argument("--order", choices=["newest", "oldest"], default="newest")
+    articles.add_argument(
+        "--collapse",
+        action="store_true",
+        help="one row per story: copies of one article (syndication) shown once, with how many there are",
+    )
     quotes = what.add_parser("quotes", help="what an entity said")
     quotes.add_argument("entity_id")
     for sub in (day, entities, articles, quotes):
@@ -310,6 +356,14 @@ def _add_explore_command(commands: Any) -> None:
     explore.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free port)")
 
 
+def _add_operator_commands(commands: Any) -> None:
+    """backfill, dlq, reconcile, reindex: each module registers its own parser (`newsingest.ops`)."""
+    from newsingest.ops import backfill, dlq, reconcile, reindex
+
+    for tool in (backfill, dlq, reconcile, reindex):
+        tool.add_parser(commands)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `newsingest` console script."""
     parser = argparse.ArgumentParser(prog="newsingest", description=__doc__)
@@ -322,6 +376,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     schemas.add_argument("directory", type=Path, nargs="?", default=Path("schemas"))
     _add_query_commands(commands)
     _add_explore_command(commands)
+    _add_operator_commands(commands)
     local = commands.add_parser("local", help="a local stack on 127.0.0.1")
     local_commands = local.add_subparsers(dest="local_command", required=True)
     up = local_commands.add_parser("up", help="moto server + event wiring + HTTP API; Ctrl-C stops it")
@@ -334,6 +389,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--verbose", "-v", action="store_true", help="also print every request moto serves and the functions' logs"
     )
     args = parser.parse_args(argv)
+    if getattr(args, "run", None) is not None:  # a command registered with set_defaults(run=...)
+        return int(args.run(args))
 
     if args.command == "demo":
         from newsingest.local.demo import run_demo

@@ -26,3 +26,7 @@ class RejectedInput(ValueError):
         super().__init__(f"{reason}: {message}")
         self.reason = str(RejectReason(reason))
         self.message = message
+
+
+class ConcurrentChange(RuntimeError):
+    """Another event re-indexed the article meanwhile: this one fails, to be delivered again."""

@@ -24,6 +24,7 @@ from newsingest.models import (
     EntityStatus,
     EntityType,
     ExtractorVersion,
+    Fingerprint,
     Language,
     PublishedAt,
     Quote,
@@ -33,9 +34,13 @@ from newsingest.models import (
     Url,
     WordCount,
 )
+from newsingest.provenance import made_by
 
 EVENT_SOURCE = "newsingest/ingest"
-"""CloudEvents `source` of every event this service emits."""
+"""CloudEvents `source` of every event the ingest function emits."""
+
+RECONCILE_EVENT_SOURCE = "newsingest/reconcile"
+"""CloudEvents `source` of the events `newsingest reconcile --fix` sends the index queue."""
 
 MAX_EVENT_ENTITIES = 500
 """Most salient first: at ~150 bytes each, ~75 KB, a third of the SQS limit; the parsed JSON has all."""
@@ -61,6 +66,7 @@ class EventType(StrEnum):
     ARTICLE_PARSED = "newsingest.ArticleParsed"
     ARTICLE_REJECTED = "newsingest.ArticleRejected"
     ARTICLE_DELETED = "newsingest.ArticleDeleted"
+    STRAY_INDEX_ENTRIES = "newsingest.StrayIndexEntries"
 
 
 class EntitySummary(Record):
@@ -156,10 +162,37 @@ class ArticleParsed(Record):
     extractor_version: ExtractorVersion
     entity_model: EntityModel = None
     alias_table_version: AliasTableVersion = None
+    processed_at: Annotated[
+        datetime | None,
+        Field(
+            description="When the ingest function announced it: of two processings of one article by other "
+            "versions, the later one is indexed (docs/design.md#re-indexing)"
+        ),
+    ] = None
+
+    fingerprint: Annotated[
+        Fingerprint | None,
+        Field(
+            description="The text's LSH band keys and MinHash sketch (not the 128 values: ~300 bytes), which the "
+            "indexer groups near-duplicates into stories with; None from ingest versions before stories"
+        ),
+    ] = None
+
+    @property
+    def made_by(self) -> str:
+        """The versions that made it, as the index items record them."""
+        return made_by(self.extractor_version, self.entity_model, self.alias_table_version)
 
     @classmethod
     def of(
-        cls, article: Article, *, parsed_uri: str, parsed_range: str, received_at: datetime, record_count: int = 1
+        cls,
+        article: Article,
+        *,
+        parsed_uri: str,
+        parsed_range: str,
+        received_at: datetime,
+        record_count: int = 1,
+        processed_at: datetime | None = None,
     ) -> ArticleParsed:
         ranked = sorted(article.entities, key=lambda entity: -entity.salience)
         return cls(
@@ -173,6 +206,8 @@ class ArticleParsed(Record):
             entities_truncated=len(ranked) > MAX_EVENT_ENTITIES,
             quotes=[_event_quote(quote) for quote in article.quotes[:MAX_EVENT_QUOTES]],
             quotes_truncated=len(article.quotes) > MAX_EVENT_QUOTES,
+            processed_at=processed_at,
+            fingerprint=article.signature.fingerprint() if article.signature else None,
         )
 
 
@@ -201,6 +236,38 @@ class ArticleDeleted(Record):
 
     source: SourceRef
     received_at: datetime
+
+
+class StraySource(Record):
+    """An object an article lists among its sources although the object's index entries name another
+    article, or none."""
+
+    bucket: str | None = None
+    key: str
+    source_id: Annotated[str, Field(description="How the article lists it: bucket/key, #n for record n")]
+
+
+class StrayEntry(Record):
+    """A posting or quotation item filed under an entity for an article (its key: entity, time, article)."""
+
+    entity_id: str
+    sort_time: str
+
+
+class StrayIndexEntries(Record):
+    """Index entries of one article that a reconcile found no object accounts for: sources whose
+    objects no longer hold the article, and postings or quotations the article item does not list
+    (or whose article is gone). The indexer removes each one still unaccounted for when it applies
+    the event, so an entry that became right in the meantime stays."""
+
+    article_id: str
+    sources: list[StraySource] = Field(default_factory=list)
+    postings: list[StrayEntry] = Field(default_factory=list)
+    quotes: list[StrayEntry] = Field(default_factory=list)
+    unsourced: Annotated[
+        bool, Field(description="The article listed no source at all: it goes, unless it lists one by then")
+    ] = False
+    found_at: Annotated[datetime, Field(description="When the reconcile read the index")]
 
 
 class _CloudEvent(Record):
@@ -233,7 +300,17 @@ class ArticleDeletedEvent(_CloudEvent):
     data: ArticleDeleted
 
 
-IndexEvent = Annotated[ArticleParsedEvent | ArticleRejectedEvent | ArticleDeletedEvent, Field(discriminator="type")]
+class StrayIndexEntriesEvent(_CloudEvent):
+    """CloudEvents envelope of `StrayIndexEntries` (source `newsingest/reconcile`)."""
+
+    type: Literal[EventType.STRAY_INDEX_ENTRIES] = EventType.STRAY_INDEX_ENTRIES
+    data: StrayIndexEntries
+
+
+IndexEvent = Annotated[
+    ArticleParsedEvent | ArticleRejectedEvent | ArticleDeletedEvent | StrayIndexEntriesEvent,
+    Field(discriminator="type"),
+]
 """Any message on the index queue."""
 
 INDEX_EVENT_ADAPTER: TypeAdapter[IndexEvent] = TypeAdapter(IndexEvent)
@@ -255,13 +332,30 @@ def event_id_for(event_type: EventType, source: SourceRef, discriminator: str = 
 
 
 def article_parsed_event(
-    article: Article, *, parsed_uri: str, parsed_range: str, received_at: datetime, record_count: int = 1
+    article: Article,
+    *,
+    parsed_uri: str,
+    parsed_range: str,
+    received_at: datetime,
+    record_count: int = 1,
+    processed_at: datetime | None = None,
 ) -> ArticleParsedEvent:
+    """The id is the same for one object version processed again by the same versions, and differs
+    when other versions re-process it (a consumer that deduplicates on ids still sees a re-index)."""
     data = ArticleParsed.of(
-        article, parsed_uri=parsed_uri, parsed_range=parsed_range, received_at=received_at, record_count=record_count
+        article,
+        parsed_uri=parsed_uri,
+        parsed_range=parsed_range,
+        received_at=received_at,
+        record_count=record_count,
+        processed_at=processed_at,
     )
     return ArticleParsedEvent(
-        id=event_id_for(EventType.ARTICLE_PARSED, article.source, f"{article.source.record}|{article.content_sha256}"),
+        id=event_id_for(
+            EventType.ARTICLE_PARSED,
+            article.source,
+            f"{article.source.record}|{article.content_sha256}|{data.made_by}",
+        ),
         time=received_at,
         subject=article.source.key or article.id,
         data=data,
@@ -285,4 +379,16 @@ def article_deleted_event(source: SourceRef, *, received_at: datetime) -> Articl
         time=received_at,
         subject=source.key,
         data=ArticleDeleted(source=source, received_at=received_at),
+    )
+
+
+def stray_index_entries_event(entries: StrayIndexEntries) -> StrayIndexEntriesEvent:
+    """The same findings give the same id, so a consumer may deduplicate a fix sent twice."""
+    identity = entries.model_dump_json(exclude={"found_at"})
+    return StrayIndexEntriesEvent(
+        id=hashlib.sha256(f"{EventType.STRAY_INDEX_ENTRIES}|{identity}".encode()).hexdigest()[:32],
+        source=RECONCILE_EVENT_SOURCE,
+        time=entries.found_at,
+        subject=entries.article_id,
+        data=entries,
     )

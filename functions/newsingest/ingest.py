@@ -12,6 +12,7 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from newsingest.crashpoints import Boundary, reached
@@ -26,6 +27,7 @@ from newsingest.events import (
 )
 from newsingest.limits import DEFAULT_MAX_OBJECT_BYTES, DEFAULT_MAX_TEXT_CHARS, PARSED_PREFIX
 from newsingest.models import Article, EntityStatus, SourceRef
+from newsingest.stories.signature import signature_of
 from newsingest.triggers import ChangeKind, ObjectChange, changes_in, parse_s3_message
 
 if TYPE_CHECKING:
@@ -46,19 +48,36 @@ class FetchedObject:
     content_encoding: str | None
     etag: str | None
     version_id: str | None
+    read_at: datetime | None = None
+    """When the store answered, by its own clock (S3's `Date` header), where it says."""
 
 
 class ObjectTooLarge(Exception):
     """The object is over the configured size: it is never read whole."""
 
-    def __init__(self, size: int, limit: int) -> None:
+    def __init__(
+        self,
+        size: int,
+        limit: int,
+        *,
+        version_id: str | None = None,
+        etag: str | None = None,
+        read_at: datetime | None = None,
+    ) -> None:
         super().__init__(f"object is {size} bytes, over the {limit}-byte limit")
         self.size = size
         self.limit = limit
+        self.version_id = version_id
+        self.etag = etag
+        self.read_at = read_at
 
 
 class ObjectGone(Exception):
     """The object was deleted (or replaced) before we read it: its own event will follow."""
+
+    def __init__(self, message: str, *, read_at: datetime | None = None) -> None:
+        super().__init__(message)
+        self.read_at = read_at
 
 
 class ObjectStore(Protocol):
@@ -195,7 +214,9 @@ class IngestService:
         analyse: BatchAnalyser,
         max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
         observer: IngestObserver | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        self._clock = clock
         self._objects = store
         self._publisher = publisher
         self._parsed_bucket = parsed_bucket
@@ -288,6 +309,10 @@ class IngestService:
         """Read and analyse a created object (or the version a permanent delete made current); a
         removal or a refused object is final here."""
         started = time.perf_counter()
+        if change.replay is not None:
+            prepared = self._replay(change)
+            self._observer.prepared(change, (time.perf_counter() - started) * 1000)
+            return prepared
         if change.kind is ChangeKind.CREATED:
             prepared = self._ingest(change, change.source)
             self._observer.prepared(change, (time.perf_counter() - started) * 1000)
@@ -323,6 +348,7 @@ class IngestService:
         """Send a stored change's events (a rejection or deletion, then one per article)."""
         if len(prepared.stored) != len(prepared.articles):
             raise RuntimeError("announce before store: the articles have no parsed location yet")
+        processed_at = self._clock()
         events: list[IngestEvent] = [
             *prepared.outcome,
             *(
@@ -332,6 +358,7 @@ class IngestService:
                     parsed_range=line.byte_range,
                     received_at=prepared.change.event_time,
                     record_count=len(prepared.articles),
+                    processed_at=processed_at,
                 )
                 for article, line in zip(prepared.articles, prepared.stored, strict=True)
             ),
@@ -367,18 +394,23 @@ class IngestService:
         return articles
 
     def _enrich(self, articles: Sequence[Article]) -> list[Article]:
-        """The articles with what one model pass over all their texts finds (English only)."""
+        """The articles with what one model pass over all their texts finds (English only), and
+        each one's MinHash signature (every language)."""
         english = [article for article in articles if article.language in (ENGLISH, None)]
         analyses = iter(self._analyse([(article.text, article.title) for article in english]) if english else [])
         enriched = []
         for article in articles:
+            signature = signature_of(article.text)
             if article.language not in (ENGLISH, None):
-                enriched.append(article.model_copy(update={"entity_status": EntityStatus.SKIPPED_LANGUAGE}))
+                enriched.append(
+                    article.model_copy(update={"entity_status": EntityStatus.SKIPPED_LANGUAGE, "signature": signature})
+                )
                 continue
             analysis = next(analyses)
             enriched.append(
                 article.model_copy(
                     update={
+                        "signature": signature,
                         "entities": analysis.entities,
                         "quotes": analysis.quotes,
                         "dates": analysis.dates,
@@ -422,22 +454,46 @@ class IngestService:
             source, reason=RejectReason.PARSE_ERROR, message=message, received_at=change.event_time
         )
 
-    def _ingest(self, change: ObjectChange, source: SourceRef) -> PreparedChange:
+    def _replay(self, change: ObjectChange) -> PreparedChange:
+        """A message a newsingest tool sent (backfill, reconcile --fix) asks for whatever the key holds
+        now, whichever version or kind it names: the current version is read and stamped with when it
+        was read (`observed_at`), so the index orders it after every change S3 made before the read and
+        before every change after it (docs/decisions.md#operations). A key that holds nothing is
+        announced deleted."""
+        current = change.source.model_copy(update={"version_id": None, "etag": None, "sequencer": None})
+        return self._ingest(change, current, replay_started=self._clock())
+
+    def _ingest(
+        self, change: ObjectChange, source: SourceRef, *, replay_started: datetime | None = None
+    ) -> PreparedChange:
         try:
             fetched = self._objects.fetch(source, max_bytes=self._max_object_bytes)
         except ObjectTooLarge as exc:
+            if replay_started is not None:
+                source = source.model_copy(
+                    update={
+                        "version_id": exc.version_id,
+                        "etag": exc.etag,
+                        "observed_at": _earliest(replay_started, exc.read_at),
+                    }
+                )
             rejection = article_rejected_event(
                 source, reason=RejectReason.TOO_LARGE, message=str(exc), received_at=change.event_time
             )
             return PreparedChange(change, outcome=[rejection])
-        except ObjectGone:
-            return PreparedChange(change)
+        except ObjectGone as exc:
+            if replay_started is None:
+                return PreparedChange(change)
+            gone = source.model_copy(update={"observed_at": _earliest(replay_started, exc.read_at)})
+            return PreparedChange(change, outcome=[article_deleted_event(gone, received_at=change.event_time)])
         source = source.model_copy(
             update={
                 "etag": source.etag or fetched.etag,
                 "version_id": source.version_id or fetched.version_id,
             }
         )
+        if replay_started is not None:
+            source = source.model_copy(update={"observed_at": _earliest(replay_started, fetched.read_at)})
         try:
             articles = self._parse_object(fetched, source)
         except RejectedInput as exc:
@@ -448,3 +504,9 @@ class IngestService:
         except Exception as exc:  # one object's parse must never fail its batch
             return PreparedChange(change, outcome=[self._parse_error(change, source, exc)], analysed=True)
         return PreparedChange(change, articles=articles)
+
+
+def _earliest(local: datetime, store: datetime | None) -> datetime:
+    """When a replayed read happened, on the safe side: our clock just before the request, or S3's
+    answer if its clock (the one its event times use) says earlier."""
+    return local if store is None or local <= store else store

@@ -11,3 +11,7 @@ DEFAULT_MAX_TEXT_CHARS = 500_000
 
 PARSED_PREFIX = "parsed/"
 INCOMING_PREFIX = "incoming/"
+
+DEFAULT_GRACE_SECONDS = 900
+"""Reconcile counts changes newer than this as in flight, not drift: the queue-age alarm's default
+(`QueueAgeAlarmSeconds`), past which a message still on its way raises an alarm of its own."""

@@ -40,6 +40,13 @@ class SourceRef(Record):
     version_id: Annotated[str | None, Field(description="S3 version id when versioning is on")] = None
     etag: Annotated[str | None, Field(description="S3 ETag without quotes")] = None
     sequencer: Annotated[str | None, Field(description="S3 event sequencer: orders events for the same key")] = None
+    observed_at: Annotated[
+        datetime | None,
+        Field(
+            description="Only for a replayed object (backfill, reconcile): when ingest read this version as the "
+            "key's current one, which orders it against S3's own events in place of their event time"
+        ),
+    ] = None
     record: Annotated[
         int | None,
         Field(ge=0, description="Index of the record in a multi-record object (JSON list, NDJSON); else None"),
@@ -134,6 +141,30 @@ EntityModel = Annotated[
 AliasTableVersion = Annotated[str | None, Field(description="Version of the entity alias table used")]
 
 
+class Fingerprint(Record):
+    """What finds an article's near-duplicates (syndicated copies) in the index: the keys of its
+    MinHash's LSH bands and a sketch of the MinHash compact enough for every event and band item
+    (docs/design.md#stories)."""
+
+    scheme: Annotated[
+        str, Field(description="How the signature was made (shingles, permutations, seed): only equal schemes compare")
+    ]
+    bands: Annotated[list[str], Field(description="LSH band keys `<band>:<hex value>`: copies share at least one")]
+    sketch: Annotated[
+        str, Field(description="The low byte of each MinHash value, base64: estimates the Jaccard similarity")
+    ]
+
+
+class Signature(Fingerprint):
+    """An article's MinHash signature over the word shingles of its normalised main text, with its
+    fingerprint (`newsingest.stories.signature`)."""
+
+    minhash: Annotated[str, Field(description="The MinHash values, unsigned 32-bit little-endian, base64")]
+
+    def fingerprint(self) -> Fingerprint:
+        return Fingerprint(scheme=self.scheme, bands=self.bands, sketch=self.sketch)
+
+
 class Article(Record):
     """A parsed news article."""
 
@@ -159,6 +190,9 @@ class Article(Record):
     extractor_version: ExtractorVersion = ""
     entity_model: EntityModel = None
     alias_table_version: AliasTableVersion = None
+    signature: Annotated[
+        Signature | None, Field(description="MinHash signature of the main text; None when not computed")
+    ] = None
 
 
 def hash_text(text: str) -> str:

@@ -9,9 +9,10 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from newsingest.api_models import API_MODELS
-from newsingest.events import ArticleDeletedEvent, ArticleParsedEvent, ArticleRejectedEvent
+from newsingest.events import ArticleDeletedEvent, ArticleParsedEvent, ArticleRejectedEvent, StrayIndexEntriesEvent
 from newsingest.indexing.items import (
     ArticleItem,
+    BandItem,
     EntityProfileItem,
     NameItem,
     PostingItem,
@@ -19,6 +20,7 @@ from newsingest.indexing.items import (
     RecordItem,
     RejectionItem,
     SourceItem,
+    StoryMemberItem,
 )
 from newsingest.models import Article, Entity
 
@@ -28,6 +30,7 @@ CONTRACT_MODELS: dict[str, type[BaseModel]] = {
     "event-article-parsed": ArticleParsedEvent,
     "event-article-rejected": ArticleRejectedEvent,
     "event-article-deleted": ArticleDeletedEvent,
+    "event-stray-index-entries": StrayIndexEntriesEvent,
     "index-article": ArticleItem,
     "index-source": SourceItem,
     "index-rejection": RejectionItem,
@@ -36,6 +39,8 @@ CONTRACT_MODELS: dict[str, type[BaseModel]] = {
     "index-record": RecordItem,
     "index-quote": QuoteItem,
     "index-name": NameItem,
+    "index-band": BandItem,
+    "index-story-member": StoryMemberItem,
     **API_MODELS,
 }
 

@@ -9,8 +9,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from newsingest.indexing.items import IndexPolicy
-from newsingest.limits import DEFAULT_MAX_OBJECT_BYTES, DEFAULT_MAX_TEXT_CHARS
+from newsingest.indexing.items import DEFAULT_STORY_WINDOW_DAYS, IndexPolicy
+from newsingest.limits import DEFAULT_GRACE_SECONDS, DEFAULT_MAX_OBJECT_BYTES, DEFAULT_MAX_TEXT_CHARS
 from newsingest.singletons import process_singleton
 
 
@@ -29,6 +29,18 @@ class IndexerSettings(BaseModel):
 
     table_name: Annotated[str, Field(alias="TABLE_NAME", min_length=3)]
     index_entities: Annotated[IndexPolicy, Field(alias="INDEX_ENTITIES")] = IndexPolicy.EVIDENCE
+    story_window_days: Annotated[int, Field(alias="STORY_WINDOW_DAYS", ge=1, le=365)] = DEFAULT_STORY_WINDOW_DAYS
+
+
+class ReconcileSettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    bucket: Annotated[str, Field(alias="ARTICLES_BUCKET", min_length=3)]
+    table_name: Annotated[str, Field(alias="TABLE_NAME", min_length=3)]
+    ingest_queue_url: Annotated[str, Field(alias="INGEST_QUEUE_URL", min_length=1)]
+    index_queue_url: Annotated[str, Field(alias="INDEX_QUEUE_URL", min_length=1)]
+    fix: Annotated[bool, Field(alias="RECONCILE_FIX")] = False
+    grace_seconds: Annotated[int, Field(alias="RECONCILE_GRACE_SECONDS", ge=0)] = DEFAULT_GRACE_SECONDS
 
 
 @process_singleton
@@ -39,6 +51,11 @@ def ingest_settings() -> IngestSettings:
 @process_singleton
 def indexer_settings() -> IndexerSettings:
     return IndexerSettings.model_validate(dict(os.environ))
+
+
+@process_singleton
+def reconcile_settings() -> ReconcileSettings:
+    return ReconcileSettings.model_validate(dict(os.environ))
 
 
 class FaultKind(StrEnum):

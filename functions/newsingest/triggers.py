@@ -33,6 +33,9 @@ class ObjectChange(_Inbound):
     source: SourceRef
     event_time: datetime
     size: int | None = None
+    replay: str | None = None
+    """Set on a message a newsingest tool sent (backfill, reconcile): its run, `REPLAY_CONFIGURATION_PREFIX`
+    and a run id. Ingest then reads whatever the key holds now, not the version the message names."""
 
 
 class _S3Bucket(_Inbound):
@@ -48,6 +51,7 @@ class _S3Object(_Inbound):
 
 
 class _S3Entity(_Inbound):
+    configuration_id: str | None = Field(default=None, alias="configurationId")
     bucket: _S3Bucket
     object: _S3Object
 
@@ -107,6 +111,10 @@ class UnrecognisedTrigger(ValueError):
 
 
 DELETE_MARKER_EVENT = "ObjectRemoved:DeleteMarkerCreated"
+
+REPLAY_CONFIGURATION_PREFIX = "newsingest-replay/"
+"""The `configurationId` of the S3 notifications newsingest's tools send (backfill, reconcile --fix):
+followed by the run's id. S3's own messages carry the name of the bucket's notification configuration."""
 DELETE_MARKER_DELETION_TYPE = "Delete Marker Created"
 
 
@@ -151,6 +159,7 @@ def changes_in(message: S3Message) -> list[ObjectChange]:
         else:
             continue  # e.g. ObjectRestore, Replication, LifecycleTransition: nothing to index
         obj = record.s3.object
+        configuration = record.s3.configuration_id or ""
         changes.append(
             ObjectChange(
                 kind=kind,
@@ -163,6 +172,7 @@ def changes_in(message: S3Message) -> list[ObjectChange]:
                 ),
                 event_time=record.event_time,
                 size=obj.size,
+                replay=configuration if configuration.startswith(REPLAY_CONFIGURATION_PREFIX) else None,
             )
         )
     return changes

@@ -58,6 +58,16 @@ class Loaded:
     article_ids: dict[str, str]  # file name -> article id
 
 
+RIVERTON_FILE = "riverton-flood-budget.txt"
+RIVERTON_COPY = "wire copy of riverton-flood-budget.txt"
+
+
+def syndicated_copy(text: str) -> str:
+    """The copy a wire service's client runs: a credit, the last paragraphs cut, an editor's note."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    return "\n\n".join(["RIVERTON (Reuters) - " + lines[0], *lines[1:-3], "Editor's note: updated with the vote."])
+
+
 def sample_files() -> list[Path]:
     return sorted(path for path in ARTICLES.iterdir() if path.suffix in (".txt", ".html", ".gz"))
 
@@ -97,6 +107,11 @@ def loaded() -> Iterator[Loaded]:
             article_id = expected_id(path)
             if article_id is not None:
                 ids[path.name] = article_id
+        # Another site's copy of one sample: with it, the sample is a story of two
+        copy = syndicated_copy((ARTICLES / RIVERTON_FILE).read_text(encoding="utf-8")).encode()
+        s3.put_object(Bucket=endpoints.bucket, Key=f"incoming/wire/{RIVERTON_FILE}", Body=copy)
+        [copied] = parse_articles(copy, key=RIVERTON_FILE)
+        ids[RIVERTON_COPY] = copied.id
         deadline = time.monotonic() + INDEXING_TIMEOUT_SECONDS
         waiting = set(ids.values())
         while waiting and time.monotonic() < deadline:
@@ -292,6 +307,44 @@ def test_the_article_page_highlights_every_mention_the_api_lists(explorer: Explo
     # A mention leads to its entity
     page.locator("#article-text a.mention[data-entity='person:jens-stoltenberg']").first.click()
     page.get_by_role("heading", level=1, name="Jens Stoltenberg").wait_for()
+
+
+def test_a_copied_article_shows_its_story_and_lists_collapse_to_it(explorer: Explorer, loaded: Loaded) -> None:
+    copy_id, original_id = loaded.article_ids[RIVERTON_COPY], loaded.article_ids[RIVERTON_FILE]
+    story = loaded.api.get(f"/v1/articles/{copy_id}")["story"]
+    assert story["copy_count"] == 2 and story["id"] == loaded.api.get(f"/v1/articles/{original_id}")["story"]["id"]
+    # The article page says which story the article is in and how many copies it has
+    page = explorer.open(f"/article/{copy_id}")
+    fact = page.locator("#fact-story dd")
+    fact.get_by_role("link", name="the story").wait_for()
+    original_is_canonical = story["canonical_id"] == original_id
+    assert fact.inner_text().startswith("a copy" if original_is_canonical else "the original")
+    assert "with 1 other copy" in fact.inner_text()
+    # and leads to the story, which lists both copies, the canonical one first, with where each came from
+    fact.get_by_role("link", name="the story").click()
+    page.wait_for_url(re.compile(f"#/story/{story['id']}$"))
+    page.get_by_role("heading", level=1, name=re.compile("^Story: ")).wait_for()
+    detail = loaded.api.get(f"/v1/stories/{story['id']}")
+    assert page.locator("#fact-copies dd").inner_text() == "2"
+    rows = page.locator("#story-copies tbody tr")
+    assert rows.count() == 2
+    hrefs = page.locator("#story-copies tbody tr td:nth-child(2) a").evaluate_all(
+        "els => els.map(e => e.getAttribute('href'))"
+    )
+    assert hrefs == [f"#/article/{item['id']}" for item in detail["copies"]]
+    assert "(canonical)" in rows.first.inner_text()
+    explorer.screenshot("story")
+    # An entity both copies name counts two articles in one story; its list can show the story once
+    entity_id = "person:priya-natarajan"
+    entity = loaded.api.get(f"/v1/entities/{entity_id}")
+    page = explorer.open(f"/entity/{entity_id}")
+    page.locator("#fact-stories dd").wait_for()
+    assert page.locator("#fact-articles dd").inner_text() == str(entity["article_count"]) == "2"
+    assert page.locator("#fact-stories dd").inner_text() == str(entity["story_count"]) == "1"
+    page.locator("#articles tbody tr").nth(1).wait_for()
+    page.get_by_label("One row per story").check()
+    page.wait_for_function("() => document.querySelectorAll('#articles tbody tr').length === 1")
+    assert page.locator("#articles tbody tr td").last.inner_text() == "2"
 
 
 def test_offsets_count_code_points_not_utf16_units(explorer: Explorer) -> None:

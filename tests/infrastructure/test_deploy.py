@@ -39,13 +39,14 @@ from newsingest.indexing.items import GSI1_PROJECTED_ATTRIBUTES
 REGION = "us-east-1"
 STACK = "newsingest"
 CODE_BUCKET = "newsingest-code"
-# Deployment parameters the test passes (the rest keep their defaults): the optional e-mail, to create the
-# conditional subscription too.
-PARAMETERS = {"AlarmEmail": "ops@example.com"}
+# Deployment parameters the test passes (the rest keep their defaults): the optional e-mail and the opt-in
+# reconcile schedule (with its fixes), to create the conditional resources too.
+PARAMETERS = {"AlarmEmail": "ops@example.com", "ReconcileSchedule": "rate(1 day)", "ReconcileFix": "true"}
 FUNCTIONS = {
     "IngestFunction": ("newsingest.handlers.ingest.handler", 576, 60),
     "IndexerFunction": ("newsingest.handlers.indexer.handler", 256, 30),
     "ApiFunction": ("newsingest.handlers.api.handler", 512, 10),
+    "ReconcileFunction": ("newsingest.handlers.reconcile.handler", 2048, 900),
 }
 
 
@@ -497,6 +498,7 @@ def test_http_api_routes_and_stage(stack: dict[str, Any]) -> None:
         "GET /v1/articles",
         "GET /v1/articles/{id}",
         "GET /v1/articles/{id}/parsed",
+        "GET /v1/stories/{id}",
         "GET /v1/entities",
         "GET /v1/entities/{id}",
         "GET /v1/entities/{id}/articles",

@@ -36,6 +36,7 @@ def test_index_table_keys_and_gsi_match(resources: dict[str, Any]) -> None:
     assert table["AttributeDefinitions"] == stack.INDEX_TABLE_KEYS["AttributeDefinitions"]
     assert table["KeySchema"] == stack.INDEX_TABLE_KEYS["KeySchema"]
     assert table["GlobalSecondaryIndexes"] == stack.INDEX_TABLE_KEYS["GlobalSecondaryIndexes"]
+    assert table["TimeToLiveSpecification"] == stack.INDEX_TABLE_TTL
 
 
 def test_idempotency_table_keys_match(resources: dict[str, Any]) -> None:

@@ -16,7 +16,12 @@ from typing import Any
 
 import pytest
 
-from newsingest.indexing.items import GSI1_PROJECTED_ATTRIBUTES, IndexPolicy
+from newsingest.indexing.items import (
+    DEFAULT_STORY_WINDOW_DAYS,
+    GSI1_PROJECTED_ATTRIBUTES,
+    BandItem,
+    IndexPolicy,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO_ROOT / "template.yaml"
@@ -26,7 +31,7 @@ CHECKOV = REPO_ROOT / ".tools" / "checkov" / "bin" / "checkov"
 # --skip-download: no call to Prisma Cloud for guidelines (offline, and nothing is sent anywhere).
 CHECKOV_OPTIONS = ("--framework", "cloudformation", "--compact", "--quiet", "--skip-download", "--output", "json")
 
-FUNCTIONS = ("IngestFunction", "IndexerFunction", "ApiFunction")
+FUNCTIONS = ("IngestFunction", "IndexerFunction", "ApiFunction", "ReconcileFunction")
 # Function -> (queue that triggers it, batch size, MaximumConcurrency parameter), as the code expects.
 TRIGGERS = {
     "IngestFunction": ("IngestQueue", 10, "IngestMaxConcurrency"),
@@ -34,11 +39,18 @@ TRIGGERS = {
 }
 DEAD_LETTER_QUEUES = {"IngestQueue": "IngestDeadLetterQueue", "IndexQueue": "IndexDeadLetterQueue"}
 FOURTEEN_DAYS = 14 * 24 * 3600
-LOG_GROUPS = {"IngestFunction": "IngestLogGroup", "IndexerFunction": "IndexerLogGroup", "ApiFunction": "ApiLogGroup"}
+LOG_GROUPS = {
+    "IngestFunction": "IngestLogGroup",
+    "IndexerFunction": "IndexerLogGroup",
+    "ApiFunction": "ApiLogGroup",
+    "ReconcileFunction": "ReconcileLogGroup",
+}
+OPERATIONS = REPO_ROOT / "docs" / "operations.md"
 API_ROUTES = {
     "/v1/articles",
     "/v1/articles/{id}",
     "/v1/articles/{id}/parsed",
+    "/v1/stories/{id}",
     "/v1/entities",
     "/v1/entities/{id}",
     "/v1/entities/{id}/articles",
@@ -99,7 +111,7 @@ def iam_statements(resources: dict[str, Any]) -> Iterator[tuple[str, dict[str, A
     for name, resource in resources.items():
         properties = resource.get("Properties", {})
         if resource["Type"] == "AWS::IAM::Role":
-            documents = [policy["PolicyDocument"] for policy in properties.get("Policies", [])]
+            documents = [policy["PolicyDocument"] for policy in _unless_conditional(properties.get("Policies", []))]
         elif resource["Type"] in {"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"}:
             documents = [properties["PolicyDocument"]]
         else:
@@ -107,6 +119,15 @@ def iam_statements(resources: dict[str, Any]) -> Iterator[tuple[str, dict[str, A
         for document in documents:
             for statement in as_list(document["Statement"]):
                 yield name, statement
+
+
+def _unless_conditional(policies: list[Any]) -> Iterator[dict[str, Any]]:
+    """Policies as deployed under some condition: both branches of an Fn::If (AWS::NoValue is none)."""
+    for policy in policies:
+        if isinstance(policy, dict) and "Fn::If" in policy:
+            yield from (branch for branch in policy["Fn::If"][1:] if branch != {"Ref": "AWS::NoValue"})
+        else:
+            yield policy
 
 
 # --- linters and translator -------------------------------------------------------------------------------
@@ -137,6 +158,7 @@ def test_sam_translator_translates_every_serverless_resource(cfn: dict[str, Any]
         ("IngestFunction", "newsingest.handlers.ingest.handler", 576, 60),
         ("IndexerFunction", "newsingest.handlers.indexer.handler", 256, 30),
         ("ApiFunction", "newsingest.handlers.api.handler", 512, 10),
+        ("ReconcileFunction", "newsingest.handlers.reconcile.handler", 2048, 900),
     ],
 )
 def test_function_settings(resources: dict[str, Any], function: str, handler: str, memory: int, timeout: int) -> None:
@@ -160,13 +182,28 @@ def test_function_environments(cfn: dict[str, Any], resources: dict[str, Any]) -
     assert ingest["INDEX_QUEUE_URL"] == {"Ref": "IndexQueue"}
     assert ingest["MAX_OBJECT_BYTES"] == {"Ref": "MaxObjectBytes"}
     assert ingest["IDEMPOTENCY_TABLE_NAME"] == {"Ref": "IdempotencyTable"}
-    for reader, expected in (("IndexerFunction", {"TABLE_NAME", "INDEX_ENTITIES"}), ("ApiFunction", {"TABLE_NAME"})):
+    for reader, expected in (
+        ("IndexerFunction", {"TABLE_NAME", "INDEX_ENTITIES", "STORY_WINDOW_DAYS"}),
+        ("ApiFunction", {"TABLE_NAME"}),
+    ):
         variables = props(resources, reader)["Environment"]["Variables"]
         common = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"}
         assert set(variables) - common == expected
         assert variables["TABLE_NAME"] == {"Ref": "IndexTable"}
+    reconcile = props(resources, "ReconcileFunction")["Environment"]["Variables"]
+    assert {
+        name: reconcile[name] for name in ("ARTICLES_BUCKET", "TABLE_NAME", "INGEST_QUEUE_URL", "INDEX_QUEUE_URL")
+    } == {
+        "ARTICLES_BUCKET": {"Ref": "ArticlesBucket"},
+        "TABLE_NAME": {"Ref": "IndexTable"},
+        "INGEST_QUEUE_URL": {"Ref": "IngestQueue"},
+        "INDEX_QUEUE_URL": {"Ref": "IndexQueue"},
+    }
+    assert reconcile["RECONCILE_FIX"] == {"Ref": "ReconcileFix"}
     indexer = props(resources, "IndexerFunction")["Environment"]["Variables"]
     assert indexer["INDEX_ENTITIES"] == {"Ref": "IndexEntities"}
+    assert indexer["STORY_WINDOW_DAYS"] == {"Ref": "StoryWindowDays"}
+    assert cfn["Parameters"]["StoryWindowDays"]["Default"] == DEFAULT_STORY_WINDOW_DAYS
     assert cfn["Parameters"]["IndexEntities"]["AllowedValues"] == [policy.value for policy in IndexPolicy]
     assert cfn["Parameters"]["MaxObjectBytes"]["Default"] == 10485760
     assert cfn["Parameters"]["LogLevel"]["Default"] == "INFO"
@@ -365,6 +402,9 @@ def test_index_table(resources: dict[str, Any]) -> None:
     # The template lists what the code projects (the day listing, profiles and rejections read
     # these attributes from gsi1)
     assert gsi["Projection"] == {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(GSI1_PROJECTED_ATTRIBUTES)}
+    # Band items expire by TTL on the attribute the code writes (BandItem.expires_at)
+    assert p["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    assert "expires_at" in BandItem.model_fields
 
 
 def test_idempotency_table(resources: dict[str, Any]) -> None:
@@ -441,6 +481,15 @@ EXPECTED_GRANTS: dict[str, dict[str, set[str]]] = {
         "dynamodb:Query": {"IndexTable"},
         "s3:GetObject": {"ArticlesBucket"},
     },
+    "ReconcileFunctionRole": {
+        "logs:CreateLogStream": {"ReconcileLogGroup"},
+        "logs:PutLogEvents": {"ReconcileLogGroup"},
+        "xray:PutTraceSegments": {'"*"'},
+        "xray:PutTelemetryRecords": {'"*"'},
+        "s3:ListBucketVersions": {"ArticlesBucket"},
+        "dynamodb:Scan": {"IndexTable"},
+        "sqs:SendMessage": {"IngestQueue", "IndexQueue"},  # only with ReconcileFix=true
+    },
 }
 
 
@@ -480,6 +529,34 @@ def test_roles_are_only_the_functions_own_without_managed_policies(resources: di
     assert not of_type(resources, "AWS::IAM::Policy") and not of_type(resources, "AWS::IAM::ManagedPolicy")
 
 
+def test_reconcile_is_opt_in_scheduled_and_sends_fixes_only_when_told(cfn: dict[str, Any]) -> None:
+    resources = cfn["Resources"]
+    assert cfn["Parameters"]["ReconcileSchedule"]["Default"] == ""
+    assert cfn["Parameters"]["ReconcileFix"]["Default"] == "false"
+    assert cfn["Conditions"]["ReconcileEnabled"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "ReconcileSchedule"}, ""]}]}
+    for name in (
+        "ReconcileFunction",
+        "ReconcileFunctionRole",
+        "ReconcileLogGroup",
+        "ReconcileDriftAlarm",
+        "ReconcileErrorsAlarm",
+        "ReconcileThrottlesAlarm",
+    ):
+        assert resources[name]["Condition"] == "ReconcileEnabled", name
+    [rule] = of_type(resources, "AWS::Events::Rule").values()
+    assert rule["Condition"] == "ReconcileEnabled"
+    assert rule["Properties"]["ScheduleExpression"] == {"Ref": "ReconcileSchedule"}
+    assert rule["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": ["ReconcileFunction", "Arn"]}
+    [base, fixing] = props(resources, "ReconcileFunctionRole")["Policies"]
+    assert "sqs:SendMessage" not in json.dumps(base)
+    condition, granted, otherwise = fixing["Fn::If"]
+    assert condition == "ReconcileFixes" and otherwise == {"Ref": "AWS::NoValue"}
+    assert "sqs:SendMessage" in json.dumps(granted)
+    assert cfn["Conditions"]["ReconcileFixes"] == {
+        "Fn::And": [{"Condition": "ReconcileEnabled"}, {"Fn::Equals": [{"Ref": "ReconcileFix"}, "true"]}]
+    }
+
+
 # --- API ----------------------------------------------------------------------------------------------------
 
 
@@ -508,6 +585,8 @@ def test_api_stage_logs_access_and_throttles(resources: dict[str, Any]) -> None:
     assert json.loads(p["AccessLogSettings"]["Format"].replace("\n", ""))["status"] == "$context.status"
     assert p["DefaultRouteSettings"]["ThrottlingRateLimit"] > 0
     for permission in of_type(resources, "AWS::Lambda::Permission").values():
+        if permission["Properties"]["FunctionName"] != {"Ref": "ApiFunction"}:
+            continue  # the reconcile function's schedule
         source = permission["Properties"]["SourceArn"]["Fn::Sub"]
         assert source[1]["__ApiId__"] == {"Ref": "Api"}  # only this API may invoke the function
 
@@ -535,6 +614,7 @@ def test_alarms_cover_dead_letters_errors_throttles_and_queue_age(cfn: dict[str,
         for metric in ("Errors", "Throttles"):
             assert ("AWS/Lambda", metric, json.dumps({"Ref": function})) in watched, (function, metric)
     assert ("NewsIngest", "ParseErrors", json.dumps("newsingest")) in watched
+    assert ("NewsIngest", "DriftFound", json.dumps("newsingest")) in watched
     for name, alarm in alarms.items():
         assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}] and alarm["OKActions"] == [{"Ref": "AlarmTopic"}]
         assert alarm["TreatMissingData"] == "notBreaching", name
@@ -542,6 +622,34 @@ def test_alarms_cover_dead_letters_errors_throttles_and_queue_age(cfn: dict[str,
             assert alarm["Threshold"] == {"Ref": "QueueAgeAlarmSeconds"}
         else:
             assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold"), name
+
+
+def _operations_sections() -> dict[str, str]:
+    """docs/operations.md's sections by the anchor GitHub gives their heading (lower case, punctuation
+    dropped, spaces to hyphens): each heading's text up to the next heading."""
+    sections: dict[str, str] = {}
+    anchor = ""
+    for line in OPERATIONS.read_text(encoding="utf-8").splitlines():
+        heading = re.match(r"^#{1,6}\s+(.*?)\s*$", line)
+        if heading:
+            anchor = re.sub(r"[^\w\- ]", "", heading.group(1).lower().replace("`", "")).replace(" ", "-")
+            sections[anchor] = ""
+        elif anchor:
+            sections[anchor] += line + "\n"
+    return sections
+
+
+def test_every_alarm_links_a_runbook_entry_that_names_it(cfn: dict[str, Any]) -> None:
+    sections = _operations_sections()
+    for name, alarm in _alarms(cfn["Resources"]).items():
+        link = re.search(r"Runbook: docs/operations\.md#([\w-]+)$", alarm["AlarmDescription"])
+        assert link, f"{name}'s description names no runbook entry"
+        assert link.group(1) in sections, f"{name} links #{link.group(1)}, which docs/operations.md lacks"
+        entry = sections[link.group(1)]
+        assert name in entry or link.group(1) == name.lower(), f"#{link.group(1)} does not name {name}"
+        for part in ("**Means**", "**Confirm**", "**Repair**"):
+            assert part in entry, f"#{link.group(1)} has no {part}"
+        assert len(alarm["AlarmDescription"]) <= 1024, name  # CloudWatch's limit
 
 
 def test_alarm_email_is_optional(cfn: dict[str, Any]) -> None:

@@ -14,6 +14,8 @@ from urllib.parse import quote_plus
 import pytest
 
 from newsingest.entities import analyse_texts
+from newsingest.entities.aliases import alias_table
+from newsingest.entities.analysis import ENTITY_MODEL
 from newsingest.events import ArticleDeletedEvent, ArticleParsedEvent, ArticleRejectedEvent
 from newsingest.ingest import (
     MIN_REMAINING_MS_TO_PREPARE,
@@ -31,6 +33,7 @@ from newsingest.limits import DEFAULT_MAX_TEXT_CHARS
 from newsingest.models import SourceRef
 from newsingest.parsing import parse_articles
 from newsingest.triggers import ChangeKind, ObjectChange
+from newsingest.version import __version__
 
 BUCKET = "articles"
 RECEIVED = datetime(2025, 3, 4, 23, 59, tzinfo=UTC)
@@ -323,3 +326,16 @@ def test_a_permanent_delete_indexes_the_version_it_makes_current(
     ]
     assert described == expected
     assert isinstance(events[0], ArticleDeletedEvent) and events[0].data.source.version_id == removed
+
+
+def test_each_article_event_says_when_it_was_announced_and_which_versions_made_it() -> None:
+    # Given a service whose clock reads a known moment
+    announced = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+    store, publisher = MemoryStore({"a.txt": story(1)}), MemoryPublisher()
+    ingest = service_over(store, publisher, clock=lambda: announced)
+    # When an upload is processed
+    assert run(ingest, [change("a.txt")]) == []
+    # Then its event carries the moment (which orders re-processings) and the versions
+    [event] = [event for event in publisher.sent if isinstance(event, ArticleParsedEvent)]
+    assert event.data.processed_at == announced
+    assert event.data.made_by == f"{__version__}/{ENTITY_MODEL}/{alias_table().version}"

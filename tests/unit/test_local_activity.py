@@ -62,6 +62,7 @@ def test_a_long_title_is_cut_and_a_record_of_a_list_is_named(parsed: Callable[..
         (Outcome.REPLACED, "(replaces the key's previous article)"),
         (Outcome.SOURCE_ADDED, "(same text as an article already indexed)"),
         (Outcome.ALREADY_INDEXED, "(already indexed)"),
+        (Outcome.REINDEXED, "(re-indexed: newer versions made it again)"),
     ],
 )
 def test_an_index_outcome_other_than_new_says_so(

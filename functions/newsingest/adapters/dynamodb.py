@@ -15,9 +15,11 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from newsingest.adapters.aws import error_code
+from newsingest.errors import ConcurrentChange
 from newsingest.events import EntitySummary
 from newsingest.indexing.items import (
     ARTICLE_SK,
+    MEMBER_SK_PREFIX,
     POSTING_SHARDS,
     POSTING_SK_PREFIX,
     PROFILE_SK,
@@ -27,6 +29,7 @@ from newsingest.indexing.items import (
     SOURCE_SK,
     ArticleItem,
     ArticleSummaryItem,
+    BandItem,
     EntityProfileItem,
     NameItem,
     ObjectState,
@@ -35,14 +38,17 @@ from newsingest.indexing.items import (
     RecordItem,
     RejectionItem,
     SourceItem,
+    StoryMemberItem,
     article_pk,
     day_pk,
     entity_pk,
     entity_shard_pk,
+    member_sk,
     name_pk,
     names_for,
     rejected_day_pk,
     source_pk,
+    story_pk,
 )
 from newsingest.indexing.queries import (
     DEFAULT_PAGE_SIZE,
@@ -82,10 +88,14 @@ def _to_attribute_values(item: dict[str, Any]) -> dict[str, Any]:
     return {name: _serializer.serialize(value) for name, value in decimals.items()}
 
 
-def _from_attribute_values(item: dict[str, Any]) -> dict[str, Any]:
+def from_attribute_values(item: dict[str, Any]) -> dict[str, Any]:
+    """A DynamoDB item as plain JSON values (numbers as int or float, sets as sorted lists)."""
     plain = {name: _deserializer.deserialize(value) for name, value in item.items()}
     converted: dict[str, Any] = json.loads(json.dumps(plain, default=_json_default))
     return converted
+
+
+_from_attribute_values = from_attribute_values
 
 
 def _json_default(value: Any) -> Any:
@@ -104,6 +114,9 @@ def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
+
+REINDEX_GUARD_ATTRIBUTES = ("extractor_version", "entity_model", "alias_table_version", "processed_at")
+"""What a re-index checks is unchanged since it read the article item: what made it, and when."""
 
 LATEST_ARTICLE_ATTRIBUTES = frozenset({"parsed_uri", "parsed_range"})
 """What an article item takes from the newest upload of its text (whose copy the retention rule keeps
@@ -138,18 +151,24 @@ class DynamoIndex:
     def delete_quotes(self, keys: list[tuple[str, str]]) -> None:
         self._batch_write([{"DeleteRequest": {"Key": _key(pk, sk)}} for pk, sk in keys])
 
-    def put_profiles(self, entities: list[EntitySummary]) -> None:
+    def put_profiles(self, entities: list[EntitySummary], made_by: str | None = None) -> None:
         """Profiles and name keys new to the index: a read costs a tenth of a blind write, and a key
         this process wrote is not read again (so an alias costs writes once, not per article)."""
         wanted: dict[tuple[str, str], EntityProfileItem | NameItem] = {}
         for entity in entities:
-            items: list[EntityProfileItem | NameItem] = [EntityProfileItem.of(entity), *names_for(entity)]
+            items: list[EntityProfileItem | NameItem] = [
+                EntityProfileItem.of(entity, made_by),
+                *names_for(entity, made_by),
+            ]
             for item in items:
                 if (item.pk, item.sk) not in self._keys_written:
                     wanted.setdefault((item.pk, item.sk), item)
         if not wanted:
             return
-        present = {(item["pk"], item["sk"]) for item in self._batch_get(list(wanted), projection="pk, sk")}
+        # Consistent: an entity dropped a moment ago (its last article removed) must read as absent.
+        present = {
+            (item["pk"], item["sk"]) for item in self._batch_get(list(wanted), projection="pk, sk", consistent=True)
+        }
         self._batch_write(
             [
                 {"PutRequest": {"Item": _to_attribute_values(item.to_item())}}
@@ -182,6 +201,90 @@ class DynamoIndex:
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=values,
         )
+
+    def replace_article(self, article: ArticleItem, source: str, *, previous: ArticleItem) -> None:
+        """Every attribute from `article` (those it lacks removed), its sources kept and `source` added,
+        on condition that the versions and `processed_at` are still `previous`'s."""
+        item = _to_attribute_values(article.to_item())
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {":source": {"SS": [source]}}
+        assignments = []
+        for index, (name, value) in enumerate(item.items()):
+            if name in ("pk", "sk"):
+                continue
+            names[f"#a{index}"] = name
+            values[f":v{index}"] = value
+            assignments.append(f"#a{index} = :v{index}")
+        removed = [name for name in ArticleItem.model_fields if name not in item]
+        names.update({f"#r{index}": name for index, name in enumerate(removed)})
+        conditions = []
+        for index, name in enumerate(REINDEX_GUARD_ATTRIBUTES):
+            names[f"#g{index}"] = name
+            expected = getattr(previous, name)
+            if expected is None:
+                conditions.append(f"attribute_not_exists(#g{index})")
+            else:
+                values[f":g{index}"] = {"S": str(expected)}
+                conditions.append(f"#g{index} = :g{index}")
+        removal = f" REMOVE {', '.join(f'#r{index}' for index in range(len(removed)))}" if removed else ""
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=_key(article.pk, article.sk),
+                UpdateExpression=f"SET {', '.join(assignments)}{removal} ADD sources :source",
+                ConditionExpression=" AND ".join(conditions),
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                raise ConcurrentChange(f"article {article.article_id} was re-indexed by another event") from exc
+            raise
+
+    def drop_unused_entities(self, entity_ids: list[str]) -> list[str]:
+        """Each entity with no posting or quote left (a consistent one-item Query of each shard)
+        loses its profile and name keys. They are read before they are deleted and put back should
+        a posting appear meanwhile (another indexer filing an article under it), and this process
+        forgets it wrote them, so it writes them again for the next article that names it."""
+        dropped = []
+        for entity_id, used in zip(entity_ids, self._in_use(entity_ids), strict=True):
+            if used:
+                continue
+            items = list(
+                self._query_all(
+                    KeyConditionExpression="pk = :pk",
+                    ExpressionAttributeValues={":pk": {"S": entity_pk(entity_id)}},
+                    ConsistentRead=True,
+                )
+            )
+            keys = [(item["pk"], item["sk"]) for item in items]
+            self._batch_write([{"DeleteRequest": {"Key": _key(pk, sk)}} for pk, sk in keys])
+            self._keys_written.difference_update(keys)
+            if items and self._in_use([entity_id])[0]:
+                self._batch_write([{"PutRequest": {"Item": _to_attribute_values(item)}} for item in items])
+                continue
+            if items:
+                dropped.append(entity_id)
+        return dropped
+
+    def _in_use(self, entity_ids: list[str]) -> list[bool]:
+        """Whether any posting or quote is filed under each entity: one consistent read per shard."""
+
+        def any_item(pk: str) -> bool:
+            response = self._client.query(
+                TableName=self._table,
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": {"S": pk}},
+                ConsistentRead=True,
+                Select="COUNT",
+                Limit=1,
+            )
+            return int(response.get("Count", 0)) > 0
+
+        shard_keys = [entity_shard_pk(entity_id, shard) for entity_id in entity_ids for shard in range(POSTING_SHARDS)]
+        with ThreadPoolExecutor(max_workers=COUNT_THREADS) as pool:
+            found = list(pool.map(any_item, shard_keys))
+        return [any(found[index * POSTING_SHARDS : (index + 1) * POSTING_SHARDS]) for index in range(len(entity_ids))]
 
     def remove_article_source(self, article_id: str, source: str) -> set[str]:
         try:
@@ -217,6 +320,45 @@ class DynamoIndex:
     def delete_rejection(self, bucket: str | None, key: str) -> None:
         self._client.delete_item(TableName=self._table, Key=_key(source_pk(bucket, key), REJECTED_SK))
 
+    def put_bands(self, items: list[BandItem]) -> None:
+        self._batch_write([{"PutRequest": {"Item": _to_attribute_values(item.to_item())}} for item in items])
+
+    def delete_bands(self, keys: list[tuple[str, str]]) -> None:
+        self._batch_write([{"DeleteRequest": {"Key": _key(pk, sk)}} for pk, sk in keys])
+
+    def band_items(self, pks: list[str]) -> list[BandItem]:
+        """One consistent Query per band value, the bands at once: a value unrelated articles share
+        is rare (5-word shingles), so each answers a few small items."""
+
+        def query(pk: str) -> list[BandItem]:
+            return [
+                BandItem.model_validate(item)
+                for item in self._query_all(
+                    KeyConditionExpression="pk = :pk",
+                    ExpressionAttributeValues={":pk": {"S": pk}},
+                    ConsistentRead=True,
+                )
+            ]
+
+        with ThreadPoolExecutor(max_workers=max(1, len(pks))) as pool:
+            return [item for items in pool.map(query, pks) for item in items]
+
+    def story_members(self, story_id: str) -> list[StoryMemberItem]:
+        return [
+            StoryMemberItem.model_validate(item)
+            for item in self._query_all(
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": {"S": story_pk(story_id)}},
+                ConsistentRead=True,
+            )
+        ]
+
+    def put_story_members(self, items: list[StoryMemberItem]) -> None:
+        self._batch_write([{"PutRequest": {"Item": _to_attribute_values(item.to_item())}} for item in items])
+
+    def delete_story_member(self, story_id: str, article_id: str) -> None:
+        self._client.delete_item(TableName=self._table, Key=_key(story_pk(story_id), member_sk(article_id)))
+
     # -- reads ------------------------------------------------------------------------------
 
     def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
@@ -224,13 +366,17 @@ class DynamoIndex:
         item = response.get("Item")
         return _from_attribute_values(item) if item else None
 
-    def _batch_get(self, keys: list[tuple[str, str]], *, projection: str | None = None) -> list[dict[str, Any]]:
+    def _batch_get(
+        self, keys: list[tuple[str, str]], *, projection: str | None = None, consistent: bool = False
+    ) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []
         unique = list(dict.fromkeys(keys))
         for chunk in _chunks(unique, BATCH_GET_LIMIT):
             request: dict[str, Any] = {"Keys": [_key(pk, sk) for pk, sk in chunk]}
             if projection:
                 request["ProjectionExpression"] = projection
+            if consistent:
+                request["ConsistentRead"] = True
             pending: dict[str, Any] = {self._table: request}
             while pending:
                 response = self._client.batch_get_item(RequestItems=pending)
@@ -296,6 +442,32 @@ class DynamoIndex:
         sources = sorted(item.pop("sources", []))
         return StoredArticle(article=ArticleItem.model_validate(item), sources=sources)
 
+    def get_articles_with_sources(self, article_ids: list[str]) -> list[StoredArticle]:
+        """Article items in BatchGetItems of 100 (those that exist), in no particular order."""
+        found = []
+        for item in self._batch_get([(article_pk(article_id), ARTICLE_SK) for article_id in article_ids]):
+            sources = sorted(item.pop("sources", []))
+            found.append(StoredArticle(article=ArticleItem.model_validate(item), sources=sources))
+        return found
+
+    def story_sizes(self, story_ids: list[str]) -> dict[str, int]:
+        """COUNT Queries of each story's member items, a few at once, plus one for the article that
+        started it while it is indexed (one BatchGetItem of their ids, projected)."""
+
+        def members(story_id: str) -> int:
+            return self._count(story_pk(story_id), MEMBER_SK_PREFIX, cap=1_000_000)
+
+        with ThreadPoolExecutor(max_workers=COUNT_THREADS) as pool:
+            counts = dict(zip(story_ids, pool.map(members, story_ids), strict=True))
+        founders = self._batch_get(
+            [(article_pk(story_id), ARTICLE_SK) for story_id in story_ids],
+            projection="article_id, story_id",
+        )
+        for item in founders:
+            if item.get("story_id", item["article_id"]) == item["article_id"] and item["article_id"] in counts:
+                counts[item["article_id"]] += 1
+        return counts
+
     def get_article_sources(self, article_id: str) -> list[str]:
         item = self._get(article_pk(article_id), ARTICLE_SK)
         return list(item.get("sources", [])) if item else []
@@ -310,8 +482,10 @@ class DynamoIndex:
         return {profile.entity_id: profile for profile in profiles}
 
     def entity_totals(self, entity_id: str) -> EntityTotals:
-        """Counted from every shard's postings: 0.5 read units per ~16 postings (docs/design.md#index)."""
+        """Counted from every shard's postings: 0.5 read units per ~16 postings (docs/design.md#index);
+        stories are the distinct `story_id`s (an article indexed before stories is one of its own)."""
         articles = mentions = 0
+        stories: set[str] = set()
         first: str | None = None
         last: str | None = None
         for shard in range(POSTING_SHARDS):
@@ -321,14 +495,17 @@ class DynamoIndex:
                     ":pk": {"S": entity_shard_pk(entity_id, shard)},
                     ":prefix": {"S": POSTING_SK_PREFIX},
                 },
-                ProjectionExpression="sort_time, mention_count",
+                ProjectionExpression="sort_time, mention_count, story_id, article_id",
             ):
                 articles += 1
+                stories.add(str(item.get("story_id") or item["article_id"]))
                 mentions += int(item["mention_count"])
                 moment = str(item["sort_time"])
                 first = moment if first is None or moment < first else first
                 last = moment if last is None or moment > last else last
-        return EntityTotals(article_count=articles, mention_count=mentions, first_seen=first, last_seen=last)
+        return EntityTotals(
+            article_count=articles, story_count=len(stories), mention_count=mentions, first_seen=first, last_seen=last
+        )
 
     def find_names(self, key_prefix: str, *, known: bool, limit: int) -> list[NameItem]:
         """One Query page of the name index: keys starting with `key_prefix`, in key order. Profiles

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -40,22 +42,28 @@ class S3ObjectStore:
                     raise
                 return self._empty_object(selector)  # S3's answer to a ranged GET of an empty object
             size = _object_size(response)
+            etag = str(response.get("ETag", "")).strip('"') or None
             if size is not None and size > max_bytes:
                 response["Body"].close()
-                raise ObjectTooLarge(size, max_bytes)
+                raise ObjectTooLarge(
+                    size, max_bytes, version_id=response.get("VersionId"), etag=etag, read_at=answered_at(response)
+                )
             data = response["Body"].read(max_bytes + 1)
         except ClientError as exc:
             if error_code(exc) in _GONE_CODES:
-                raise ObjectGone(f"s3://{source.bucket}/{source.key}") from exc
+                raise ObjectGone(f"s3://{source.bucket}/{source.key}", read_at=answered_at(exc.response)) from exc
             raise
         if len(data) > max_bytes:
-            raise ObjectTooLarge(len(data), max_bytes)
+            raise ObjectTooLarge(
+                len(data), max_bytes, version_id=response.get("VersionId"), etag=etag, read_at=answered_at(response)
+            )
         return FetchedObject(
             data=data,
             content_type=response.get("ContentType"),
             content_encoding=response.get("ContentEncoding"),
-            etag=str(response.get("ETag", "")).strip('"') or None,
+            etag=etag,
             version_id=response.get("VersionId"),
+            read_at=answered_at(response),
         )
 
     def _empty_object(self, selector: dict[str, Any]) -> FetchedObject:
@@ -66,10 +74,20 @@ class S3ObjectStore:
             content_encoding=head.get("ContentEncoding"),
             etag=str(head.get("ETag", "")).strip('"') or None,
             version_id=head.get("VersionId"),
+            read_at=answered_at(head),
         )
 
     def put_lines(self, bucket: str, key: str, body: bytes) -> None:
         self._client.put_object(Bucket=bucket, Key=key, Body=body, ContentType=NDJSON_CONTENT_TYPE)
+
+
+def answered_at(response: Any) -> datetime | None:
+    """When S3 answered, by its own clock: the `Date` header (whole seconds), if it sent one."""
+    headers = (response or {}).get("ResponseMetadata", {}).get("HTTPHeaders", {})
+    try:
+        return parsedate_to_datetime(headers["date"]) if headers.get("date") else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _object_size(response: dict[str, Any]) -> int | None:

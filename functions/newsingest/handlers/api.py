@@ -29,6 +29,7 @@ from newsingest.api_models import (
     EntityQuotePage,
     EntityView,
     ErrorBody,
+    StoryView,
     Timeline,
 )
 from newsingest.indexing.queries import (
@@ -43,6 +44,7 @@ from newsingest.indexing.queries import (
     entity_timeline,
     entity_view,
     search_entities,
+    story_view,
 )
 from newsingest.models import Article, EntityType, Record
 from newsingest.observability import logger, tracer
@@ -189,6 +191,18 @@ def get_parsed_article(article_id: ArticleId) -> Article:
 
 
 @app.get(
+    f"{API_PREFIX}/stories/<story_id>",
+    summary="A story: the near-duplicate copies of one article, their sources and when they were published",
+    responses=_responses(StoryView, 404),
+)
+def get_story(story_id: Annotated[str, Path(pattern=ARTICLE_ID_PATTERN)]) -> StoryView:
+    story = story_view(_index(), story_id)
+    if story is None:
+        raise NotFoundError(f"no story {story_id}")
+    return story
+
+
+@app.get(
     f"{API_PREFIX}/articles",
     summary="Articles published on a day (UTC), newest first",
     responses=_responses(ArticlePage, 400),
@@ -274,6 +288,10 @@ def list_entity_articles(
     from_: From = None,
     to: To = None,
     order: Annotated[Literal["newest", "oldest"], Query(description="newest first (default) or oldest")] = "newest",
+    collapse: Annotated[
+        Literal["story"] | None,
+        Query(description="story: one row per story (its first copy in this order, with the story's copy count)"),
+    ] = None,
     cursor: Cursor = None,
     limit: PageSize = DEFAULT_PAGE_SIZE,
 ) -> EntityArticlePage:
@@ -285,6 +303,7 @@ def list_entity_articles(
         until=_until(to),
         limit=limit,
         cursor=cursor,
+        collapse=collapse == "story",
     )
 
 

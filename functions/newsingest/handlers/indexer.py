@@ -6,6 +6,7 @@ receives; the rest of the batch is kept.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -39,7 +40,11 @@ for each article indexed, rejected or deleted."""
 @process_singleton
 def _indexer() -> Indexer:
     settings = indexer_settings()
-    return Indexer(DynamoIndex(client("dynamodb"), settings.table_name), settings.index_entities)
+    return Indexer(
+        DynamoIndex(client("dynamodb"), settings.table_name),
+        settings.index_entities,
+        story_window=timedelta(days=settings.story_window_days),
+    )
 
 
 @tracer.capture_method

@@ -34,6 +34,7 @@ from newsingest.models import (
     Url,
     WordCount,
 )
+from newsingest.provenance import made_by as made_by_of
 
 POSTING_SHARDS = 4
 """Partitions per entity: at 1,000 WCU/s per partition key and 1 WCU per posting, ~4,000 articles/s
@@ -42,6 +43,32 @@ can name one entity, over 100 times the world's news output (docs/decisions.md#i
 POSTING_TITLE_CHARS = 200
 """Keeps a posting or quote item with its co-entity ids under 1 KB (one write unit); headlines
 rarely pass 120 characters."""
+
+POSTING_MAX_BYTES = 1024
+"""A posting is billed one write unit up to 1 KB (`billed_bytes`): co-entities past that are left
+off, least salient first. Only a long title with many long ids gets near it: the largest of 652
+news-length WCXB postings is 1,011 bytes once `made_by` joined them (`bench/index.py`)."""
+
+NUMBER_BYTES = 21
+"""The most DynamoDB bills for a number (1 byte per 2 significant digits, plus 1): an upper bound."""
+
+
+def billed_bytes(value: Any, *, top: bool = True) -> int:
+    """DynamoDB's size of an item (a dict of JSON values, None left out) as it bills it: each
+    attribute's name and value, strings in UTF-8, 3 bytes plus 1 per element for lists and maps,
+    numbers at most `NUMBER_BYTES` (bench/index.py bills requests the same way)."""
+    if isinstance(value, dict):
+        present = [(name, item) for name, item in value.items() if item is not None]
+        inner = sum(len(name.encode()) + billed_bytes(item, top=False) for name, item in present)
+        return inner if top else 3 + len(present) + inner
+    if isinstance(value, list):
+        return 3 + sum(1 + billed_bytes(item, top=False) for item in value)
+    if isinstance(value, bool):
+        return 1
+    if isinstance(value, int | float):
+        return min(NUMBER_BYTES, len(repr(value)) // 2 + 2)
+    return len(str(value).encode())
+
 
 CO_ENTITIES_PER_POSTING = 20
 """Answers "who appears alongside X" from X's postings alone; 20 covers what an article is about,
@@ -79,6 +106,11 @@ and bill its write units twice; these keep the copy under 1 KB."""
 NOT_STORED = frozenset({"aliases"})
 """Entity fields the article item leaves out: the name index has the aliases, once per entity."""
 
+DEFAULT_STORY_WINDOW_DAYS = 30
+"""How long an article can be found as the original of later copies (its band items' TTL), and the
+most two copies' publication times may differ: a wire story's copies appear within days, and 30
+days of band items cost 3 items per article stored for a month (the indexer's `STORY_WINDOW_DAYS`)."""
+
 ARTICLE_SK = "ARTICLE"
 SOURCE_SK = "SOURCE"
 REJECTED_SK = "REJECTED"
@@ -87,6 +119,9 @@ RECORD_SK_PREFIX = "RECORD#"
 POSTING_SK_PREFIX = "POSTING#"
 QUOTE_SK_PREFIX = "QUOTE#"
 NAME_SK_PREFIX = "NAME#"
+BAND_PK_PREFIX = "BAND#"
+STORY_PK_PREFIX = "STORY#"
+MEMBER_SK_PREFIX = "ARTICLE#"
 NAME_PK_PREFIX = "NAME#"
 KNOWN_NAME_PK_PREFIX = "NAME+#"
 
@@ -102,6 +137,11 @@ def shard_of(article_id: str) -> int:
 
 def entity_shard_pk(entity_id: str, shard: int) -> str:
     return f"ENTITY#{entity_id}#{shard}"
+
+
+def entity_of_pk(shard_pk: str) -> str:
+    """The entity id of a posting or quote partition key (`entity_shard_pk`'s inverse)."""
+    return shard_pk.removeprefix("ENTITY#").rpartition("#")[0]
 
 
 def entity_pk(entity_id: str) -> str:
@@ -127,6 +167,33 @@ def rejected_day_pk(day: str) -> str:
 def name_pk(key: str, *, known: bool) -> str:
     """The name index's partition of a key: by first character, the alias table's entities apart."""
     return f"{KNOWN_NAME_PK_PREFIX if known else NAME_PK_PREFIX}{key[:1]}"
+
+
+SCHEME_TAG_CHARS = 8
+"""A signature scheme's name shortened in band keys (its SHA-256, in hex): the article item lists
+its band keys, and every byte of it is billed."""
+
+
+def band_pk(scheme: str, band: str) -> str:
+    """The partition of one LSH band value (`<band>:<hex>`) of one signature scheme."""
+    tag = hashlib.sha256(scheme.encode()).hexdigest()[:SCHEME_TAG_CHARS]
+    return f"{BAND_PK_PREFIX}{tag}#{band}"
+
+
+def band_keys_of(pks: Sequence[str]) -> str | None:
+    """`ArticleItem.band_keys` of band partition keys of one scheme (`band_pk`'s)."""
+    if not pks:
+        return None
+    tags_and_bands = [pk.removeprefix(BAND_PK_PREFIX).split("#", 1) for pk in pks]
+    return " ".join([tags_and_bands[0][0], *(band for _, band in tags_and_bands)])
+
+
+def story_pk(story_id: str) -> str:
+    return f"{STORY_PK_PREFIX}{story_id}"
+
+
+def member_sk(article_id: str) -> str:
+    return f"{MEMBER_SK_PREFIX}{article_id}"
 
 
 def name_sk(key: str) -> str:
@@ -158,6 +225,15 @@ def to_sort_time(moment: datetime) -> str:
     needs no guess about where the page was published."""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+MadeBy = Annotated[
+    str | None,
+    Field(
+        description="The extractor, entity-model and alias-table versions that made it, `/`-separated "
+        "(`0.1.0/en_core_web_sm-3.8.0/2026.12.0`; `-` for a step not run); absent on items written before it was kept"
+    ),
+]
 
 
 class _Item(Record):
@@ -229,6 +305,43 @@ class ArticleItem(ArticleSummaryItem):
     quoted: Annotated[
         list[str], Field(description="Speakers whose quotations in it are filed under them (`/entities/{id}/quotes`)")
     ] = Field(default_factory=list)
+    processed_at: Annotated[
+        str | None,
+        Field(description="When the ingest function made the event this item comes from (ISO 8601)"),
+    ] = None
+    story_id: Annotated[
+        str | None,
+        Field(
+            description="The story (near-duplicates: docs/design.md#stories) it joined: the id of the article that "
+            "started it. Absent when the article started its own story (or was indexed before stories): its story's "
+            "id is its own, and the bytes are not billed on most articles"
+        ),
+    ] = None
+    band_keys: Annotated[
+        str | None,
+        Field(
+            description="Its LSH band items' keys, so removing it finds them, compactly: the scheme's tag, then "
+            "each `<band>:<value>` (`3f9a1c2b 0:099ddce9 2:0e4b9784`; ~40 bytes, where the keys would take 80)"
+        ),
+    ] = None
+
+    @property
+    def story(self) -> str:
+        """Its story's id."""
+        return self.story_id or self.article_id
+
+    @property
+    def bands(self) -> list[str]:
+        """The partition keys of its band items."""
+        if not self.band_keys:
+            return []
+        tag, *bands = self.band_keys.split(" ")
+        return [f"{BAND_PK_PREFIX}{tag}#{band}" for band in bands]
+
+    @property
+    def made_by(self) -> str:
+        """The versions that made it, as its postings, quotes and names record them."""
+        return made_by_of(self.extractor_version, self.entity_model, self.alias_table_version)
 
     def to_item(self) -> dict[str, Any]:
         """False entity flags are left out: each would cost its name in every entity, billed per KB."""
@@ -240,8 +353,11 @@ class ArticleItem(ArticleSummaryItem):
         return item
 
     @classmethod
-    def of(cls, event: ArticleParsed, policy: IndexPolicy = IndexPolicy.EVIDENCE) -> ArticleItem:
-        sort_time = to_sort_time(event.published_at or event.received_at)
+    def of(
+        cls, event: ArticleParsed, policy: IndexPolicy = IndexPolicy.EVIDENCE, *, sort_time: str | None = None
+    ) -> ArticleItem:
+        """`sort_time` overrides the event's (a re-indexed article without a date keeps its keys)."""
+        sort_time = sort_time or to_sort_time(event.published_at or event.received_at)
         speakers = frozenset(quote.speaker_id for quote in event.quotes if quote.speaker_id)
         return cls(
             pk=article_pk(event.article_id),
@@ -267,6 +383,7 @@ class ArticleItem(ArticleSummaryItem):
             entity_count=len(event.entities),
             quote_count=len(event.quotes),
             quoted=list(dict.fromkeys(quote.speaker_id for quote in event.quotes if quote.speaker_id)),
+            processed_at=event.processed_at.isoformat() if event.processed_at else None,
         )
 
 
@@ -346,11 +463,24 @@ class PostingItem(_Item):
     co_entities: Annotated[list[str], Field(description="The article's most salient other entity ids")] = Field(
         default_factory=list
     )
+    made_by: MadeBy = None
+    story_id: Annotated[
+        str | None,
+        Field(
+            description="The story the article joined, so totals count stories and lists collapse copies; absent "
+            "when the article's story is its own"
+        ),
+    ] = None
+
+    @property
+    def story(self) -> str:
+        """Its story; an article indexed before stories is a story of its own."""
+        return self.story_id or self.article_id
 
     @classmethod
     def of(cls, article: ArticleItem, entity: EntitySummary) -> PostingItem:
         others = [other.id for other in article.entities if other.id != entity.id]
-        return cls(
+        posting = cls(
             pk=entity_shard_pk(entity.id, shard_of(article.article_id)),
             sk=posting_sk(article.sort_time, article.article_id),
             entity_id=entity.id,
@@ -360,7 +490,12 @@ class PostingItem(_Item):
             mention_count=entity.mention_count,
             salience=entity.salience,
             co_entities=others[:CO_ENTITIES_PER_POSTING],
+            made_by=article.made_by,
+            story_id=article.story_id,
         )
+        while posting.co_entities and billed_bytes(posting.to_item()) > POSTING_MAX_BYTES:
+            posting = posting.model_copy(update={"co_entities": posting.co_entities[:-1]})
+        return posting
 
 
 class QuoteItem(_Item):
@@ -375,6 +510,7 @@ class QuoteItem(_Item):
     sort_time: str
     title: str | None = None
     texts: Annotated[list[str], Field(min_length=1, description="The quotations, in the article's order")]
+    made_by: MadeBy = None
 
     @classmethod
     def of(cls, article: ArticleItem, speaker_id: str, quotes: Sequence[Quote]) -> QuoteItem:
@@ -387,6 +523,53 @@ class QuoteItem(_Item):
             sort_time=article.sort_time,
             title=short_title(article.title),
             texts=[quote.text for quote in quotes],
+            made_by=article.made_by,
+        )
+
+
+class BandItem(_Item):
+    """An article filed under one of its LSH band values (`BAND#<scheme>#<band>:<hex>` /
+    `ARTICLE#<id>`), with what deciding whether a later article copies it needs; DynamoDB deletes it
+    by TTL once the story window has passed."""
+
+    kind: Literal["band"] = "band"
+    article_id: str
+    story_id: str
+    sort_time: str
+    sketch: Annotated[str, Field(description="The article's MinHash sketch (Fingerprint.sketch)")]
+    expires_at: Annotated[int, Field(description="TTL: epoch seconds after which DynamoDB deletes it")]
+
+    @classmethod
+    def of(cls, article: ArticleItem, pk: str, sketch: str, expires_at: int) -> BandItem:
+        return cls(
+            pk=pk,
+            sk=member_sk(article.article_id),
+            article_id=article.article_id,
+            story_id=article.story,
+            sort_time=article.sort_time,
+            sketch=sketch,
+            expires_at=expires_at,
+        )
+
+
+class StoryMemberItem(_Item):
+    """An article that joined a story (`STORY#<story_id>` / `ARTICLE#<id>`). The article that
+    started the story has none (the story's id is its id), so an article without copies costs no
+    write unit for it."""
+
+    kind: Literal["story_member"] = "story_member"
+    story_id: str
+    article_id: str
+    sort_time: str
+
+    @classmethod
+    def of(cls, story_id: str, article_id: str, sort_time: str) -> StoryMemberItem:
+        return cls(
+            pk=story_pk(story_id),
+            sk=member_sk(article_id),
+            story_id=story_id,
+            article_id=article_id,
+            sort_time=sort_time,
         )
 
 
@@ -399,10 +582,18 @@ class EntityProfileItem(_Item):
     entity_id: str
     name: str
     type: EntityType
+    made_by: MadeBy = None
 
     @classmethod
-    def of(cls, entity: EntitySummary) -> EntityProfileItem:
-        return cls(pk=entity_pk(entity.id), sk=PROFILE_SK, entity_id=entity.id, name=entity.name, type=entity.type)
+    def of(cls, entity: EntitySummary, made_by: str | None = None) -> EntityProfileItem:
+        return cls(
+            pk=entity_pk(entity.id),
+            sk=PROFILE_SK,
+            entity_id=entity.id,
+            name=entity.name,
+            type=entity.type,
+            made_by=made_by,
+        )
 
 
 class NameItem(_Item):
@@ -416,9 +607,10 @@ class NameItem(_Item):
     entity_id: str
     name: Annotated[str, Field(description="The name or alias the key comes from, as written")]
     type: EntityType
+    made_by: MadeBy = None
 
     @classmethod
-    def of(cls, entity: EntitySummary, key: str, form: str) -> NameItem:
+    def of(cls, entity: EntitySummary, key: str, form: str, made_by: str | None = None) -> NameItem:
         return cls(
             pk=entity_pk(entity.id),
             sk=name_sk(key),
@@ -427,6 +619,7 @@ class NameItem(_Item):
             entity_id=entity.id,
             name=form,
             type=entity.type,
+            made_by=made_by,
         )
 
     @property
@@ -434,9 +627,11 @@ class NameItem(_Item):
         return self.sk.removeprefix(NAME_SK_PREFIX)
 
 
-def names_for(entity: EntitySummary) -> list[NameItem]:
+def names_for(entity: EntitySummary, made_by: str | None = None) -> list[NameItem]:
     """Every look-up key of the entity's name and aliases; a key the name gives shows the name."""
-    return [NameItem.of(entity, key, form) for key, form in keys_by_form([entity.name, *entity.aliases]).items()]
+    return [
+        NameItem.of(entity, key, form, made_by) for key, form in keys_by_form([entity.name, *entity.aliases]).items()
+    ]
 
 
 def postings_for(article: ArticleItem) -> list[PostingItem]:
@@ -453,11 +648,13 @@ def quotes_for(article: ArticleItem, quotes: Sequence[Quote]) -> list[QuoteItem]
     return [QuoteItem.of(article, speaker, said) for speaker, said in by_speaker.items() if said]
 
 
+def quote_key(speaker_id: str, sort_time: str, article_id: str) -> tuple[str, str]:
+    """The key of what a speaker said in one article."""
+    return entity_shard_pk(speaker_id, shard_of(article_id)), quote_sk(sort_time, article_id)
+
+
 def quote_keys_for(article: ArticleItem) -> list[tuple[str, str]]:
-    shard = shard_of(article.article_id)
-    return [
-        (entity_shard_pk(speaker, shard), quote_sk(article.sort_time, article.article_id)) for speaker in article.quoted
-    ]
+    return [quote_key(speaker, article.sort_time, article.article_id) for speaker in article.quoted]
 
 
 def source_of(item: SourceItem) -> SourceRef:

@@ -13,6 +13,7 @@ from typing import Any, Literal, Protocol
 from newsingest.api_models import (
     ArticleEntity,
     ArticlePage,
+    ArticleStory,
     ArticleSummary,
     ArticleView,
     Companion,
@@ -23,6 +24,8 @@ from newsingest.api_models import (
     EntityQuote,
     EntityQuotePage,
     EntityView,
+    StoryCopy,
+    StoryView,
     Timeline,
     TimelinePoint,
 )
@@ -34,6 +37,7 @@ from newsingest.indexing.items import (
     PostingItem,
     QuoteItem,
     RejectionItem,
+    StoryMemberItem,
 )
 from newsingest.indexing.names import lookup_form
 from newsingest.models import EntityType, Record
@@ -61,6 +65,18 @@ its postings (~0.1 read units each), so a look-up costs at most ~100 read units 
 
 MAX_TIMELINE_POINTS = 400
 """A year of days, or seven and a half years of weeks, per request."""
+
+COLLAPSE_SEEN_STORIES = 64
+"""Stories a collapsed list remembers from earlier pages (in its cursor, as 8-hex prefixes), so a
+story shown once is not shown again: copies of a story appear within hours of each other, on the
+same or the next pages; 64 is three pages of 20 and keeps the cursor under 2 KB."""
+
+COLLAPSE_MAX_READS = 10
+"""Pages of postings one collapsed page may read to fill itself: a list of nothing but copies of
+the same few stories stops there and returns what it found, with a cursor."""
+
+STORY_PREFIX_CHARS = 8
+"""Enough of a story id to tell 64 stories apart in a cursor (collision odds ~5e-7)."""
 
 
 class InvalidCursor(ValueError):
@@ -92,6 +108,7 @@ class EntityTotals(Record):
     """An entity's totals as counted from its postings."""
 
     article_count: int
+    story_count: int = 0
     mention_count: int
     first_seen: str | None = None
     last_seen: str | None = None
@@ -173,6 +190,14 @@ class IndexReader(Protocol):
 
     def query_rejections(self, day: date, *, limit: int = DEFAULT_PAGE_SIZE) -> list[RejectionItem]: ...
 
+    def story_members(self, story_id: str) -> list[StoryMemberItem]: ...
+
+    def story_sizes(self, story_ids: list[str]) -> dict[str, int]:
+        """Each story's articles: its member items, and the article that started it while indexed."""
+        ...
+
+    def get_articles_with_sources(self, article_ids: list[str]) -> list[StoredArticle]: ...
+
 
 def entity_view(
     reader: IndexReader, entity_id: str, *, since: str | None = None, until: str | None = None
@@ -192,6 +217,7 @@ def entity_view(
         name=profile.name if profile else entity_id.split(":", 1)[-1],
         type=profile.type if profile else EntityType(entity_id.split(":", 1)[0]),
         article_count=totals.article_count,
+        story_count=totals.story_count,
         mention_count=totals.mention_count,
         first_seen=totals.first_seen,
         last_seen=totals.last_seen,
@@ -217,23 +243,73 @@ def entity_articles(
     until: str | None = None,
     limit: int = DEFAULT_PAGE_SIZE,
     cursor: str | None = None,
+    collapse: bool = False,
 ) -> EntityArticlePage:
+    """A page of the entity's articles; `collapse` shows one row per story (its first copy in the
+    list's order, with the story's copy count) instead of one per article."""
+    if collapse:
+        return _collapsed_articles(
+            reader, entity_id, newest_first=newest_first, since=since, until=until, limit=limit, cursor=cursor
+        )
     page = reader.query_postings(
         entity_id, newest_first=newest_first, since=since, until=until, limit=limit, cursor=cursor
     )
+    return EntityArticlePage(items=[_entity_article(posting) for posting in page.items], cursor=page.cursor)
+
+
+def _entity_article(posting: PostingItem, copy_count: int | None = None) -> EntityArticle:
+    return EntityArticle(
+        article_id=posting.article_id,
+        title=posting.title,
+        time=posting.sort_time,
+        mention_count=posting.mention_count,
+        salience=posting.salience,
+        co_entity_ids=posting.co_entities,
+        story_id=posting.story,
+        copy_count=copy_count,
+    )
+
+
+def _collapsed_articles(
+    reader: IndexReader,
+    entity_id: str,
+    *,
+    newest_first: bool,
+    since: str | None,
+    until: str | None,
+    limit: int,
+    cursor: str | None,
+) -> EntityArticlePage:
+    """Postings read in order, a story's later copies skipped: each read asks only for the rows still
+    missing, so a page never reads past what it returns and the postings cursor resumes exactly."""
+    state = decode_cursor(cursor) or {"postings": None, "seen": []}
+    inner, seen = state.get("postings"), state.get("seen")
+    if (
+        not (inner is None or isinstance(inner, str))
+        or not isinstance(seen, list)
+        or set(state) != {"postings", "seen"}
+    ):
+        raise InvalidCursor("cursor is not one this API issued for a collapsed list")
+    shown = [str(prefix) for prefix in seen]
+    rows: list[PostingItem] = []
+    for _ in range(COLLAPSE_MAX_READS):
+        page = reader.query_postings(
+            entity_id, newest_first=newest_first, since=since, until=until, limit=limit - len(rows), cursor=inner
+        )
+        for posting in page.items:
+            prefix = posting.story[:STORY_PREFIX_CHARS]
+            if prefix not in shown:
+                shown.append(prefix)
+                rows.append(posting)
+        inner = page.cursor
+        if inner is None or len(rows) >= limit:
+            break
+    sizes = reader.story_sizes(list(dict.fromkeys(posting.story for posting in rows))) if rows else {}
+    next_cursor = (
+        encode_cursor({"postings": inner, "seen": shown[-COLLAPSE_SEEN_STORIES:]}) if inner is not None else None
+    )
     return EntityArticlePage(
-        items=[
-            EntityArticle(
-                article_id=posting.article_id,
-                title=posting.title,
-                time=posting.sort_time,
-                mention_count=posting.mention_count,
-                salience=posting.salience,
-                co_entity_ids=posting.co_entities,
-            )
-            for posting in page.items
-        ],
-        cursor=page.cursor,
+        items=[_entity_article(posting, max(1, sizes.get(posting.story, 1))) for posting in rows], cursor=next_cursor
     )
 
 
@@ -281,6 +357,65 @@ def day_articles(
     return ArticlePage(items=[ArticleSummary(**_summary_fields(item)) for item in page.items], cursor=page.cursor)
 
 
+def _canonical(members: list[StoryMemberItem]) -> StoryMemberItem:
+    """The earliest published copy (ties: the smallest id)."""
+    return min(members, key=lambda member: (member.sort_time, member.article_id))
+
+
+def _story_articles(reader: IndexReader, story_id: str) -> list[StoredArticle]:
+    """The articles of a story: the one that started it (whose id it has) while it is indexed, and
+    those its member items name, each only while its item still names the story."""
+    ids = [story_id, *(member.article_id for member in reader.story_members(story_id))]
+    return [item for item in reader.get_articles_with_sources(ids) if item.article.story == story_id]
+
+
+def article_story(reader: IndexReader, article: ArticleItem) -> ArticleStory:
+    """The article's story and its copy count, from the story's member items (their times) and the
+    article that started it (one Query, and one GetItem for a copy)."""
+    story_id = article.story
+    members = {member.article_id: member for member in reader.story_members(story_id)}
+    founder = article if story_id == article.article_id else reader.get_article(story_id)
+    members.pop(story_id, None)
+    if founder is not None and founder.story == story_id:
+        members[story_id] = StoryMemberItem.of(story_id, story_id, founder.sort_time)
+    members[article.article_id] = StoryMemberItem.of(story_id, article.article_id, article.sort_time)
+    canonical = _canonical(list(members.values()))
+    return ArticleStory(
+        id=story_id,
+        copy_count=len(members),
+        canonical_id=canonical.article_id,
+        is_canonical=canonical.article_id == article.article_id,
+    )
+
+
+def story_view(reader: IndexReader, story_id: str) -> StoryView | None:
+    """A story's copies, earliest first (the first is canonical), with their sources; None when no
+    indexed article is in the story."""
+    stored = _story_articles(reader, story_id)
+    if not stored:
+        return None
+    stored.sort(key=lambda item: (item.article.sort_time, item.article.article_id))
+    copies = [
+        StoryCopy(
+            id=item.article.article_id,
+            title=item.article.title,
+            url=item.article.url,
+            published_at=item.article.published_at,
+            time=item.article.sort_time,
+            sources=item.sources,
+        )
+        for item in stored
+    ]
+    return StoryView(
+        id=story_id,
+        canonical_id=copies[0].id,
+        copy_count=len(copies),
+        first_time=copies[0].time,
+        last_time=copies[-1].time,
+        copies=copies,
+    )
+
+
 def article_view(reader: IndexReader, article_id: str) -> ArticleView | None:
     stored = reader.get_article_with_sources(article_id)
     if stored is None:
@@ -290,16 +425,7 @@ def article_view(reader: IndexReader, article_id: str) -> ArticleView | None:
         **_summary_fields(article),
         authors=article.authors,
         entities=[
-            ArticleEntity(
-                id=entity.id,
-                name=entity.name,
-                type=entity.type,
-                mention_count=entity.mention_count,
-                salience=entity.salience,
-                known=entity.known,
-                in_title=entity.in_title,
-            )
-            for entity in article.entities
+            ArticleEntity(**entity.model_dump(include=set(ArticleEntity.model_fields))) for entity in article.entities
         ],
         entity_count=article.entity_count,
         quote_count=article.quote_count,
@@ -309,6 +435,7 @@ def article_view(reader: IndexReader, article_id: str) -> ArticleView | None:
         extractor_version=article.extractor_version,
         entity_model=article.entity_model,
         alias_table_version=article.alias_table_version,
+        story=article_story(reader, article),
     )
 
 

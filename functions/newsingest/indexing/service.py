@@ -1,13 +1,16 @@
 """Applying events to the index so that replays, duplicates, crashes and late or reordered
 deliveries change nothing twice: an event older than the newest applied to its object is ignored,
 a new object version detaches the previous version's articles (whether it became articles or was
-rejected), and the article item is written after its postings and removed after them
-(docs/design.md#consistency).
+rejected), an article re-processed later by other versions replaces its entries (re-indexing), the
+article item is written after its postings and removed after them, and an entity leaves the index
+with its last posting (docs/design.md#consistency). A new article joins the story of the earlier
+article it copies, found through its LSH band items (docs/design.md#stories).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
@@ -19,10 +22,13 @@ from newsingest.events import (
     ArticleRejectedEvent,
     EntitySummary,
     IndexEvent,
+    StrayIndexEntriesEvent,
 )
 from newsingest.indexing.items import (
+    DEFAULT_STORY_WINDOW_DAYS,
     SOURCE_SK,
     ArticleItem,
+    BandItem,
     IndexPolicy,
     ObjectState,
     PostingItem,
@@ -30,14 +36,24 @@ from newsingest.indexing.items import (
     RecordItem,
     RejectionItem,
     SourceItem,
+    StoryMemberItem,
+    band_keys_of,
+    band_pk,
+    entity_of_pk,
+    entity_shard_pk,
+    member_sk,
+    posting_sk,
     postings_for,
+    quote_key,
     quote_keys_for,
     quotes_for,
     record_sk,
+    shard_of,
     source_id,
     source_pk,
 )
-from newsingest.models import SourceRef
+from newsingest.models import Fingerprint, SourceRef
+from newsingest.stories.similarity import SAME_STORY_JACCARD, estimated_jaccard
 
 
 class Outcome(StrEnum):
@@ -47,11 +63,14 @@ class Outcome(StrEnum):
     ALREADY_INDEXED = "already_indexed"
     SOURCE_ADDED = "source_added"
     REPLACED = "replaced"
+    REINDEXED = "reindexed"
     DELETED = "deleted"
     STALE = "stale"
     UNKNOWN_SOURCE = "unknown_source"
     OTHER_VERSION = "other_version"
     REJECTION_RECORDED = "rejection_recorded"
+    STRAY_REMOVED = "stray_removed"
+    NOTHING_STRAY = "nothing_stray"
 
 
 class IndexStore(Protocol):
@@ -77,24 +96,48 @@ class IndexStore(Protocol):
 
     def delete_quotes(self, keys: list[tuple[str, str]]) -> None: ...
 
-    def put_profiles(self, entities: list[EntitySummary]) -> None:
+    def put_profiles(self, entities: list[EntitySummary], made_by: str) -> None:
         """Make sure each entity has a profile (name, type) and a name-index key for each of its
         names and aliases, writing only what is new."""
+        ...
+
+    def drop_unused_entities(self, entity_ids: list[str]) -> list[str]:
+        """Delete the profile and name keys of each entity no posting or quote is filed under any
+        more (so look-up stops suggesting it); returns those dropped."""
         ...
 
     def put_article(self, article: ArticleItem, source: str) -> None:
         """Create the article if absent and add `source` to its sources."""
         ...
 
+    def replace_article(self, article: ArticleItem, source: str, *, previous: ArticleItem) -> None:
+        """Overwrite the article item (keeping its sources, adding `source`) unless another event
+        changed it since `previous` was read: then raise `ConcurrentChange`."""
+        ...
+
     def remove_article_source(self, article_id: str, source: str) -> set[str]:
         """Remove one source from an article; returns the sources left."""
         ...
+
+    def get_article_sources(self, article_id: str) -> list[str]: ...
 
     def delete_article(self, article_id: str) -> None: ...
 
     def put_rejection(self, item: RejectionItem) -> None: ...
 
     def delete_rejection(self, bucket: str | None, key: str) -> None: ...
+
+    def band_items(self, pks: list[str]) -> list[BandItem]:
+        """Every article filed under these band values (consistent reads)."""
+        ...
+
+    def put_bands(self, items: list[BandItem]) -> None: ...
+
+    def delete_bands(self, keys: list[tuple[str, str]]) -> None: ...
+
+    def put_story_members(self, items: list[StoryMemberItem]) -> None: ...
+
+    def delete_story_member(self, story_id: str, article_id: str) -> None: ...
 
 
 def _padded(sequencer: str, width: int) -> str:
@@ -110,16 +153,78 @@ def is_older(sequencer: str | None, event_time: datetime, applied: SourceItem) -
     return event_time < datetime.fromisoformat(applied.event_time)
 
 
+def ordering_time(source: SourceRef, received_at: datetime) -> datetime:
+    """The time an event is ordered by when sequencers cannot say: a replay's read (`observed_at`:
+    the version was current then), else when S3 reported the change."""
+    return source.observed_at or received_at
+
+
 def _version_of(source: SourceRef) -> str | None:
     return source.version_id or source.etag
+
+
+def supersedes(event: ArticleParsed, article: ArticleItem) -> bool:
+    """Whether the event re-made an indexed article with other versions (extractor, entity model,
+    alias table), later than the event the item was made from: its entries are then replaced. The
+    same versions again change nothing, and an event made earlier (delivered late, a dead letter
+    redriven after a re-index) never rolls an article back. Items and events from before
+    `processed_at` was recorded count as made earliest."""
+    if event.made_by == article.made_by:
+        return False
+    if article.processed_at is None:
+        return True
+    return event.processed_at is not None and event.processed_at > datetime.fromisoformat(article.processed_at)
+
+
+@dataclass(frozen=True)
+class StoryChoice:
+    """Which story a new article joins, and the writes that file it there (made before its item)."""
+
+    story_id: str
+    bands: list[BandItem]
+    members: list[StoryMemberItem]
+
+
+def best_copy(
+    article_id: str, sort_time: str, sketch: str, candidates: list[BandItem], *, window: timedelta, now: datetime
+) -> BandItem | None:
+    """The earlier article a new one copies: among those sharing a band value, published within the
+    window of it and not expired, the most similar past `SAME_STORY_JACCARD` (ties: the earliest
+    published, then the smallest id, so every indexer picks the same)."""
+    best: tuple[float, str, str] | None = None
+    chosen: BandItem | None = None
+    seen: set[str] = set()
+    moment = datetime.fromisoformat(sort_time)
+    for candidate in candidates:
+        if candidate.article_id == article_id or candidate.article_id in seen:
+            continue
+        seen.add(candidate.article_id)
+        if candidate.expires_at <= now.timestamp():
+            continue  # past its window; DynamoDB deletes expired items within days, not at once
+        if abs(datetime.fromisoformat(candidate.sort_time) - moment) > window:
+            continue
+        similarity = estimated_jaccard(sketch, candidate.sketch)
+        if similarity < SAME_STORY_JACCARD:
+            continue
+        rank = (-similarity, candidate.sort_time, candidate.article_id)
+        if best is None or rank < best:
+            best, chosen = rank, candidate
+    return chosen
 
 
 class Indexer:
     """Keeps the index in step with the events."""
 
-    def __init__(self, store: IndexStore, policy: IndexPolicy = IndexPolicy.EVIDENCE) -> None:
+    def __init__(
+        self,
+        store: IndexStore,
+        policy: IndexPolicy = IndexPolicy.EVIDENCE,
+        *,
+        story_window: timedelta = timedelta(days=DEFAULT_STORY_WINDOW_DAYS),
+    ) -> None:
         self._store = store
         self._policy = policy
+        self._story_window = story_window
 
     def apply(self, event: IndexEvent) -> Outcome:
         """Apply one event; raising leaves the index consistent and the event safe to retry."""
@@ -127,6 +232,8 @@ class Indexer:
             return self._on_article_parsed(event)
         if isinstance(event, ArticleDeletedEvent):
             return self._on_article_deleted(event)
+        if isinstance(event, StrayIndexEntriesEvent):
+            return self._on_stray_entries(event)
         return self._on_article_rejected(event)
 
     def _on_article_parsed(self, event: ArticleParsedEvent) -> Outcome:
@@ -160,7 +267,7 @@ class Indexer:
             version_id=_version_of(data.source),
             etag=data.source.etag,
             sequencer=data.source.sequencer,
-            event_time=data.received_at.isoformat(),
+            event_time=ordering_time(data.source, data.received_at).isoformat(),
             record_count=data.record_count,
         )
         if not single:
@@ -175,19 +282,45 @@ class Indexer:
             self._detach(previous_record.article_id, previous_record.source_id)
             outcome = Outcome.REPLACED
         existing = self._store.get_article(data.article_id)
-        # Text seen before keeps its first article item, so its postings keep their keys; only its
-        # parsed copy follows the newest upload. Rewriting them all is cheaper than proving that
-        # they survived an interrupted removal.
-        if existing is not None:
-            existing = existing.model_copy(update={"parsed_uri": data.parsed_uri, "parsed_range": data.parsed_range})
-        article = existing or ArticleItem.of(data, self._policy)
+        reindexing = existing is not None and supersedes(data, existing)
+        story: StoryChoice | None = None
+        if existing is None or reindexing:
+            # A re-indexed article keeps its time (and keys) unless the new versions found a date.
+            kept_time = existing.sort_time if existing is not None and data.published_at is None else None
+            article = ArticleItem.of(data, self._policy, sort_time=kept_time)
+            story = self._choose_story(article, data, existing)
+            joined = story.story_id if story.story_id != article.article_id else None
+            article = article.model_copy(
+                update={"story_id": joined, "band_keys": band_keys_of([band.pk for band in story.bands])}
+            )
+        elif data.made_by == existing.made_by:
+            # Text seen before keeps its article item, so its postings keep their keys; only its parsed
+            # copy follows the newest upload. Rewriting them all is cheaper than proving that they
+            # survived an interrupted removal.
+            article = existing.model_copy(update={"parsed_uri": data.parsed_uri, "parsed_range": data.parsed_range})
+        else:
+            article = existing  # made earlier by other versions: its parsed copy is not the item's
         indexed = {entity.id for entity in article.entities}
         # The event's entities, not the article item's: only the event carries their aliases.
-        self._store.put_profiles([entity for entity in data.entities if entity.id in indexed])
+        self._store.put_profiles([entity for entity in data.entities if entity.id in indexed], article.made_by)
         self._store.put_postings(postings_for(article))
         self._store.put_quotes(quotes_for(article, data.quotes))
+        if story is not None:
+            # Filed in its story before its item exists: a retry finds its own band items and keeps
+            # the story they name.
+            self._store.put_story_members(story.members)
+            self._store.put_bands(story.bands)
         reached(Boundary.INDEX_POSTINGS)
-        self._store.put_article(article, this_source)
+        if existing is not None and reindexing:
+            # What the new versions no longer file the article under goes before the item changes,
+            # so until it does, a retry (the item still names the old entries) repeats all of it.
+            self._remove_entries(existing, keep=article)
+            stale_bands = [pk for pk in existing.bands if pk not in article.bands]  # another signature scheme
+            self._store.delete_bands([(pk, member_sk(article.article_id)) for pk in stale_bands])
+            self._store.replace_article(article, this_source, previous=existing)
+            outcome = Outcome.REINDEXED if outcome is Outcome.INDEXED else outcome
+        else:
+            self._store.put_article(article, this_source)
         reached(Boundary.INDEX_ARTICLE)
         if single:
             self._store.put_source(
@@ -209,10 +342,56 @@ class Indexer:
             )
         if state.rejected:
             self._store.delete_rejection(bucket, key)
-        if outcome is Outcome.REPLACED or existing is None:
+        if outcome in (Outcome.REPLACED, Outcome.REINDEXED) or existing is None:
             return outcome
         already_here = previous_record is not None and previous_record.article_id == data.article_id
         return Outcome.ALREADY_INDEXED if already_here else Outcome.SOURCE_ADDED
+
+    def _choose_story(self, article: ArticleItem, data: ArticleParsed, existing: ArticleItem | None) -> StoryChoice:
+        """The story of an article new to the index, or re-indexed: a re-indexed article stays in its
+        story; a new one joins the story of the earlier article it copies (`best_copy`), else starts
+        its own, whose id is its own. A retry after a crash keeps the story its band items name.
+
+        Write units: an article that starts a story is filed under all its band values; one that
+        joins a story gets a member item and band items only for the values no article of its story
+        is filed under already (a later copy sharing one of those finds the story there). The
+        article that started a story needs no member item: the story's id names it."""
+        fingerprint: Fingerprint | None = data.fingerprint
+        now = data.processed_at or data.received_at
+        expires_at = int((now + self._story_window).timestamp())
+        pks = [band_pk(fingerprint.scheme, band) for band in fingerprint.bands] if fingerprint else []
+        if existing is not None and (existing.story_id is not None or existing.bands):
+            story_id = existing.story
+            kept = [pk for pk in pks if pk in existing.bands]
+            wanted = kept if kept or story_id != article.article_id else pks
+        else:
+            candidates = self._store.band_items(pks) if pks else []
+            own = next((item for item in candidates if item.article_id == article.article_id), None)
+            matched = (
+                best_copy(
+                    article.article_id,
+                    article.sort_time,
+                    fingerprint.sketch,
+                    candidates,
+                    window=self._story_window,
+                    now=now,
+                )
+                if fingerprint is not None and own is None
+                else None
+            )
+            story_id = own.story_id if own else matched.story_id if matched else article.article_id
+            covered = {
+                item.pk for item in candidates if item.story_id == story_id and item.article_id != article.article_id
+            }
+            wanted = [pk for pk in pks if pk not in covered]
+        filed = article.model_copy(update={"story_id": story_id if story_id != article.article_id else None})
+        bands = [BandItem.of(filed, pk, fingerprint.sketch, expires_at) for pk in wanted] if fingerprint else []
+        members = (
+            [StoryMemberItem.of(story_id, article.article_id, article.sort_time)]
+            if story_id != article.article_id
+            else []
+        )
+        return StoryChoice(story_id=story_id, bands=bands, members=members)
 
     def _on_article_deleted(self, event: ArticleDeletedEvent) -> Outcome:
         source = event.data.source
@@ -226,7 +405,7 @@ class Indexer:
             self._store.delete_rejection(source.bucket, source.key)
         # A tombstone: a create for this key that S3 delivers late must not bring the object back.
         tombstone = source.model_copy(update={"version_id": applied.version_id if applied else None, "etag": None})
-        detached = self._empty_object(state, tombstone, event.data.received_at, deleted=True)
+        detached = self._empty_object(state, tombstone, ordering_time(source, event.data.received_at), deleted=True)
         return Outcome.DELETED if detached else Outcome.UNKNOWN_SOURCE
 
     def _on_article_rejected(self, event: ArticleRejectedEvent) -> Outcome:
@@ -237,8 +416,42 @@ class Indexer:
             return Outcome.STALE
         self._store.put_rejection(RejectionItem.of(event.data))
         versioned = source.model_copy(update={"version_id": _version_of(source)})
-        detached = self._empty_object(state, versioned, event.data.received_at, deleted=False)
+        detached = self._empty_object(state, versioned, ordering_time(source, event.data.received_at), deleted=False)
         return Outcome.REPLACED if detached else Outcome.REJECTION_RECORDED
+
+    def _on_stray_entries(self, event: StrayIndexEntriesEvent) -> Outcome:
+        """Remove what a reconcile found stray, each entry only if it still is: a source whose object's
+        entries (read now) do not name the article is detached as a removal would (the article leaves
+        with its last source), and a posting or quotation the article item does not account for is
+        deleted."""
+        data = event.data
+        removed = False
+        for stray in data.sources:
+            state = self._store.get_object(stray.bucket, stray.key)
+            if any(
+                (item.article_id, item.source_id) == (data.article_id, stray.source_id) for item in state.all_records()
+            ):
+                continue  # the object holds the article again
+            self._detach(data.article_id, stray.source_id)
+            removed = True
+        article = self._store.get_article(data.article_id)
+        kept_postings = {(posting.pk, posting.sk) for posting in postings_for(article)} if article else set()
+        kept_quotes = set(quote_keys_for(article)) if article else set()
+        postings = [
+            posting
+            for posting in (_posting_key(data.article_id, entry.entity_id, entry.sort_time) for entry in data.postings)
+            if (posting.pk, posting.sk) not in kept_postings
+        ]
+        quotes = [
+            key
+            for key in (quote_key(entry.entity_id, entry.sort_time, data.article_id) for entry in data.quotes)
+            if key not in kept_quotes
+        ]
+        if data.unsourced and article is not None and not self._store.get_article_sources(data.article_id):
+            self._remove_article(article)
+            return Outcome.STRAY_REMOVED
+        self._delete_entries(postings, quotes)
+        return Outcome.STRAY_REMOVED if removed or postings or quotes else Outcome.NOTHING_STRAY
 
     def _unless_stale(self, source: SourceRef, received_at: datetime) -> ObjectState | None:
         """What the index holds about the event's object; None when the event predates what was
@@ -248,7 +461,7 @@ class Indexer:
 
     @staticmethod
     def _is_stale(state: ObjectState, source: SourceRef, received_at: datetime) -> bool:
-        return state.source is not None and is_older(source.sequencer, received_at, state.source)
+        return state.source is not None and is_older(source.sequencer, ordering_time(source, received_at), state.source)
 
     def _empty_object(self, state: ObjectState, source: SourceRef, received_at: datetime, *, deleted: bool) -> bool:
         """Detach every article the object held and record that it now holds none (deleted, or a
@@ -294,9 +507,46 @@ class Indexer:
         article = self._store.get_article(article_id)
         if article is None and written_by is not None:
             article = ArticleItem.of(written_by, self._policy)
-        if article is None:
-            return
-        self._store.delete_postings(postings_for(article))
-        self._store.delete_quotes(quote_keys_for(article))
+        if article is not None:
+            self._remove_article(article)
+
+    def _remove_article(self, article: ArticleItem) -> None:
+        """Postings and quotations first, then its band items and story membership (the next copy
+        becomes the story's canonical article; the story keeps its id when the article that started
+        it goes), the article item last, so a crash leaves it to find again."""
+        self._remove_entries(article, keep=None)
         reached(Boundary.INDEX_POSTINGS_DELETED)
-        self._store.delete_article(article_id)
+        self._store.delete_bands([(pk, member_sk(article.article_id)) for pk in article.bands])
+        if article.story_id not in (None, article.article_id):  # it joined a story: a member item
+            self._store.delete_story_member(article.story_id, article.article_id)
+        self._store.delete_article(article.article_id)
+
+    def _remove_entries(self, article: ArticleItem, *, keep: ArticleItem | None) -> None:
+        """Delete the article's postings and quotes that `keep` (its re-indexed item) does not
+        rewrite, then the profile and names of each entity left with none."""
+        kept_postings = {(posting.pk, posting.sk) for posting in postings_for(keep)} if keep else set()
+        kept_quotes = set(quote_keys_for(keep)) if keep else set()
+        postings = [posting for posting in postings_for(article) if (posting.pk, posting.sk) not in kept_postings]
+        quotes = [key for key in quote_keys_for(article) if key not in kept_quotes]
+        self._delete_entries(postings, quotes)
+
+    def _delete_entries(self, postings: list[PostingItem], quotes: list[tuple[str, str]]) -> None:
+        """Delete postings and quotes, then the profile and names of each entity left with none."""
+        self._store.delete_postings(postings)
+        self._store.delete_quotes(quotes)
+        touched = {posting.entity_id for posting in postings} | {entity_of_pk(pk) for pk, _ in quotes}
+        if touched:
+            self._store.drop_unused_entities(sorted(touched))
+
+
+def _posting_key(article_id: str, entity_id: str, sort_time: str) -> PostingItem:
+    """A posting to delete: `delete_postings` reads only its key (entity, shard, time, article)."""
+    return PostingItem(
+        pk=entity_shard_pk(entity_id, shard_of(article_id)),
+        sk=posting_sk(sort_time, article_id),
+        entity_id=entity_id,
+        article_id=article_id,
+        sort_time=sort_time,
+        mention_count=1,
+        salience=0.0,
+    )

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import TextIO
 
-from newsingest.events import ArticleDeletedEvent, ArticleParsedEvent, IndexEvent
+from newsingest.events import ArticleDeletedEvent, ArticleParsedEvent, IndexEvent, StrayIndexEntriesEvent
 from newsingest.indexing.service import Outcome
 
 TITLE_CHARS = 60
@@ -27,6 +27,7 @@ _NOTES = {
     ("indexed", Outcome.REPLACED): "replaces the key's previous article",
     ("indexed", Outcome.SOURCE_ADDED): "same text as an article already indexed",
     ("indexed", Outcome.ALREADY_INDEXED): "already indexed",
+    ("indexed", Outcome.REINDEXED): "re-indexed: newer versions made it again",
     ("rejected", Outcome.REPLACED): "the key's previous article is removed",
     ("deleted", Outcome.UNKNOWN_SOURCE): "no article was indexed from it",
     ("deleted", Outcome.OTHER_VERSION): "an older version; the current one stays indexed",
@@ -44,6 +45,10 @@ def describe(event: IndexEvent, outcome: Outcome) -> str | None:
     one for its object was applied first (its own line said what the object holds now)."""
     if outcome is Outcome.STALE:
         return None
+    if isinstance(event, StrayIndexEntriesEvent):
+        if outcome is not Outcome.STRAY_REMOVED:
+            return None
+        return f"{'repaired':<{ACTION_WIDTH}} article {event.data.article_id}  (stray index entries removed)"
     where = event.data.source.key
     if isinstance(event, ArticleParsedEvent):
         parsed = event.data

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from newsingest.indexing.items import GSI1_PROJECTED_ATTRIBUTES
+from newsingest.indexing.items import DEFAULT_STORY_WINDOW_DAYS, GSI1_PROJECTED_ATTRIBUTES
 from newsingest.limits import INCOMING_PREFIX
 from newsingest.local import s3events
 
@@ -69,7 +69,11 @@ class LocalStack:
 
     def indexer_environment(self) -> dict[str, str]:
         """The indexer function's environment, as the template sets it."""
-        return {"TABLE_NAME": self.table_name, "INDEX_ENTITIES": "evidence"}
+        return {
+            "TABLE_NAME": self.table_name,
+            "INDEX_ENTITIES": "evidence",
+            "STORY_WINDOW_DAYS": str(DEFAULT_STORY_WINDOW_DAYS),
+        }
 
 
 def _queue_with_dlq(sqs: Any, name: str, visibility_timeout: int) -> tuple[str, str]:
@@ -83,6 +87,10 @@ def _queue_with_dlq(sqs: Any, name: str, visibility_timeout: int) -> tuple[str, 
         },
     )["QueueUrl"]
     return url, dlq_url
+
+
+INDEX_TABLE_TTL = {"AttributeName": "expires_at", "Enabled": True}
+"""Band items (near-duplicate look-up) expire: the template's TimeToLiveSpecification."""
 
 
 def create_stack(s3: Any, sqs: Any, dynamodb: Any, *, name: str = "newsingest") -> LocalStack:
@@ -99,6 +107,7 @@ def create_stack(s3: Any, sqs: Any, dynamodb: Any, *, name: str = "newsingest") 
     ingest_arn = sqs.get_queue_attributes(QueueUrl=ingest_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     table = f"{name}-index"
     dynamodb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST", **INDEX_TABLE_KEYS)
+    dynamodb.update_time_to_live(TableName=table, TimeToLiveSpecification=INDEX_TABLE_TTL)
     idempotency_table = f"{name}-idempotency"
     dynamodb.create_table(TableName=idempotency_table, BillingMode="PAY_PER_REQUEST", **IDEMPOTENCY_TABLE_KEYS)
     s3.put_bucket_notification_configuration(

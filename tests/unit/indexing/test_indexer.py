@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from newsingest.errors import RejectReason
+from newsingest.errors import ConcurrentChange, RejectReason
 from newsingest.events import (
+    ArticleParsedEvent,
     EntitySummary,
     IndexEvent,
     article_deleted_event,
@@ -24,17 +25,21 @@ from newsingest.indexing.items import (
     REJECTED_SK,
     SOURCE_SK,
     ArticleItem,
+    BandItem,
     ObjectState,
     PostingItem,
     QuoteItem,
     RecordItem,
     RejectionItem,
     SourceItem,
+    StoryMemberItem,
     article_pk,
+    member_sk,
     source_pk,
+    story_pk,
 )
 from newsingest.indexing.service import Indexer, Outcome
-from newsingest.models import Article, SourceRef
+from newsingest.models import Article, Quote, SourceRef
 
 T0 = datetime(2024, 3, 18, 17, 0, tzinfo=UTC)
 BUCKET = "articles"
@@ -46,6 +51,8 @@ class MemoryIndex:
     def __init__(self) -> None:
         self.items: dict[tuple[str, str], Any] = {}
         self.sources: dict[str, set[str]] = {}
+        self.profiles: dict[str, str] = {}
+        """Entity id -> the made_by of its profile (and name keys)."""
 
     def get_object(self, bucket: str | None, key: str) -> ObjectState:
         pk = source_pk(bucket, key)
@@ -82,11 +89,28 @@ class MemoryIndex:
         for key in keys:
             self.items.pop(key, None)
 
-    def put_profiles(self, entities: list[EntitySummary]) -> None:
-        pass  # profiles are names for look-ups: no rule of the indexer reads them
+    def put_profiles(self, entities: list[EntitySummary], made_by: str) -> None:
+        for entity in entities:
+            self.profiles.setdefault(entity.id, made_by)
+
+    def drop_unused_entities(self, entity_ids: list[str]) -> list[str]:
+        unused = [entity for entity in entity_ids if not self.entries(entity) and entity in self.profiles]
+        for entity in unused:
+            del self.profiles[entity]
+        return unused
 
     def put_article(self, article: ArticleItem, source: str) -> None:
-        self.items.setdefault((article.pk, article.sk), article)
+        held = self.items.setdefault((article.pk, article.sk), article)
+        self.items[(article.pk, article.sk)] = held.model_copy(
+            update={"parsed_uri": article.parsed_uri, "parsed_range": article.parsed_range}
+        )
+        self.sources.setdefault(article.article_id, set()).add(source)
+
+    def replace_article(self, article: ArticleItem, source: str, *, previous: ArticleItem) -> None:
+        held = self.items.get((article.pk, article.sk))
+        if held is None or (held.made_by, held.processed_at) != (previous.made_by, previous.processed_at):
+            raise ConcurrentChange(article.article_id)
+        self.items[(article.pk, article.sk)] = article
         self.sources.setdefault(article.article_id, set()).add(source)
 
     def remove_article_source(self, article_id: str, source: str) -> set[str]:
@@ -103,6 +127,34 @@ class MemoryIndex:
 
     def delete_rejection(self, bucket: str | None, key: str) -> None:
         self.items.pop((source_pk(bucket, key), REJECTED_SK), None)
+
+    def band_items(self, pks: list[str]) -> list[BandItem]:
+        return [item for (pk, _), item in self.items.items() if pk in pks and isinstance(item, BandItem)]
+
+    def put_bands(self, items: list[BandItem]) -> None:
+        self.items.update({(item.pk, item.sk): item for item in items})
+
+    def delete_bands(self, keys: list[tuple[str, str]]) -> None:
+        for key in keys:
+            self.items.pop(key, None)
+
+    def story_members(self, story_id: str) -> list[StoryMemberItem]:
+        return [item for item in self.items.values() if isinstance(item, StoryMemberItem) and item.story_id == story_id]
+
+    def put_story_members(self, items: list[StoryMemberItem]) -> None:
+        self.items.update({(item.pk, item.sk): item for item in items})
+
+    def delete_story_member(self, story_id: str, article_id: str) -> None:
+        self.items.pop((story_pk(story_id), member_sk(article_id)), None)
+
+    def entries(self, entity_id: str) -> list[PostingItem | QuoteItem]:
+        """The postings and quotes filed under an entity."""
+        return [
+            item
+            for item in self.items.values()
+            if (isinstance(item, PostingItem) and item.entity_id == entity_id)
+            or (isinstance(item, QuoteItem) and item.speaker_id == entity_id)
+        ]
 
     def postings(self, entity_id: str) -> set[str]:
         """Ids of the articles an entity's postings name."""
@@ -126,15 +178,53 @@ class World:
         self.clock += 1
         return f"{self.clock:016X}", T0 + timedelta(seconds=self.clock)
 
-    def put(self, key: str, text: str, entity: str, *, version: str) -> tuple[IndexEvent, Article]:
+    def put(
+        self, key: str, text: str, entity: str, *, version: str, quotes: list[Quote] | None = None
+    ) -> tuple[ArticleParsedEvent, Article]:
         sequencer, moment = self._next()
-        article = self.make(text, key=key, bucket=BUCKET, entities=[(entity, "location", 1)], published=T0.isoformat())
+        article = self.make(
+            text, key=key, bucket=BUCKET, entities=[(entity, "location", 1)], published=T0.isoformat(), quotes=quotes
+        )
         source = article.source.model_copy(update={"version_id": version, "sequencer": sequencer})
-        article = article.model_copy(update={"source": source})
+        article = article.model_copy(update={"source": source, "alias_table_version": "1"})
         event = article_parsed_event(
-            article, parsed_uri="s3://b/parsed/x.ndjson", parsed_range="bytes=0-9", received_at=moment, record_count=1
+            article,
+            parsed_uri="s3://b/parsed/x.ndjson",
+            parsed_range="bytes=0-9",
+            received_at=moment,
+            record_count=1,
+            processed_at=moment,
         )
         return event, article
+
+    def remade(
+        self,
+        event: ArticleParsedEvent,
+        article: Article,
+        entities: list[tuple[str, str, int]],
+        *,
+        aliases: str,
+        quotes: list[Quote] | None = None,
+        published: str | None = None,
+    ) -> ArticleParsedEvent:
+        """The same object version processed again, later, by other versions (`newsingest reindex`)."""
+        _, moment = self._next()
+        again = self.make(
+            article.text,
+            key=article.source.key,
+            bucket=BUCKET,
+            entities=entities,
+            published=published or T0.isoformat(),
+            quotes=quotes,
+        )
+        again = again.model_copy(update={"source": article.source, "alias_table_version": aliases})
+        return article_parsed_event(
+            again,
+            parsed_uri="s3://b/parsed/y.ndjson",
+            parsed_range="bytes=10-19",
+            received_at=event.data.received_at,
+            processed_at=moment,
+        )
 
     def delete(self, key: str, version: str | None = None) -> IndexEvent:
         sequencer, moment = self._next()
@@ -205,3 +295,143 @@ def test_bytes_a_key_held_before_come_back_as_a_new_version(world: World) -> Non
     again, _ = world.put("a.txt", "Kyiv thanked Warsaw.", "Kyiv", version="v3")
     assert world.apply(again) == [Outcome.INDEXED]
     assert world.index.postings("location:kyiv") == {article.id}
+
+
+# -- re-indexing: the same article re-processed by other versions --------------------------
+
+
+def test_an_alias_table_merge_moves_the_article_and_drops_the_old_entity(world: World) -> None:
+    # Given "Kiev" and "Kyiv" as two entities under alias table 1
+    kiev_event, kiev = world.put("a.txt", "Kiev thanked Warsaw.", "Kiev", version="v1")
+    kyiv_event, kyiv = world.put("b.txt", "Kyiv thanked Rome.", "Kyiv", version="w1")
+    world.apply(kiev_event, kyiv_event)
+    assert world.index.postings("location:kiev") == {kiev.id} and "location:kiev" in world.index.profiles
+    # When alias table 2 makes "Kiev" a name of Kyiv and the first article is processed again
+    again = world.remade(kiev_event, kiev, [("Kyiv", "location", 1)], aliases="2")
+    assert world.apply(again) == [Outcome.REINDEXED]
+    # Then it is filed under Kyiv only, and nothing is left under the old id
+    assert world.index.postings("location:kyiv") == {kiev.id, kyiv.id}
+    assert world.index.entries("location:kiev") == [] and "location:kiev" not in world.index.profiles
+    item = world.index.get_article(kiev.id)
+    assert item is not None and [entity.id for entity in item.entities] == ["location:kyiv"]
+    assert item.alias_table_version == "2" and item.parsed_range == "bytes=10-19"
+    assert {posting.made_by for posting in world.index.entries("location:kyiv")} == {"test/-/2", "test/-/1"}
+    assert world.index.sources[kiev.id] == {f"{BUCKET}/a.txt"}
+
+
+def test_a_split_moves_only_the_articles_that_name_the_new_entity(world: World) -> None:
+    # Given one entity for two names under alias table 1
+    one_event, one = world.put("a.txt", "Kyiv thanked Warsaw.", "Kyiv", version="v1")
+    two_event, two = world.put("b.txt", "Kiev thanked Rome.", "Kyiv", version="w1")
+    world.apply(one_event, two_event)
+    # When alias table 2 splits them and both are processed again
+    world.apply(
+        world.remade(one_event, one, [("Kyiv", "location", 1)], aliases="2"),
+        world.remade(two_event, two, [("Kiev", "location", 1)], aliases="2"),
+    )
+    # Then each is under its own id, and both ids have a profile
+    assert world.index.postings("location:kyiv") == {one.id}
+    assert world.index.postings("location:kiev") == {two.id}
+    assert {"location:kyiv", "location:kiev"} <= set(world.index.profiles)
+
+
+def test_quotes_follow_their_speaker_to_the_new_id(world: World) -> None:
+    said = Quote(text="We stand firm", start=0, end=13, speaker_id="person:v-zelensky", speaker_name="V. Zelensky")
+    event, article = world.put("a.txt", "Zelensky spoke.", "Kyiv", version="v1", quotes=[said])
+    event = event.model_copy(
+        update={"data": event.data.model_copy(update={"entities": [*event.data.entities, _person("V. Zelensky")]})}
+    )
+    world.apply(event)
+    assert [item.speaker_id for item in world.index.entries("person:v-zelensky") if isinstance(item, QuoteItem)]
+    moved = said.model_copy(update={"speaker_id": "person:volodymyr-zelensky", "speaker_name": "Volodymyr Zelensky"})
+    again = world.remade(event, article, [("Kyiv", "location", 1), ("Volodymyr Zelensky", "person", 1)], aliases="2")
+    again = again.model_copy(update={"data": again.data.model_copy(update={"quotes": [moved]})})
+    world.apply(again)
+    assert world.index.entries("person:v-zelensky") == [] and "person:v-zelensky" not in world.index.profiles
+    quotes = [item for item in world.index.entries("person:volodymyr-zelensky") if isinstance(item, QuoteItem)]
+    assert [quote.texts for quote in quotes] == [["We stand firm"]]
+
+
+def _person(name: str) -> EntitySummary:
+    return EntitySummary(
+        id=f"person:{name.lower().replace('. ', '-').replace(' ', '-')}",
+        name=name,
+        type="person",
+        mention_count=1,
+        salience=0.5,
+    )
+
+
+def test_the_same_versions_again_and_an_earlier_processing_change_nothing(world: World) -> None:
+    event, article = world.put("a.txt", "Kiev thanked Warsaw.", "Kiev", version="v1")
+    again = world.remade(event, article, [("Kyiv", "location", 1)], aliases="2")
+    world.apply(event, again)
+    snapshot = dict(world.index.items), dict(world.index.profiles)
+    # The re-index delivered twice, then the first processing redriven from a dead-letter queue
+    assert world.apply(again, event) == [Outcome.ALREADY_INDEXED, Outcome.ALREADY_INDEXED]
+    assert world.index.postings("location:kiev") == set() and world.index.postings("location:kyiv") == {article.id}
+    item = world.index.get_article(article.id)
+    assert item is not None and item.alias_table_version == "2" and item.parsed_range == "bytes=10-19"
+    assert world.index.items == snapshot[0] and world.index.profiles == snapshot[1]
+
+
+def test_a_new_date_moves_every_posting_to_its_new_key(world: World) -> None:
+    event, article = world.put("a.txt", "Kyiv thanked Warsaw.", "Kyiv", version="v1")
+    world.apply(event)
+    world.apply(world.remade(event, article, [("Kyiv", "location", 1)], aliases="2", published="2024-01-05T10:00:00Z"))
+    [posting] = world.index.entries("location:kyiv")
+    assert posting.sort_time == "2024-01-05T10:00:00Z" and "location:kyiv" in world.index.profiles
+
+
+class Crash(Exception):
+    pass
+
+
+@pytest.mark.parametrize("step", ["put_postings", "delete_postings", "drop_unused_entities", "replace_article"])
+def test_a_reindex_that_crashes_at_any_step_completes_when_retried(world: World, step: str) -> None:
+    # Given an article under "Kiev" and another under "Kyiv"
+    event, article = world.put("a.txt", "Kiev thanked Warsaw.", "Kiev", version="v1")
+    world.apply(event, world.put("b.txt", "Kyiv thanked Rome.", "Kyiv", version="w1")[0])
+    again = world.remade(event, article, [("Kyiv", "location", 1)], aliases="2")
+    # When the re-index stops at a step
+    real = getattr(world.index, step)
+
+    def crash(*args: Any, **kwargs: Any) -> Any:
+        raise Crash(step)
+
+    setattr(world.index, step, crash)
+    with pytest.raises(Crash):
+        world.apply(again)
+    # Then the article item still says what made it, so the retry does the whole re-index
+    item = world.index.get_article(article.id)
+    assert item is not None and item.alias_table_version == "1"
+    setattr(world.index, step, real)
+    assert world.apply(again) == [Outcome.REINDEXED]
+    assert world.index.postings("location:kiev") == set() and "location:kiev" not in world.index.profiles
+    assert len(world.index.postings("location:kyiv")) == 2
+
+
+def test_a_reindex_racing_another_fails_to_be_retried(world: World) -> None:
+    event, article = world.put("a.txt", "Kiev thanked Warsaw.", "Kiev", version="v1")
+    world.apply(event)
+    first = world.remade(event, article, [("Kyiv", "location", 1)], aliases="2")
+    second = world.remade(event, article, [("Kyiv", "location", 1)], aliases="3")
+    read = world.index.get_article(article.id)
+    world.apply(second)  # lands between the first's read and its write
+    world.index.get_article = lambda article_id: read  # type: ignore[method-assign]
+    with pytest.raises(ConcurrentChange):
+        world.apply(first)
+    del world.index.get_article
+    assert world.apply(first) == [Outcome.ALREADY_INDEXED]  # made earlier than the item: not applied
+    item = world.index.get_article(article.id)
+    assert item is not None and item.alias_table_version == "3"
+
+
+def test_a_deleted_articles_entities_leave_with_it(world: World) -> None:
+    event, _ = world.put("a.txt", "Kiev thanked Warsaw.", "Kiev", version="v1")
+    world.apply(event)
+    world.apply(world.delete("a.txt"))
+    assert "location:kiev" not in world.index.profiles
+    again, _ = world.put("a.txt", "Kiev thanked Warsaw.", "Kiev", version="v2")
+    world.apply(again)
+    assert "location:kiev" in world.index.profiles

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 from newsingest.events import ArticleParsed, EntitySummary
-from newsingest.indexing.items import ArticleItem, IndexPolicy, posting_sk, postings_for, source_pk, to_sort_time
+from newsingest.indexing.items import (
+    ArticleItem,
+    IndexPolicy,
+    billed_bytes,
+    posting_sk,
+    postings_for,
+    source_pk,
+    to_sort_time,
+)
 from newsingest.models import EntityType, Quote
 
 
@@ -94,3 +102,28 @@ def test_the_article_item_leaves_false_entity_flags_out_and_reads_back_the_same(
     }
     assert stored["entities"][1]["known"] is True
     assert ArticleItem.model_validate(stored) == article
+
+
+def test_a_posting_stays_within_one_write_unit_by_leaving_off_its_least_salient_co_entities() -> None:
+    # Given an article with a 200-character title and 30 entities of long ids
+    long_ids = [_entity(f"organization:{'x' * 60}-{n:02d}", 2) for n in range(30)]
+    parsed = _parsed(long_ids).model_copy(
+        update={"title": "T" * 250, "entity_model": "en_core_web_sm-3.8.0", "alias_table_version": "2026.12.0"}
+    )
+    article = ArticleItem.of(parsed)
+    # When its postings are made
+    postings = postings_for(article)
+    # Then each is at most 1 KB, keeps the most salient co-entities in order, and records what made it
+    for posting in postings:
+        assert billed_bytes(posting.to_item()) <= 1024
+        others = [entity.id for entity in article.entities if entity.id != posting.entity_id]
+        assert 0 < len(posting.co_entities) < 20 and posting.co_entities == others[: len(posting.co_entities)]
+        assert posting.made_by == "test/en_core_web_sm-3.8.0/2026.12.0"
+    # While a posting of short ids keeps all twenty
+    short = postings_for(ArticleItem.of(_parsed([_entity(f"location:p{n}", 2) for n in range(30)])))
+    assert {len(posting.co_entities) for posting in short} == {20}
+
+
+def test_billed_bytes_counts_as_dynamodb_bills_an_item() -> None:
+    # names and UTF-8 values; a number at ~1 byte per 2 digits + 1; a list 3 + 1 per element; None absent
+    assert billed_bytes({"pk": "ab", "n": 5, "l": ["x"], "t": "é", "gone": None}) == 4 + 3 + 6 + 3

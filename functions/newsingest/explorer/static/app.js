@@ -2,6 +2,7 @@
  *   #/                      start
  *   #/entity/<id>?from=&to=&interval=day|week
  *   #/article/<id>
+ *   #/story/<id>
  *   #/day/<YYYY-MM-DD>
  *   #/compare?ids=<id>,<id>,<id>&from=&to=&interval=
  * Every call goes to this page's own origin (/v1/...): the explorer server signs and forwards it.
@@ -102,6 +103,7 @@
   const entityHref = (id, params) => `#/entity/${id}${query(params)}`;
   const articleHref = (id) => `#/article/${id}`;
   const dayHref = (day) => `#/day/${day}`;
+  const storyHref = (id) => `#/story/${id}`;
 
   /** "2022-03-20T14:05:00Z" -> "2022-03-20 14:05 UTC" (times stay in UTC, as the index keeps them). */
   function fmtTime(value) {
@@ -583,6 +585,7 @@
       pageHead(entity.name, " ", kindBadge(entity.type), h("div", { class: "id" }, entity.id),
         facts([
           ["Articles", fmtNumber(entity.article_count), "fact-articles"],
+          ["Stories", fmtNumber(entity.story_count), "fact-stories"],
           ["Mentions", fmtNumber(entity.mention_count), "fact-mentions"],
           ["First seen", entity.first_seen ? h("a", { href: dayHref(dayOf(entity.first_seen)) }, fmtTime(entity.first_seen)) : "—", "fact-first-seen"],
           ["Last seen", entity.last_seen ? h("a", { href: dayHref(dayOf(entity.last_seen)) }, fmtTime(entity.last_seen)) : "—", "fact-last-seen"],
@@ -635,12 +638,69 @@
         h("div", { class: "quote-meta" }, `${q.speaker_name || entity.name} · `, h("a", { href: articleHref(q.article_id) }, q.title || "(untitled)"), ` · ${fmtTime(q.time)}`)))),
       "No quotation is attributed to it.");
 
-    pagedList(articlesBox, "articles",
-      (cursor) => api(`/entities/${enc(entity.id)}/articles`, { ...range, order: "newest", cursor, limit: PAGE }),
+    // Articles: one row each, or one per story (copies of one article, e.g. syndicated, shown once)
+    const collapse = h("input", { type: "checkbox", id: "collapse-stories", checked: params.collapse === "story" });
+    const listBox = h("div", {});
+    articlesBox.replaceChildren(
+      h("label", { class: "toggle" }, collapse, " One row per story (copies of one article shown once)"), listBox);
+    const showArticles = () => pagedList(listBox, "articles",
+      (cursor) => api(`/entities/${enc(entity.id)}/articles`,
+        { ...range, order: "newest", cursor, limit: PAGE, collapse: collapse.checked ? "story" : undefined }),
       (items) => table(`Articles mentioning ${entity.name}`,
-        [{ label: "Published (UTC)", class: "time" }, { label: "Title" }, { label: "Mentions", class: "num" }],
-        items.map((a) => [fmtTime(a.time), h("a", { href: articleHref(a.article_id) }, a.title || "(untitled)"), fmtNumber(a.mention_count)])),
+        [{ label: "Published (UTC)", class: "time" }, { label: "Title" }, { label: "Mentions", class: "num" },
+          ...(collapse.checked ? [{ label: "Copies", class: "num" }] : [])],
+        items.map((a) => [fmtTime(a.time), h("a", { href: articleHref(a.article_id) }, a.title || "(untitled)"), fmtNumber(a.mention_count),
+          ...(collapse.checked
+            ? [a.copy_count > 1 && a.story_id ? h("a", { href: storyHref(a.story_id), "aria-label": `${a.copy_count} copies of this story` }, fmtNumber(a.copy_count)) : "1"]
+            : [])])),
       ranged ? "No article mentions it in this date range." : "No article mentions it.");
+    collapse.addEventListener("change", () => {
+      announce(collapse.checked ? "One row per story" : "One row per article");
+      showArticles();
+    });
+    showArticles();
+  }
+
+  function storyFact(story) {
+    if (!story) return "—";
+    if (story.copy_count < 2) return "no other copy";
+    const others = story.copy_count - 1;
+    return h("span", {}, story.is_canonical ? "the original" : h("a", { href: articleHref(story.canonical_id) }, "a copy"),
+      `, with ${plural(others, "other copy", "other copies")} · `, h("a", { href: storyHref(story.id) }, "the story"));
+  }
+
+  async function storyPage(id, token) {
+    setPage("Story", h("p", { class: "loading" }, `Loading story ${id}…`));
+    let story;
+    try {
+      story = await api(`/stories/${enc(id)}`);
+    } catch (error) {
+      if (token !== renderToken) return;
+      setPage("Error", errorBox(error, `story ${id}`, 1, {
+        404: `The index has no story ${id}: its articles may have been deleted.`,
+        422: `“${id}” is not a story id: those are 32 hexadecimal characters, like article ids.`,
+      }));
+      return;
+    }
+    if (token !== renderToken) return;
+    const canonical = story.copies[0];
+    const title = canonical.title || "(untitled)";
+    setPage(`Story: ${title}`,
+      pageHead(`Story: ${title}`, h("div", { class: "id" }, story.id),
+        facts([
+          ["Copies", fmtNumber(story.copy_count), "fact-copies"],
+          ["First published", fmtTime(story.first_time), "fact-first"],
+          ["Last published", fmtTime(story.last_time), "fact-last"],
+        ]),
+        h("p", { class: "muted" }, "Near-duplicates of one article (the same story on several sites, edited, cut or extended), earliest first; the first is the canonical copy.")),
+      panel("story-copies", "Copies", [csvButton("copies", `story-${story.id}.csv`, ["article_id", "time", "title", "url", "sources"],
+        () => story.copies.map((c) => [c.id, c.time, c.title, c.url, c.sources.join(" ")]))],
+      table(`Copies of ${title}`,
+        [{ label: "Published (UTC)", class: "time" }, { label: "Title" }, { label: "Where" }],
+        story.copies.map((c, index) => [fmtTime(c.time),
+          h("span", {}, h("a", { href: articleHref(c.id) }, c.title || "(untitled)"), index === 0 ? h("span", { class: "muted" }, " (canonical)") : null),
+          c.url ? h("a", { href: c.url, rel: "noopener noreferrer", target: "_blank" }, hostOf(c.url)) : c.sources.join(", ")]))));
+    announce(`Story of ${plural(story.copy_count, "copy", "copies")}`);
   }
 
   /** The text with each mention an <a class="mention">. Offsets are in code points (Python str
@@ -701,6 +761,7 @@
           ["Indexed under", day ? h("a", { href: dayHref(day) }, day) : "—", "fact-day"],
           ["Language", article.language || "—", "fact-language"],
           ["Words", fmtNumber(article.word_count), "fact-words"],
+          ["Story", storyFact(article.story), "fact-story"],
         ])),
       h("div", { class: "columns" },
         panel("article-entities", "Entities", [csvButton("entities", `${fileBase}-entities.csv`,
@@ -884,6 +945,7 @@
       if (!view) homePage();
       else if (view === "entity" && arg && !extra) await entityPage(arg, params, token);
       else if (view === "article" && arg && !extra) await articlePage(arg, token);
+      else if (view === "story" && arg && !extra) await storyPage(arg, token);
       else if (view === "day" && !extra) await dayPage(arg, token);
       else if (view === "compare" && !arg) await comparePage(params, token);
       else notFoundPage(`#${raw}`);

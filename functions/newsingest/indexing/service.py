@@ -249,6 +249,7 @@ class Indexer:
                 # and died before the object's item named it; the newer event applied since could not
                 # detach what it did not know of.
                 self._detach(data.article_id, this_source, written_by=data)
+            self._drop_strays(data, self._store.get_article(data.article_id))
             return Outcome.STALE
         applied = state.source
         outcome = Outcome.INDEXED
@@ -310,6 +311,8 @@ class Indexer:
             # the story they name.
             self._store.put_story_members(story.members)
             self._store.put_bands(story.bands)
+        if existing is not None:
+            self._drop_strays(data, article)
         reached(Boundary.INDEX_POSTINGS)
         if existing is not None and reindexing:
             # What the new versions no longer file the article under goes before the item changes,
@@ -509,6 +512,19 @@ class Indexer:
             article = ArticleItem.of(written_by, self._policy)
         if article is not None:
             self._remove_article(article)
+
+    def _drop_strays(self, data: ArticleParsed, article: ArticleItem | None) -> None:
+        """The postings and quotes an earlier attempt at this event wrote under its own time (the
+        upload time of a text with no date), when the article's item, written meanwhile by another
+        event, files it under another time: never read, but counted in the entities' totals."""
+        own = ArticleItem.of(data, self._policy)
+        if article is None or article.sort_time == own.sort_time:
+            return
+        filed = {(posting.pk, posting.sk) for posting in postings_for(article)}
+        self._delete_entries(
+            [posting for posting in postings_for(own) if (posting.pk, posting.sk) not in filed],
+            [key for key in quote_keys_for(own) if key not in set(quote_keys_for(article))],
+        )
 
     def _remove_article(self, article: ArticleItem) -> None:
         """Postings and quotations first, then its band items and story membership (the next copy

@@ -32,12 +32,13 @@ from typing import Any
 
 from newsingest import crashpoints
 from newsingest.adapters import faults
-from newsingest.adapters.ops import DynamoIndexScan, S3Listing
+from newsingest.adapters.ops import DynamoIndexScan, S3Listing, SqsDeadLetterQueue
 from newsingest.local.audit import Expectations, Findings, audit
 from newsingest.local.demo import INDEX_BATCH_SIZE, INGEST_BATCH_SIZE, LOCAL_ENVIRONMENT, reset_caches
 from newsingest.local.esm import Handler, LocalContext, QueuePump
 from newsingest.local.stack import LocalStack, create_stack
 from newsingest.local.up import REQUEST_LOG
+from newsingest.ops.dlq import peek, redrive
 from newsingest.ops.reconcile import reconcile
 from newsingest.settings import FaultKind
 
@@ -365,44 +366,31 @@ class ChaosRun:
             pass
 
     def _settle(self, dynamodb: Any) -> None:
-        """Drain both queues; while their dead-letter queues hold more than poison, wait for the
-        locks lost responses left in the idempotency table to expire and redrive, as an operator would."""
+        """Drain both queues; while their dead-letter queues hold more than poison, wait for the locks
+        lost responses left in the idempotency table to expire, then redrive both with `newsingest
+        dlq redrive`'s own code, as an operator would (the poison goes back too, and returns)."""
         self._log("Draining the queues ...")
         self._drain()
+        queues = {
+            "ingest": SqsDeadLetterQueue(self._sqs, self._stack.ingest_dlq_url, self._stack.ingest_queue_url),
+            "index": SqsDeadLetterQueue(self._sqs, self._stack.index_dlq_url, self._stack.index_queue_url),
+        }
         for _ in range(self._settings.max_redrive_rounds):
-            dead = {
-                self._stack.ingest_dlq_url: self._stack.ingest_queue_url,
-                self._stack.index_dlq_url: self._stack.index_queue_url,
-            }
-            moved = 0
-            waited = False
-            for dlq, source in dead.items():
-                messages = _receive_all(self._sqs, dlq)
-                redrive = [message for message in messages if message["Body"] not in self._poison]
-                if redrive and source == self._stack.ingest_queue_url and not waited:
-                    self.report.lock_wait_seconds += _wait_for_idempotency_locks(dynamodb, self._stack)
-                    waited = True
-                for message in redrive:
-                    self._sqs.send_message(QueueUrl=source, MessageBody=message["Body"])
-                    self._sqs.delete_message(QueueUrl=dlq, ReceiptHandle=message["ReceiptHandle"])
-                    self.report.redriven["ingest" if source == self._stack.ingest_queue_url else "index"] += 1
-                moved += len(redrive)
-                for message in messages:
-                    if message["Body"] in self._poison:
-                        self._sqs.change_message_visibility(
-                            QueueUrl=dlq, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
-                        )
-            if not moved:
+            dead = {name: [m for m in peek(queue) if m.body not in self._poison] for name, queue in queues.items()}
+            if not any(dead.values()):
                 break
+            if dead["ingest"]:
+                self.report.lock_wait_seconds += _wait_for_idempotency_locks(dynamodb, self._stack)
+            for name, queue in queues.items():
+                self.report.redriven[name] += len(dead[name])
+                redrive(queue, f"{name} dead-letter queue", out=io.StringIO())
             self.report.redrive_rounds += 1
-            self._log(f"  redrove {moved} dead letter(s); draining again ...")
+            self._log(
+                f"  redrove {sum(len(messages) for messages in dead.values())} dead letter(s); draining again ..."
+            )
             self._drain()
-        left = [
-            message
-            for dlq in (self._stack.ingest_dlq_url, self._stack.index_dlq_url)
-            for message in _receive_all(self._sqs, dlq)
-        ]
-        self.report.poison_dead_lettered = sum(1 for message in left if message["Body"] in self._poison)
+        left = [message for queue in queues.values() for message in peek(queue)]
+        self.report.poison_dead_lettered = sum(1 for message in left if message.body in self._poison)
         self.report.dead_letters_left = len(left) - self.report.poison_dead_lettered
 
     # -- the operations --------------------------------------------------------------------------
@@ -598,16 +586,6 @@ def _summary(body: str) -> str:
         return f"{record['eventName']} v={obj.get('versionId')} seq={obj.get('sequencer')}"
     source = message["data"]["source"]
     return f"{message['type'].removeprefix('newsingest.')} v={source.get('version_id')} seq={source.get('sequencer')}"
-
-
-def _receive_all(sqs: Any, url: str) -> list[dict[str, Any]]:
-    """Every message of a queue, received (hidden for a minute) but not deleted."""
-    messages: dict[str, dict[str, Any]] = {}
-    while True:
-        batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=60).get("Messages", [])
-        if not batch:
-            return list(messages.values())
-        messages.update((message["MessageId"], message) for message in batch)
 
 
 LOCK_POLL_SECONDS = 0.5

@@ -100,7 +100,7 @@ class EntityArticle(Record):
     mention_count: Annotated[int, _field("Times the article names the entity", 3, ge=1)]
     salience: Annotated[float, _field("How central the entity is to the article, 0-1", 0.82)]
     co_entity_ids: Annotated[list[str], _field("The article's most salient other entities", ["location:belarus"])]
-    story_id: Annotated[str | None, _field("Its story (null: indexed before stories)", ARTICLE_ID_EXAMPLE)] = None
+    story_id: Annotated[str | None, _field("Its story (its own id when it has no copy)", ARTICLE_ID_EXAMPLE)] = None
     copy_count: Annotated[
         int | None, _field("With collapse=story: the copies its story has (this row stands for all)", 3, ge=1)
     ] = None
@@ -239,7 +239,10 @@ class ArticleView(ArticleSummary):
     entity_model: Annotated[str | None, _field("The NER model that found its entities", "en_core_web_sm-3.8.0")] = None
     alias_table_version: Annotated[str | None, _field("Version of the alias table used", "2026.12.0")] = None
     story: Annotated[
-        ArticleStory | None, _field("The story it belongs to and how many copies it has (null: indexed before)", None)
+        ArticleStory | None,
+        _field(
+            "The story it belongs to and how many copies it has (its own story, of one copy, when it has none)", None
+        ),
     ] = None
 
 

@@ -2,7 +2,8 @@
 uploads, copies, overwrites, deletes of every kind, duplicate and late deliveries and poison
 messages, with 10% of the functions' AWS calls failing (throttling, 500s, timeouts, lost
 responses) and the functions killed at random step boundaries, ends with nothing lost, duplicated
-or stale, exact entity totals, and only the poison in the dead-letter queues."""
+or stale, exact entity totals (by the audit of the bucket's bytes and by `newsingest reconcile`),
+and only the poison in the dead-letter queues."""
 
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ def fixture_bodies() -> list[Body]:
 @pytest.mark.slow
 def test_under_injected_faults_and_kills_nothing_is_lost_duplicated_or_stale() -> None:
     # Given 10% of the functions' AWS calls failing, 2% of the step boundaries killing the function
-    settings = ChaosSettings(operations=250, seed=7, fault_rate=0.1, crash_rate=0.02, ingest_timeout_seconds=30)
+    settings = ChaosSettings(operations=200, seed=7, fault_rate=0.1, crash_rate=0.02, ingest_timeout_seconds=30)
     run = ChaosRun(fixture_bodies(), settings, log=lambda line: None)
     # When the seeded operations run, the queues drain and the dead letters are redriven
     report = run.run()
@@ -53,8 +54,9 @@ def test_under_injected_faults_and_kills_nothing_is_lost_duplicated_or_stale() -
     # Then the index agrees with the bucket, and only the poison is left in the dead-letter queues
     found = report.findings
     assert (found.lost, found.duplicated, found.stale, found.totals_off) == (0, 0, 0, 0), printed
+    assert report.reconcile == {"lost": 0, "duplicated": 0, "stale": 0, "orphaned": 0, "totals_off": 0}, printed
     assert report.dead_letters_left == 0 and report.poison_dead_lettered == report.poison_sent > 0, printed
-    assert found.live_objects > 50 and found.live_articles > 20, printed
+    assert found.live_objects > 40 and found.live_articles > 20, printed
     # and the run did exercise every operation, every kind of fault, up to the functions' code, and kills
     assert all(report.operations[operation] > 0 for operation in Operation if operation != Operation.DELETE_CURRENT)
     assert all(report.faults.injected[kind] > 10 for kind in FaultKind), printed

@@ -104,3 +104,60 @@ def test_a_stale_create_leaves_another_keys_copy_of_the_text(harness: Any, artic
     # Then the article stays with the other key alone
     assert harness.index.get_article_sources(create.data.article_id) == [f"{harness.bucket}/incoming/copy.txt"]
     assert harness.stats("organization:nato") == (1, 2)
+
+
+def undated(harness: Any, article_factory: Any, *, key: str, sequencer: str, received: datetime) -> Any:
+    """An article with no date of its own: the index files it under the time S3 received the upload."""
+    article = article_factory(
+        "NATO met. NATO agreed.",
+        key=key,
+        bucket=harness.bucket,
+        entities=[("NATO", "organization", 2)],
+        published="2024-03-18T09:00:00Z",
+    )
+    article = article.model_copy(
+        update={
+            "published_at": None,
+            "source": SourceRef(bucket=harness.bucket, key=key, version_id=f"v{sequencer}", sequencer=sequencer),
+        }
+    )
+    uri = f"s3://{harness.bucket}/parsed/dt=2024-03-18/x.ndjson"
+    return article_parsed_event(article, parsed_uri=uri, parsed_range="bytes=0-9", received_at=received)
+
+
+def test_postings_a_crashed_create_wrote_under_its_own_time_go_when_another_upload_filed_the_article_first(
+    harness: Any, article_factory: Any
+) -> None:
+    # Given an undated text whose create crashed after its postings (filed under its upload time),
+    # then the same text under another key, uploaded an hour later, indexed first
+    indexer = Indexer(harness.index)
+    first = undated(harness, article_factory, key="incoming/first.txt", sequencer="01", received=T0)
+    second = undated(
+        harness, article_factory, key="incoming/second.txt", sequencer="01", received=T0 + timedelta(hours=1)
+    )
+    with crash_once_at(Boundary.INDEX_POSTINGS), pytest.raises(SimulatedCrash):
+        indexer.apply(first)
+    indexer.apply(second)
+    # When the first create's retry comes
+    indexer.apply(first)
+    # Then the article is counted once, filed under the time of the item that was written
+    postings = harness.index.query_postings("organization:nato").items
+    assert [posting.sort_time for posting in postings] == ["2024-03-18T18:00:00Z"]
+    assert harness.stats("organization:nato") == (1, 2)
+
+
+def test_a_stale_retry_removes_the_postings_it_wrote_under_its_own_time(harness: Any, article_factory: Any) -> None:
+    # Given an undated create that crashed after its postings, then a newer version of the key with the same text
+    indexer = Indexer(harness.index)
+    older = undated(harness, article_factory, key="incoming/again.txt", sequencer="01", received=T0)
+    newer = undated(
+        harness, article_factory, key="incoming/again.txt", sequencer="02", received=T0 + timedelta(hours=1)
+    )
+    with crash_once_at(Boundary.INDEX_POSTINGS), pytest.raises(SimulatedCrash):
+        indexer.apply(older)
+    indexer.apply(newer)
+    # When the older create's retry comes, late
+    assert indexer.apply(older) is Outcome.STALE
+    # Then only the newer version's posting is left
+    assert [p.sort_time for p in harness.index.query_postings("organization:nato").items] == ["2024-03-18T18:00:00Z"]
+    assert harness.stats("organization:nato") == (1, 2)

@@ -464,7 +464,7 @@ class DynamoIndex:
             projection="article_id, story_id",
         )
         for item in founders:
-            if item.get("story_id") == item["article_id"] and item["article_id"] in counts:
+            if item.get("story_id", item["article_id"]) == item["article_id"] and item["article_id"] in counts:
                 counts[item["article_id"]] += 1
         return counts
 

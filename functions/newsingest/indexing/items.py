@@ -169,9 +169,23 @@ def name_pk(key: str, *, known: bool) -> str:
     return f"{KNOWN_NAME_PK_PREFIX if known else NAME_PK_PREFIX}{key[:1]}"
 
 
+SCHEME_TAG_CHARS = 8
+"""A signature scheme's name shortened in band keys (its SHA-256, in hex): the article item lists
+its band keys, and every byte of it is billed."""
+
+
 def band_pk(scheme: str, band: str) -> str:
     """The partition of one LSH band value (`<band>:<hex>`) of one signature scheme."""
-    return f"{BAND_PK_PREFIX}{scheme}#{band}"
+    tag = hashlib.sha256(scheme.encode()).hexdigest()[:SCHEME_TAG_CHARS]
+    return f"{BAND_PK_PREFIX}{tag}#{band}"
+
+
+def band_keys_of(pks: Sequence[str]) -> str | None:
+    """`ArticleItem.band_keys` of band partition keys of one scheme (`band_pk`'s)."""
+    if not pks:
+        return None
+    tags_and_bands = [pk.removeprefix(BAND_PK_PREFIX).split("#", 1) for pk in pks]
+    return " ".join([tags_and_bands[0][0], *(band for _, band in tags_and_bands)])
 
 
 def story_pk(story_id: str) -> str:
@@ -298,13 +312,31 @@ class ArticleItem(ArticleSummaryItem):
     story_id: Annotated[
         str | None,
         Field(
-            description="The story (near-duplicates: docs/design.md#stories) it belongs to: the id of the article "
-            "that started it; absent on items indexed before stories"
+            description="The story (near-duplicates: docs/design.md#stories) it joined: the id of the article that "
+            "started it. Absent when the article started its own story (or was indexed before stories): its story's "
+            "id is its own, and the bytes are not billed on most articles"
         ),
     ] = None
-    bands: Annotated[
-        list[str], Field(description="The partition keys of its LSH band items, so removing it finds them")
-    ] = Field(default_factory=list)
+    band_keys: Annotated[
+        str | None,
+        Field(
+            description="Its LSH band items' keys, so removing it finds them, compactly: the scheme's tag, then "
+            "each `<band>:<value>` (`3f9a1c2b 0:099ddce9 2:0e4b9784`; ~40 bytes, where the keys would take 80)"
+        ),
+    ] = None
+
+    @property
+    def story(self) -> str:
+        """Its story's id."""
+        return self.story_id or self.article_id
+
+    @property
+    def bands(self) -> list[str]:
+        """The partition keys of its band items."""
+        if not self.band_keys:
+            return []
+        tag, *bands = self.band_keys.split(" ")
+        return [f"{BAND_PK_PREFIX}{tag}#{band}" for band in bands]
 
     @property
     def made_by(self) -> str:
@@ -433,7 +465,11 @@ class PostingItem(_Item):
     )
     made_by: MadeBy = None
     story_id: Annotated[
-        str | None, Field(description="The article's story, so totals count stories and lists collapse copies")
+        str | None,
+        Field(
+            description="The story the article joined, so totals count stories and lists collapse copies; absent "
+            "when the article's story is its own"
+        ),
     ] = None
 
     @property
@@ -509,7 +545,7 @@ class BandItem(_Item):
             pk=pk,
             sk=member_sk(article.article_id),
             article_id=article.article_id,
-            story_id=article.story_id or article.article_id,
+            story_id=article.story,
             sort_time=article.sort_time,
             sketch=sketch,
             expires_at=expires_at,

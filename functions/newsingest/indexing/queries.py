@@ -265,7 +265,7 @@ def _entity_article(posting: PostingItem, copy_count: int | None = None) -> Enti
         mention_count=posting.mention_count,
         salience=posting.salience,
         co_entity_ids=posting.co_entities,
-        story_id=posting.story_id,
+        story_id=posting.story,
         copy_count=copy_count,
     )
 
@@ -366,19 +366,17 @@ def _story_articles(reader: IndexReader, story_id: str) -> list[StoredArticle]:
     """The articles of a story: the one that started it (whose id it has) while it is indexed, and
     those its member items name, each only while its item still names the story."""
     ids = [story_id, *(member.article_id for member in reader.story_members(story_id))]
-    return [item for item in reader.get_articles_with_sources(ids) if item.article.story_id == story_id]
+    return [item for item in reader.get_articles_with_sources(ids) if item.article.story == story_id]
 
 
-def article_story(reader: IndexReader, article: ArticleItem) -> ArticleStory | None:
+def article_story(reader: IndexReader, article: ArticleItem) -> ArticleStory:
     """The article's story and its copy count, from the story's member items (their times) and the
-    article that started it (one Query and one GetItem); None for an article indexed before stories."""
-    story_id = article.story_id
-    if story_id is None:
-        return None
+    article that started it (one Query, and one GetItem for a copy)."""
+    story_id = article.story
     members = {member.article_id: member for member in reader.story_members(story_id)}
     founder = article if story_id == article.article_id else reader.get_article(story_id)
     members.pop(story_id, None)
-    if founder is not None and founder.story_id == story_id:
+    if founder is not None and founder.story == story_id:
         members[story_id] = StoryMemberItem.of(story_id, story_id, founder.sort_time)
     members[article.article_id] = StoryMemberItem.of(story_id, article.article_id, article.sort_time)
     canonical = _canonical(list(members.values()))

@@ -37,6 +37,7 @@ from newsingest.indexing.items import (
     RejectionItem,
     SourceItem,
     StoryMemberItem,
+    band_keys_of,
     band_pk,
     entity_of_pk,
     entity_shard_pk,
@@ -248,6 +249,7 @@ class Indexer:
                 # and died before the object's item named it; the newer event applied since could not
                 # detach what it did not know of.
                 self._detach(data.article_id, this_source, written_by=data)
+            self._drop_strays(data, self._store.get_article(data.article_id))
             return Outcome.STALE
         applied = state.source
         outcome = Outcome.INDEXED
@@ -288,8 +290,9 @@ class Indexer:
             kept_time = existing.sort_time if existing is not None and data.published_at is None else None
             article = ArticleItem.of(data, self._policy, sort_time=kept_time)
             story = self._choose_story(article, data, existing)
+            joined = story.story_id if story.story_id != article.article_id else None
             article = article.model_copy(
-                update={"story_id": story.story_id, "bands": [band.pk for band in story.bands]}
+                update={"story_id": joined, "band_keys": band_keys_of([band.pk for band in story.bands])}
             )
         elif data.made_by == existing.made_by:
             # Text seen before keeps its article item, so its postings keep their keys; only its parsed
@@ -308,6 +311,8 @@ class Indexer:
             # the story they name.
             self._store.put_story_members(story.members)
             self._store.put_bands(story.bands)
+        if existing is not None:
+            self._drop_strays(data, article)
         reached(Boundary.INDEX_POSTINGS)
         if existing is not None and reindexing:
             # What the new versions no longer file the article under goes before the item changes,
@@ -358,8 +363,8 @@ class Indexer:
         now = data.processed_at or data.received_at
         expires_at = int((now + self._story_window).timestamp())
         pks = [band_pk(fingerprint.scheme, band) for band in fingerprint.bands] if fingerprint else []
-        if existing is not None and existing.story_id is not None:
-            story_id = existing.story_id
+        if existing is not None and (existing.story_id is not None or existing.bands):
+            story_id = existing.story
             kept = [pk for pk in pks if pk in existing.bands]
             wanted = kept if kept or story_id != article.article_id else pks
         else:
@@ -382,7 +387,7 @@ class Indexer:
                 item.pk for item in candidates if item.story_id == story_id and item.article_id != article.article_id
             }
             wanted = [pk for pk in pks if pk not in covered]
-        filed = article.model_copy(update={"story_id": story_id})
+        filed = article.model_copy(update={"story_id": story_id if story_id != article.article_id else None})
         bands = [BandItem.of(filed, pk, fingerprint.sketch, expires_at) for pk in wanted] if fingerprint else []
         members = (
             [StoryMemberItem.of(story_id, article.article_id, article.sort_time)]
@@ -508,6 +513,19 @@ class Indexer:
         if article is not None:
             self._remove_article(article)
 
+    def _drop_strays(self, data: ArticleParsed, article: ArticleItem | None) -> None:
+        """The postings and quotes an earlier attempt at this event wrote under its own time (the
+        upload time of a text with no date), when the article's item, written meanwhile by another
+        event, files it under another time: never read, but counted in the entities' totals."""
+        own = ArticleItem.of(data, self._policy)
+        if article is None or article.sort_time == own.sort_time:
+            return
+        filed = {(posting.pk, posting.sk) for posting in postings_for(article)}
+        self._delete_entries(
+            [posting for posting in postings_for(own) if (posting.pk, posting.sk) not in filed],
+            [key for key in quote_keys_for(own) if key not in set(quote_keys_for(article))],
+        )
+
     def _remove_article(self, article: ArticleItem) -> None:
         """Postings and quotations first, then its band items and story membership (the next copy
         becomes the story's canonical article; the story keeps its id when the article that started
@@ -515,7 +533,7 @@ class Indexer:
         self._remove_entries(article, keep=None)
         reached(Boundary.INDEX_POSTINGS_DELETED)
         self._store.delete_bands([(pk, member_sk(article.article_id)) for pk in article.bands])
-        if article.story_id not in (None, article.article_id):
+        if article.story_id not in (None, article.article_id):  # it joined a story: a member item
             self._store.delete_story_member(article.story_id, article.article_id)
         self._store.delete_article(article.article_id)
 

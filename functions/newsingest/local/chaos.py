@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import random
+import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -31,11 +32,14 @@ from typing import Any
 
 from newsingest import crashpoints
 from newsingest.adapters import faults
+from newsingest.adapters.ops import DynamoIndexScan, S3Listing, SqsDeadLetterQueue
 from newsingest.local.audit import Expectations, Findings, audit
 from newsingest.local.demo import INDEX_BATCH_SIZE, INGEST_BATCH_SIZE, LOCAL_ENVIRONMENT, reset_caches
 from newsingest.local.esm import Handler, LocalContext, QueuePump
 from newsingest.local.stack import LocalStack, create_stack
 from newsingest.local.up import REQUEST_LOG
+from newsingest.ops.dlq import peek, redrive
+from newsingest.ops.reconcile import reconcile
 from newsingest.settings import FaultKind
 
 PREFIX = "incoming/chaos/"
@@ -99,6 +103,11 @@ PUMP_CHOICES = (0, 0, 1, 1, 2)
 """Invocations of each function after an operation: the queues fill and drain unevenly, so events
 of one key meet at every distance."""
 
+ARTICLE_ID = re.compile(r"\b[0-9a-f]{32}\b")
+
+EXAMPLES_SHOWN = 20
+"""reconcile's findings shown in the report when it finds any."""
+
 INDEXER_TIMEOUT_SECONDS = 30
 """The indexer's timeout in the template."""
 
@@ -146,11 +155,20 @@ class ChaosReport:
     poison_dead_lettered: int = 0
     dead_letters_left: int = 0
     findings: Findings = field(default_factory=Findings)
+    reconcile: dict[str, int] = field(default_factory=dict)
+    """What `newsingest reconcile` counted, per kind of drift."""
+    reconcile_examples: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
     def passed(self) -> bool:
-        return self.findings.clean and self.dead_letters_left == 0 and self.poison_dead_lettered == self.poison_sent
+        return (
+            self.findings.clean
+            and bool(self.reconcile)
+            and not any(self.reconcile.values())
+            and self.dead_letters_left == 0
+            and self.poison_dead_lettered == self.poison_sent
+        )
 
 
 @contextmanager
@@ -285,6 +303,15 @@ class ChaosRun:
                 self.report.findings = audit(
                     self._s3, DynamoIndex(clients["dynamodb"], stack.table_name), stack.bucket, Expectations()
                 )
+                self._log("Reconciling (newsingest reconcile) ...")
+                reconciled = reconcile(
+                    S3Listing(self._s3, stack.bucket), DynamoIndexScan(clients["dynamodb"], stack.table_name)
+                )
+                self.report.reconcile = reconciled.counts()
+                self.report.reconcile_examples = [
+                    f"{finding.kind} {finding.key or finding.article_id}: {finding.what}"
+                    for finding in reconciled.findings[:EXAMPLES_SHOWN]
+                ]
         self.report.seconds = time.perf_counter() - started
         return self.report
 
@@ -339,44 +366,31 @@ class ChaosRun:
             pass
 
     def _settle(self, dynamodb: Any) -> None:
-        """Drain both queues; while their dead-letter queues hold more than poison, wait for the
-        locks lost responses left in the idempotency table to expire and redrive, as an operator would."""
+        """Drain both queues; while their dead-letter queues hold more than poison, wait for the locks
+        lost responses left in the idempotency table to expire, then redrive both with `newsingest
+        dlq redrive`'s own code, as an operator would (the poison goes back too, and returns)."""
         self._log("Draining the queues ...")
         self._drain()
+        queues = {
+            "ingest": SqsDeadLetterQueue(self._sqs, self._stack.ingest_dlq_url, self._stack.ingest_queue_url),
+            "index": SqsDeadLetterQueue(self._sqs, self._stack.index_dlq_url, self._stack.index_queue_url),
+        }
         for _ in range(self._settings.max_redrive_rounds):
-            dead = {
-                self._stack.ingest_dlq_url: self._stack.ingest_queue_url,
-                self._stack.index_dlq_url: self._stack.index_queue_url,
-            }
-            moved = 0
-            waited = False
-            for dlq, source in dead.items():
-                messages = _receive_all(self._sqs, dlq)
-                redrive = [message for message in messages if message["Body"] not in self._poison]
-                if redrive and source == self._stack.ingest_queue_url and not waited:
-                    self.report.lock_wait_seconds += _wait_for_idempotency_locks(dynamodb, self._stack)
-                    waited = True
-                for message in redrive:
-                    self._sqs.send_message(QueueUrl=source, MessageBody=message["Body"])
-                    self._sqs.delete_message(QueueUrl=dlq, ReceiptHandle=message["ReceiptHandle"])
-                    self.report.redriven["ingest" if source == self._stack.ingest_queue_url else "index"] += 1
-                moved += len(redrive)
-                for message in messages:
-                    if message["Body"] in self._poison:
-                        self._sqs.change_message_visibility(
-                            QueueUrl=dlq, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
-                        )
-            if not moved:
+            dead = {name: [m for m in peek(queue) if m.body not in self._poison] for name, queue in queues.items()}
+            if not any(dead.values()):
                 break
+            if dead["ingest"]:
+                self.report.lock_wait_seconds += _wait_for_idempotency_locks(dynamodb, self._stack)
+            for name, queue in queues.items():
+                self.report.redriven[name] += len(dead[name])
+                redrive(queue, f"{name} dead-letter queue", out=io.StringIO())
             self.report.redrive_rounds += 1
-            self._log(f"  redrove {moved} dead letter(s); draining again ...")
+            self._log(
+                f"  redrove {sum(len(messages) for messages in dead.values())} dead letter(s); draining again ..."
+            )
             self._drain()
-        left = [
-            message
-            for dlq in (self._stack.ingest_dlq_url, self._stack.index_dlq_url)
-            for message in _receive_all(self._sqs, dlq)
-        ]
-        self.report.poison_dead_lettered = sum(1 for message in left if message["Body"] in self._poison)
+        left = [message for queue in queues.values() for message in peek(queue)]
+        self.report.poison_dead_lettered = sum(1 for message in left if message.body in self._poison)
         self.report.dead_letters_left = len(left) - self.report.poison_dead_lettered
 
     # -- the operations --------------------------------------------------------------------------
@@ -574,16 +588,6 @@ def _summary(body: str) -> str:
     return f"{message['type'].removeprefix('newsingest.')} v={source.get('version_id')} seq={source.get('sequencer')}"
 
 
-def _receive_all(sqs: Any, url: str) -> list[dict[str, Any]]:
-    """Every message of a queue, received (hidden for a minute) but not deleted."""
-    messages: dict[str, dict[str, Any]] = {}
-    while True:
-        batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=60).get("Messages", [])
-        if not batch:
-            return list(messages.values())
-        messages.update((message["MessageId"], message) for message in batch)
-
-
 LOCK_POLL_SECONDS = 0.5
 
 
@@ -647,24 +651,30 @@ def report_lines(report: ChaosReport) -> list[str]:
         f"Audit: {found.live_objects} live objects ({found.rejected_objects} refused), {found.live_articles} live "
         f"articles, {found.entities_checked} entities' totals checked.",
         "",
-        "| check | count |",
-        "|---|---:|",
-        f"| lost | {found.lost} |",
-        f"| duplicated | {found.duplicated} |",
-        f"| stale | {found.stale} |",
-        f"| entity totals off | {found.totals_off} |",
+        "| check | audit (the bucket's bytes analysed again) | `newsingest reconcile` |",
+        "|---|---:|---:|",
+        f"| lost | {found.lost} | {report.reconcile.get('lost', '-')} |",
+        f"| duplicated | {found.duplicated} | {report.reconcile.get('duplicated', '-')} |",
+        f"| stale | {found.stale} | {report.reconcile.get('stale', '-')} |",
+        f"| orphaned (the object gone, still indexed: stale to the audit) | - | "
+        f"{report.reconcile.get('orphaned', '-')} |",
+        f"| entity totals off | {found.totals_off} | {report.reconcile.get('totals_off', '-')} |",
     ]
+    lines += [f"reconcile: {example}" for example in report.reconcile_examples]
     for finding, examples in found.examples.items():
         lines += [f"{finding}: {example}" for example in examples]
     return lines
 
 
 def histories(run: ChaosRun, findings: Findings, limit: int = 5) -> list[str]:
-    """What happened to the keys the audit's examples name (the first `limit`)."""
+    """What happened to the keys the audit's and reconcile's examples name, or that held the articles
+    they name (the first `limit`)."""
+    examples = [example for kept in findings.examples.values() for example in kept] + run.report.reconcile_examples
+    articles = {word for example in examples for word in ARTICLE_ID.findall(example)}
     keys = [
         key
-        for key in run.history
-        if any(key in example for examples in findings.examples.values() for example in examples)
+        for key, steps in run.history.items()
+        if any(key in example for example in examples) or any(article in step for step in steps for article in articles)
     ]
     return [
         line for key in keys[:limit] for line in [f"history of {key}:", *(f"  {step}" for step in run.history[key])]

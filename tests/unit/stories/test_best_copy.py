@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from newsingest.indexing.items import BandItem
+from newsingest.indexing.items import ArticleItem, BandItem, band_keys_of, band_pk
 from newsingest.indexing.service import best_copy
-from newsingest.stories.signature import signature_of
+from newsingest.stories.signature import SCHEME, signature_of
 
 WINDOW = timedelta(days=30)
 NOW = datetime(2024, 6, 10, tzinfo=UTC)
@@ -50,3 +50,15 @@ def test_candidates_out_of_the_window_or_expired_are_not_copies() -> None:
     assert _best([old], sort_time="2024-04-20T00:00:00Z") == "old"
     expired = _band("gone", SKETCH).model_copy(update={"expires_at": int(NOW.timestamp())})
     assert _best([expired]) is None
+
+
+def test_an_article_item_lists_its_band_keys_compactly() -> None:
+    # Given the band keys of a copy filed under two of its three band values
+    pks = [band_pk(SCHEME, "0:099ddce9"), band_pk(SCHEME, "2:0e4b9784")]
+    # Then the item keeps them in a few bytes and gives them back whole
+    compact = band_keys_of(pks)
+    assert compact is not None and len(compact) < sum(map(len, pks)) * 2 / 3
+    assert compact.split(" ")[1:] == ["0:099ddce9", "2:0e4b9784"]
+    item = ArticleItem.model_construct(band_keys=compact)
+    assert item.bands == pks
+    assert band_keys_of([]) is None and ArticleItem.model_construct(band_keys=None).bands == []

@@ -94,7 +94,8 @@ bench: venv ## Every benchmark but cold start (see bench/README.md); EVAL_DATA=p
 	$(PY) bench/pipeline.py --data $(EVAL_DATA) --count 500 --text-chars 4000:6000 --json build/bench-pipeline-5k.json
 	$(PY) bench/cost.py --measured build/bench-pipeline-5k.json --index-wcu 15.4
 	$(PY) bench/cost.py --measured build/bench-pipeline.json --index-wcu 20.9
-	$(PY) bench/load.py --data $(EVAL_DATA) --count 1100
+	$(PY) bench/load.py --data $(EVAL_DATA) --count 5000
+	$(PY) bench/faults.py --data $(EVAL_DATA) --operations 2000 --fault-rate 0.1 --seed 7
 
 bench-coldstart: build ## Init time of each built function
 	$(PY) bench/coldstart.py .aws-sam/build --runs 10

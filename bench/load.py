@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from newsingest.local.mototimes import WRITE_EVERY_SECONDS
+
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "eval" / "wcxb-article-dev"
 REGION = "us-east-1"
@@ -97,8 +99,30 @@ class Expected:
 # -- data --------------------------------------------------------------------------------------
 
 
+EXCERPT_MIN_CHARS = 1500
+"""Derived articles (only when `--count` asks for more than the set's 1,422 texts): each labelled
+text cut into consecutive runs of paragraphs of at least this many characters (news-length, like
+`--text-chars 4000:6000` elsewhere but shorter, so that 5,000 fit), the rest of the text joined to
+the last run; only texts giving at least two runs, so no excerpt is a whole text again."""
+
+
+def excerpts(text: str) -> list[str]:
+    """A labelled text's consecutive runs of paragraphs, each at least `EXCERPT_MIN_CHARS` long."""
+    runs: list[list[str]] = [[]]
+    for paragraph in (line.strip() for line in text.splitlines()):
+        if not paragraph:
+            continue
+        if sum(len(line) for line in runs[-1]) >= EXCERPT_MIN_CHARS:
+            runs.append([])
+        runs[-1].append(paragraph)
+    if len(runs) > 1 and sum(len(line) for line in runs[-1]) < EXCERPT_MIN_CHARS:
+        runs[-2].extend(runs.pop())
+    return ["\n\n".join(run) for run in runs] if len(runs) >= 2 else []
+
+
 def load_bodies(data: Path, count: int) -> list[tuple[str, Body]]:
-    """`count` distinct (key, body): the HTML pages, then text articles from truth.jsonl."""
+    """`count` distinct (key, body): the HTML pages, then text articles from truth.jsonl, then (derived,
+    under `excerpt/`) those texts' excerpts as articles of their own."""
     pages = sorted((data / "html").glob("*.html.gz"))
     if not pages:
         sys.exit(f"no pages in {data / 'html'} (give --data the evaluation set's folder)")
@@ -109,14 +133,26 @@ def load_bodies(data: Path, count: int) -> list[tuple[str, Body]]:
         )
         for page in pages
     ]
-    for line in (data / "truth.jsonl").read_text(encoding="utf-8").splitlines():
-        if len(bodies) >= count:
-            break
-        truth = json.loads(line)
+    lines = (data / "truth.jsonl").read_text(encoding="utf-8").split("\n")  # not splitlines(): texts hold U+2028
+    truths = [json.loads(line) for line in lines if line.strip()]
+    derived: list[tuple[str, Body]] = []
+    for truth in truths:
         title, text = (truth.get("title") or "").strip(), (truth.get("main_content") or "").strip()
         if text:
             name = truth.get("id") or truth.get("file_id") or hashlib.sha1(text.encode()).hexdigest()[:12]  # noqa: S324
             bodies.append((f"{PREFIX}text/{name}.txt", Body(f"{title}\n\n{text}\n".encode(), "text/plain")))
+            derived += [
+                (
+                    f"{PREFIX}excerpt/{name}-{part:02d}.txt",
+                    Body(f"{title} (part {part})\n\n{run}\n".encode(), "text/plain"),
+                )
+                for part, run in enumerate(excerpts(text), start=1)
+            ]
+    bodies += derived
+    unique: dict[str, tuple[str, Body]] = {}
+    for key, body in bodies:
+        unique.setdefault(body.digest, (key, body))  # two labelled texts may be one text
+    bodies = list(unique.values())
     if len(bodies) < count:
         print(f"only {len(bodies)} distinct articles available (asked for {count})", file=sys.stderr)
     return bodies[:count]
@@ -190,9 +226,11 @@ class Endpoints:
 
 
 @contextmanager
-def local_up(log: Path) -> Iterator[Endpoints]:
-    """`newsingest local up` on free ports, in its own process, as a user starts it."""
+def local_up(log: Path, timings: Path) -> Iterator[Endpoints]:
+    """`newsingest local up` on free ports, in its own process, as a user starts it; moto's request
+    times go to `timings` (`newsingest.local.mototimes`)."""
     env = {name: value for name, value in os.environ.items() if name != "AWS_ENDPOINT_URL"}
+    env["NEWSINGEST_MOTO_TIMINGS"] = str(timings)
     functions = str(REPO / "functions")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [functions, env.get("PYTHONPATH")]))
     with log.open("w") as out:
@@ -225,6 +263,42 @@ def local_up(log: Path) -> Iterator[Endpoints]:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@dataclass(frozen=True)
+class Usage:
+    """CPU seconds `local up`'s process and its ingest workers have used, and moto's totals so far
+    (operation -> [requests, CPU seconds, wall seconds])."""
+
+    main: float
+    workers: float
+    moto: dict[str, list[float]]
+
+    def since(self, earlier: Usage) -> Usage:
+        moto = {
+            operation: [
+                now - before for now, before in zip(totals, earlier.moto.get(operation, [0, 0.0, 0.0]), strict=True)
+            ]
+            for operation, totals in self.moto.items()
+        }
+        return Usage(self.main - earlier.main, self.workers - earlier.workers, moto)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc), 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def usage(pid: int, timings: Path) -> Usage:
+    children = [
+        int(child) for task in Path(f"/proc/{pid}/task").iterdir() for child in (task / "children").read_text().split()
+    ]
+    moto = json.loads(timings.read_text()) if timings.exists() else {}
+    return Usage(cpu_seconds(pid), sum(cpu_seconds(child) for child in children), moto)
 
 
 @contextmanager
@@ -566,9 +640,12 @@ def main() -> int:
     for key, body in [*plan.first, *plan.racing_overwrites.items(), *plan.later_overwrites.items()]:
         analyser.expect(key, body)
     in_process_bodies, in_process_seconds = len(analyser.cache), analyser.seconds
+    distinct = {article for key, body in plan.first for article in analyser.expect(key, body).articles}
+    load_average = os.getloadavg()
 
     log = args.log or Path(tempfile.mkstemp(prefix="newsingest-local-up-", suffix=".log")[1])
-    with local_up(log) as endpoints:
+    timings = log.with_suffix(".moto-timings.json")
+    with local_up(log, timings) as endpoints:
         print(f"local up: pid {endpoints.pid}, AWS {endpoints.aws}, API {endpoints.api}, log {log}", file=sys.stderr)
         s3, sqs, dynamodb = (boto(service, endpoints.aws) for service in ("s3", "sqs", "dynamodb"))
         urls = queue_urls(sqs)
@@ -599,10 +676,13 @@ def main() -> int:
         print(f"Phase 1: {uploads} uploads, {len(plan.racing_deletes)} racing deletes, "
               f"{len(MALFORMED_MESSAGES)} malformed messages ...", file=sys.stderr)  # fmt: skip
         with py_spy(args.py_spy, endpoints.pid):
+            before = usage(endpoints.pid, timings)
             started = time.perf_counter()
             run_parallel(tasks)
             uploaded = time.perf_counter() - started
             drained = wait_drained(sqs, queues, args.timeout) - started
+            time.sleep(WRITE_EVERY_SECONDS)  # moto's totals written once more
+            phase1 = usage(endpoints.pid, timings).since(before)
         print(f"  drained after {drained:.1f} s", file=sys.stderr)
 
         print(f"Phase 2: {len(plan.deletes)} deletes and {len(plan.later_overwrites)} overwrites after indexing ...",
@@ -624,7 +704,12 @@ def main() -> int:
             "index": dead_letters(sqs, urls["index-dlq"]),
         }
 
+    print(
+        f"{len(distinct)} distinct article ids among the {len(plan.first)} first uploads; load average "
+        f"{load_average[0]:.2f} when the uploads began, {os.getloadavg()[0]:.2f} at the end (1 min).\n"
+    )
     report(args, plan, found, uploads, uploaded, drained, in_process_bodies, in_process_seconds)
+    report_usage(phase1, uploads, drained)
     return 1 if found.lost or found.wrong or found.stale or found.totals else 0
 
 
@@ -644,7 +729,9 @@ def report(
     in_process = in_process_bodies / in_process_seconds
     print(
         f"{len(plan.first)} distinct articles ({sum(1 for key, _ in plan.first if key.endswith('.html'))} HTML pages "
-        f"of {args.data.name}, the rest plain text from truth.jsonl), {len(plan.duplicates)} duplicates under a "
+        f"of {args.data.name}, {sum(1 for key, _ in plan.first if '/text/' in key)} plain texts from truth.jsonl, "
+        f"{sum(1 for key, _ in plan.first if '/excerpt/' in key)} derived excerpts of those texts of at least "
+        f"{EXCERPT_MIN_CHARS} characters), {len(plan.duplicates)} duplicates under a "
         f"second key, {len(plan.racing_overwrites)} overwrites racing the first ingest and "
         f"{len(plan.later_overwrites)} after indexing, {len(plan.racing_deletes)} deletes racing the first ingest, "
         f"{len(plan.deletes)} after indexing (half delete markers, half every version), {len(plan.restores)} keys "
@@ -683,6 +770,36 @@ def report(
     for label, items in details:
         for item in items[:20]:
             print(f"{label}: {item}", file=sys.stderr)
+
+
+def report_usage(phase1: Usage, uploads: int, drained: float) -> None:
+    """Where phase 1's CPU went: moto answering requests, the rest of `local up`'s process (the
+    indexer, the API, the event source mapping stand-ins, the HTTP servers), the ingest workers."""
+    moto_requests = sum(int(totals[0]) for totals in phase1.moto.values())
+    moto_cpu = sum(totals[1] for totals in phase1.moto.values())
+    rest = phase1.main - moto_cpu
+    print("\n| phase 1, CPU of | seconds | ms per object | share of `local up`'s process |")
+    print("|---|---:|---:|---:|")
+    print(
+        f"| moto answering {moto_requests} requests ({moto_requests / uploads:.1f} per object) | {moto_cpu:.1f} | "
+        f"{moto_cpu / uploads * 1000:.1f} | {moto_cpu / phase1.main:.0%} |"
+    )
+    print(
+        f"| the rest of `local up`'s process: indexer, API, event source mapping stand-ins, HTTP | {rest:.1f} | "
+        f"{rest / uploads * 1000:.1f} | {rest / phase1.main:.0%} |"
+    )
+    print(f"| ingest worker processes (parse, NER, their AWS calls) | {phase1.workers:.1f} | "
+          f"{phase1.workers / uploads * 1000:.1f} | |")  # fmt: skip
+    print(
+        f"\n`local up`'s process used {phase1.main / drained:.2f} cores over the {drained:.0f} s (its threads share "
+        f"one interpreter lock); at its CPU per object it alone would take {phase1.main / uploads * 1000:.0f} ms "
+        f"per object, {uploads / phase1.main:.2f} objects/s."
+    )
+    busiest = sorted(phase1.moto.items(), key=lambda item: -item[1][1])[:6]
+    print("\n| moto operation | requests | CPU s | ms each |")
+    print("|---|---:|---:|---:|")
+    for operation, (requests, cpu, _) in busiest:
+        print(f"| {operation} | {int(requests)} | {cpu:.1f} | {cpu / max(requests, 1) * 1000:.2f} |")
 
 
 if __name__ == "__main__":

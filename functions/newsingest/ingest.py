@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from newsingest.crashpoints import Boundary, reached
 from newsingest.errors import RejectedInput, RejectReason
 from newsingest.events import (
     ArticleDeletedEvent,
@@ -279,8 +280,12 @@ class IngestService:
                 self._analyse_together(waiting)
         batch = [item for items in prepared.values() for item in items]
         self._analyse_together([item for item in batch if not item.analysed])
+        reached(Boundary.INGEST_PARSED)
         self._store(batch)
-        for message_id, items in prepared.items():
+        reached(Boundary.INGEST_STORED)
+        for number, (message_id, items) in enumerate(prepared.items()):
+            if number:
+                reached(Boundary.INGEST_BETWEEN_RECORDS)
             try:
                 for item in items:
                     once(item.change, functools.partial(self._announce, item))

@@ -4,9 +4,10 @@ variable fails the cold start loudly; never `os.environ` elsewhere."""
 from __future__ import annotations
 
 import os
+from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from newsingest.indexing.items import DEFAULT_STORY_WINDOW_DAYS, IndexPolicy
 from newsingest.limits import DEFAULT_GRACE_SECONDS, DEFAULT_MAX_OBJECT_BYTES, DEFAULT_MAX_TEXT_CHARS
@@ -55,3 +56,47 @@ def indexer_settings() -> IndexerSettings:
 @process_singleton
 def reconcile_settings() -> ReconcileSettings:
     return ReconcileSettings.model_validate(dict(os.environ))
+
+
+class FaultKind(StrEnum):
+    """How an injected fault fails a call (`adapters/faults.py`)."""
+
+    THROTTLE = "throttle"
+    SERVER_ERROR = "server_error"
+    TIMEOUT = "timeout"
+    LOST_RESPONSE = "lost_response"
+    """The request reaches the service and changes its state; the client sees a read timeout."""
+
+
+class FaultSettings(BaseModel):
+    """Fault injection for the local stack and the tests; off (rate 0) unless set. Never set in
+    `template.yaml` (a test checks it)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rate: Annotated[float, Field(alias="NEWSINGEST_FAULT_RATE", ge=0, le=1)] = 0.0
+    """Share of calls whose first attempt fails."""
+    persistence: Annotated[float, Field(alias="NEWSINGEST_FAULT_PERSISTENCE", ge=0, le=1)] = 0.5
+    """Chance that each retry of a failed attempt fails again (an outage lasting several attempts):
+    at 0.5, one failing call in 32 exhausts the clients' six attempts and reaches the function's code
+    (more once botocore's retry quota runs dry)."""
+    seed: Annotated[int, Field(alias="NEWSINGEST_FAULT_SEED")] = 0
+    kinds: Annotated[tuple[FaultKind, ...], Field(alias="NEWSINGEST_FAULT_KINDS", min_length=1)] = tuple(FaultKind)
+    operations: Annotated[frozenset[str], Field(alias="NEWSINGEST_FAULT_OPERATIONS")] = frozenset()
+    """`service.Operation` or `service.*` names (`s3.GetObject`, `dynamodb.*`); empty: every call."""
+
+    @field_validator("kinds", "operations", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def active(self) -> bool:
+        return self.rate > 0
+
+
+@process_singleton
+def fault_settings() -> FaultSettings:
+    return FaultSettings.model_validate(dict(os.environ))

@@ -29,3 +29,28 @@ def test_the_ingest_cpu_bench_prints_both_ratios(tmp_path: Path) -> None:
     assert f"Pages: {len(PAGES)} of " in printed
     assert "**Ratio newsingest / baseline, per page:" in printed
     assert "**Ratio newsingest / baseline, batches of 2:" in printed
+
+
+@pytest.mark.slow
+def test_the_fault_bench_prints_its_tables_and_a_clean_audit(tmp_path: Path) -> None:
+    (tmp_path / "html").mkdir()
+    for page in PAGES:
+        shutil.copy(page, tmp_path / "html" / page.name)
+    finished = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "faults.py"),
+            "--data",
+            str(tmp_path),
+            "--operations",
+            "25",
+            "--ingest-timeout",
+            "30",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert finished.returncode == 0, finished.stdout + finished.stderr[-3000:]
+    assert "| fault | injected (attempts) |" in finished.stdout
+    assert "| lost | 0 |" in finished.stdout and "| entity totals off | 0 |" in finished.stdout

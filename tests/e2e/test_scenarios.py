@@ -150,3 +150,25 @@ def test_sequencers_order_events_whatever_the_delivery_order(harness: Any, artic
     # Then the object stays deleted
     assert harness.stats("organization:reuters") is None
     assert harness.stats("organization:agence") is None
+
+
+def test_a_key_deleted_uploaded_again_and_deleted_again_within_a_day_leaves_the_index(
+    pipeline: Any, clients: dict[str, Any]
+) -> None:
+    # Given a key deleted with a delete marker, then given other text (found by the chaos run: both
+    # delete markers had the same idempotency key, so the second delete was never announced)
+    s3, bucket, index = clients["s3"], pipeline.stack.bucket, index_of(pipeline, clients)
+    s3.put_object(Bucket=bucket, Key="incoming/again.txt", Body=SAMPLE.read_bytes())
+    pipeline.run()
+    s3.delete_object(Bucket=bucket, Key="incoming/again.txt")
+    pipeline.run()
+    s3.put_object(Bucket=bucket, Key="incoming/again.txt", Body=OTHER_TEXT.encode())
+    pipeline.run()
+    [article_id] = articles_at(index, bucket, "incoming/again.txt")
+    # When it is deleted with a delete marker again
+    s3.delete_object(Bucket=bucket, Key="incoming/again.txt")
+    pipeline.run()
+    # Then the index no longer holds it
+    assert articles_at(index, bucket, "incoming/again.txt") == []
+    assert index.get_article(article_id) is None
+    assert entity_view(index, "organization:ferrari") is None

@@ -49,7 +49,7 @@ def test_parsing_and_entities_import_nothing_from_later_stages(forbidden: str) -
     assert offenders == []
 
 
-@pytest.mark.parametrize("module", ["limits.py", "singletons.py"])
+@pytest.mark.parametrize("module", ["limits.py", "singletons.py", "crashpoints.py"])
 def test_shared_foundations_import_nothing_from_the_project(module: str) -> None:
     assert not [m for m in imports_of(PACKAGE / module) if m.startswith("newsingest")]
 
@@ -79,3 +79,28 @@ def test_the_local_commands_leave_the_functions_logger_unbuilt_until_their_envir
     ).stdout.split()
     assert "newsingest.local.up" in loaded
     assert [name for name in loaded if name.startswith(("newsingest.observability", "aws_lambda_powertools"))] == []
+
+
+def test_the_functions_load_no_fault_layer_unless_told_to() -> None:
+    # Given the functions' environment without NEWSINGEST_FAULT_RATE, as in Lambda
+    code = (
+        "import sys, newsingest.handlers.ingest, newsingest.handlers.indexer, newsingest.handlers.api\n"
+        "from newsingest.adapters.aws import client\n"
+        "[client(name) for name in ('s3', 'sqs', 'dynamodb')]\n"
+        "print(' '.join(sorted(sys.modules)))"
+    )
+    environment = {"PYTHONPATH": str(PACKAGE.parent), "AWS_DEFAULT_REGION": "us-east-1", "PATH": ""}
+    # When the handlers are loaded and their clients made
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=environment
+    ).stdout.split()
+    # Then the fault layer was never imported (and with the variable set, it is)
+    assert "newsingest.adapters.aws" in loaded and "newsingest.adapters.faults" not in loaded
+    with_faults = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=environment | {"NEWSINGEST_FAULT_RATE": "0.1"},
+    ).stdout.split()
+    assert "newsingest.adapters.faults" in with_faults

@@ -410,6 +410,16 @@ class DynamoIndex:
                 return
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
+    def scan_items(self) -> Iterator[dict[str, Any]]:
+        """Every item of the table, read consistently (an audit's full read, not a query path)."""
+        kwargs: dict[str, Any] = {}
+        while True:
+            response = self._client.scan(TableName=self._table, ConsistentRead=True, **kwargs)
+            yield from (_from_attribute_values(item) for item in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
     def get_source(self, bucket: str | None, key: str) -> SourceItem | None:
         item = self._get(source_pk(bucket, key), SOURCE_SK)
         return SourceItem.model_validate(item) if item else None

@@ -17,6 +17,7 @@ from pydantic import Json
 
 from newsingest.adapters.aws import client
 from newsingest.adapters.dynamodb import DynamoIndex
+from newsingest.crashpoints import Boundary, reached
 from newsingest.events import IndexEvent
 from newsingest.indexing.service import Indexer, Outcome
 from newsingest.observability import logger, metrics, tracer
@@ -48,6 +49,7 @@ def _indexer() -> Indexer:
 
 @tracer.capture_method
 def record_handler(record: IndexQueueRecord) -> str:
+    reached(Boundary.INDEX_BETWEEN_RECORDS)
     event = record.body
     logger.append_keys(event_id=event.id, event_type=event.type, subject=event.subject)
     logger.set_correlation_id(getattr(event.data, "article_id", None))

@@ -36,9 +36,11 @@ from newsingest.triggers import ObjectChange
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 """A day: SQS redelivers within minutes, five receives at most."""
 
-IDEMPOTENCY_KEY = "[kind, source.bucket, source.key, source.version_id || source.etag, replay]"
-"""One object version is processed once, whichever trigger or duplicate delivery reports it; a
-replay (backfill, reconcile --fix) once per run, however often its message is delivered."""
+IDEMPOTENCY_KEY = "[kind, source.bucket, source.key, source.version_id || source.etag, source.sequencer, replay]"
+"""One change is announced once, whichever trigger or duplicate delivery reports it. The sequencer
+(S3's, the same in every delivery of one event) tells apart changes with no version: two delete
+markers on one key within the day had one key, and the second delete was never announced. A
+replay (backfill, reconcile --fix) is processed once per run, however often it is delivered."""
 
 idempotency_config = IdempotencyConfig(
     event_key_jmespath=IDEMPOTENCY_KEY, expires_after_seconds=IDEMPOTENCY_TTL_SECONDS

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
+from newsingest.crashpoints import Boundary, reached
 from newsingest.events import (
     ArticleDeletedEvent,
     ArticleParsed,
@@ -238,13 +239,19 @@ class Indexer:
     def _on_article_parsed(self, event: ArticleParsedEvent) -> Outcome:
         data = event.data
         bucket, key, record = data.source.bucket, data.source.key, data.source.record
-        state = self._unless_stale(data.source, data.received_at)
-        if state is None:
+        single = data.record_count <= 1
+        this_source = source_id(bucket, key, None if single else record)
+        state = self._store.get_object(bucket, key)
+        if self._is_stale(state, data.source, data.received_at):
+            held = {(item.article_id, item.source_id) for item in state.all_records()}
+            if (data.article_id, this_source) not in held:
+                # An earlier attempt at this event may have written the article (or only its postings)
+                # and died before the object's item named it; the newer event applied since could not
+                # detach what it did not know of.
+                self._detach(data.article_id, this_source, written_by=data)
             return Outcome.STALE
         applied = state.source
         outcome = Outcome.INDEXED
-        single = data.record_count <= 1
-        this_source = source_id(bucket, key, None if single else record)
         records = state.all_records()
         replacing = applied is not None and not applied.deleted and applied.version_id != _version_of(data.source)
         if replacing:
@@ -267,6 +274,7 @@ class Indexer:
             # Claim the object's new state before writing its articles; a single-article object
             # is written once, at the end, with its article.
             self._store.put_source(source)
+            reached(Boundary.INDEX_CLAIMED)
         previous_record = next((item for item in records if item.record == (record or 0)), None)
         if previous_record is not None and previous_record.source_id != this_source:
             previous_record = None  # a record of another shape of the object (one article vs several)
@@ -302,6 +310,7 @@ class Indexer:
             # the story they name.
             self._store.put_story_members(story.members)
             self._store.put_bands(story.bands)
+        reached(Boundary.INDEX_POSTINGS)
         if existing is not None and reindexing:
             # What the new versions no longer file the article under goes before the item changes,
             # so until it does, a retry (the item still names the old entries) repeats all of it.
@@ -312,6 +321,7 @@ class Indexer:
             outcome = Outcome.REINDEXED if outcome is Outcome.INDEXED else outcome
         else:
             self._store.put_article(article, this_source)
+        reached(Boundary.INDEX_ARTICLE)
         if single:
             self._store.put_source(
                 source.model_copy(update={"article_id": article.article_id, "source_id": this_source})
@@ -447,9 +457,11 @@ class Indexer:
         """What the index holds about the event's object; None when the event predates what was
         applied to it (S3 may deliver one key's events late or out of order)."""
         state = self._store.get_object(source.bucket, source.key)
-        if state.source is not None and is_older(source.sequencer, ordering_time(source, received_at), state.source):
-            return None
-        return state
+        return None if self._is_stale(state, source, received_at) else state
+
+    @staticmethod
+    def _is_stale(state: ObjectState, source: SourceRef, received_at: datetime) -> bool:
+        return state.source is not None and is_older(source.sequencer, ordering_time(source, received_at), state.source)
 
     def _empty_object(self, state: ObjectState, source: SourceRef, received_at: datetime, *, deleted: bool) -> bool:
         """Detach every article the object held and record that it now holds none (deleted, or a
@@ -484,12 +496,17 @@ class Indexer:
                 self._store.delete_record(item)
         return kept
 
-    def _detach(self, article_id: str, source: str) -> None:
-        """Drop one source of an article; the article leaves the index with its last source."""
+    def _detach(self, article_id: str, source: str, *, written_by: ArticleParsed | None = None) -> None:
+        """Drop one source of an article; the article leaves the index with its last source. With no
+        article item, the postings and quotes `written_by` would have made go: a crash between them
+        and the article item left them behind."""
         remaining = self._store.remove_article_source(article_id, source)
         if remaining:
             return
+        reached(Boundary.INDEX_SOURCE_REMOVED)
         article = self._store.get_article(article_id)
+        if article is None and written_by is not None:
+            article = ArticleItem.of(written_by, self._policy)
         if article is not None:
             self._remove_article(article)
 
@@ -498,6 +515,7 @@ class Indexer:
         becomes the story's canonical article; the story keeps its id when the article that started
         it goes), the article item last, so a crash leaves it to find again."""
         self._remove_entries(article, keep=None)
+        reached(Boundary.INDEX_POSTINGS_DELETED)
         self._store.delete_bands([(pk, member_sk(article.article_id)) for pk in article.bands])
         if article.story_id not in (None, article.article_id):  # it joined a story: a member item
             self._store.delete_story_member(article.story_id, article.article_id)

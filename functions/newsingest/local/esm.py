@@ -17,7 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from newsingest.crashpoints import SimulatedCrash
+
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+LAMBDA_TIMEOUT_SECONDS = 60
+"""The ingest function's timeout in the template; the stand-in gives every function it."""
 
 SQS_MAX_BATCH = 10
 """ReceiveMessage returns at most ten messages per call; larger Lambda batches take several."""
@@ -29,7 +34,7 @@ class LocalContext:
 
     function_name: str
     memory_limit_in_mb: int = 1024
-    timeout_seconds: int = 60
+    timeout_seconds: int = LAMBDA_TIMEOUT_SECONDS
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     log_group_name: str = "/aws/lambda/local"
     log_stream_name: str = "local"
@@ -95,8 +100,18 @@ def sqs_event(messages: list[dict[str, Any]], queue_arn: str, region: str) -> di
 class QueuePump:
     """Feeds one queue to one handler in Lambda-sized batches."""
 
-    def __init__(self, sqs: Any, queue_url: str, handler: Handler, *, function_name: str, batch_size: int) -> None:
+    def __init__(
+        self,
+        sqs: Any,
+        queue_url: str,
+        handler: Handler,
+        *,
+        function_name: str,
+        batch_size: int,
+        timeout_seconds: int = LAMBDA_TIMEOUT_SECONDS,
+    ) -> None:
         self._sqs = sqs
+        self._timeout_seconds = timeout_seconds
         self._queue_url = queue_url
         self._handler = handler
         self._function_name = function_name
@@ -138,8 +153,9 @@ class QueuePump:
             return None
         event = sqs_event(messages, self._queue_arn, self._region)
         try:
-            response = self._handler(event, LocalContext(function_name=self._function_name))
-        except Exception:  # as in Lambda, a function error fails the whole batch
+            context = LocalContext(function_name=self._function_name, timeout_seconds=self._timeout_seconds)
+            response = self._handler(event, context)
+        except (Exception, SimulatedCrash):  # as in Lambda, a function error (or a crash) fails the whole batch
             response = {"batchItemFailures": [{"itemIdentifier": message["MessageId"]} for message in messages]}
         failed_ids = {failure["itemIdentifier"] for failure in (response or {}).get("batchItemFailures", [])}
         done = [message for message in messages if message["MessageId"] not in failed_ids]

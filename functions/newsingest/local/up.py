@@ -17,9 +17,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from newsingest.local import activity
+from newsingest.local import activity, mototimes
 from newsingest.local.demo import (
     INGEST_BATCH_SIZE,
     LOCAL_ENVIRONMENT,
@@ -80,7 +81,7 @@ def local_stack(
     one is taken."""
     from moto.server import ThreadedMotoServer
 
-    from newsingest.adapters.aws import client
+    from newsingest.adapters.aws import plain_client
     from newsingest.local import motofast
 
     motofast.install()
@@ -92,6 +93,8 @@ def local_stack(
     moto_api_backend.reset()  # moto's backends outlive its servers: start from an empty account
     server = ThreadedMotoServer(ip_address=host, port=aws_port, verbose=False)
     server.start()
+    timings_path = os.environ.get(mototimes.TIMINGS_VARIABLE)
+    timings = mototimes.install(server, Path(timings_path)) if timings_path else None
     bound_host, bound_port = server.get_host_and_port()
     aws_url = f"http://{bound_host}:{bound_port}"
     stop = threading.Event()
@@ -107,10 +110,11 @@ def local_stack(
             from newsingest.handlers import api
 
             reset_caches()
-            pipeline = start_pipeline(client("s3"), client("sqs"), client("dynamodb"))
+            # The stand-ins for AWS's own machinery use clients no fault (NEWSINGEST_FAULT_RATE) touches.
+            pipeline = start_pipeline(plain_client("s3"), plain_client("sqs"), plain_client("dynamodb"))
             workers = IngestWorkers(INGEST_CONCURRENCY, dict(os.environ))
             ingest = QueuePump(
-                client("sqs"),
+                plain_client("sqs"),
                 pipeline.stack.ingest_queue_url,
                 workers,
                 function_name="IngestFunction",
@@ -142,6 +146,8 @@ def local_stack(
             http.shutdown()
             http.server_close()
         server.stop()
+        if timings is not None:
+            timings.stop()
         request_log.setLevel(request_log_level)
         os.environ.pop("AWS_ENDPOINT_URL", None)
         reset_caches()

@@ -1,0 +1,106 @@
+"""The indexer killed between its writes (as a Lambda timeout or out-of-memory would), on moto's
+DynamoDB: whatever events for the object come next, the retry leaves the index as if the crash had
+never happened. Each test pins a case the chaos run (`tests/e2e/test_faults.py`) found."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from newsingest import crashpoints
+from newsingest.crashpoints import Boundary, SimulatedCrash
+from newsingest.events import article_deleted_event, article_parsed_event
+from newsingest.indexing.service import Indexer, Outcome
+from newsingest.models import SourceRef
+
+T0 = datetime(2024, 3, 18, 17, 0, tzinfo=UTC)
+
+
+@contextmanager
+def crash_once_at(boundary: Boundary) -> Iterator[None]:
+    crashed: list[str] = []
+
+    def hook(reached: str) -> None:
+        if reached == boundary and not crashed:
+            crashed.append(reached)
+            raise SimulatedCrash(reached)
+
+    with crashpoints.installed(hook):
+        yield
+    assert crashed, f"the flow never reached {boundary}"
+
+
+def parsed(harness: Any, article_factory: Any, text: str, *, key: str, version: str, sequencer: str) -> Any:
+    article = article_factory(
+        text, key=key, bucket=harness.bucket, entities=[("NATO", "organization", 2)], published="2024-03-18T09:00:00Z"
+    )
+    article = article.model_copy(
+        update={"source": SourceRef(bucket=harness.bucket, key=key, version_id=version, sequencer=sequencer)}
+    )
+    uri = f"s3://{harness.bucket}/parsed/dt=2024-03-18/x.ndjson"
+    return article_parsed_event(article, parsed_uri=uri, parsed_range="bytes=0-9", received_at=T0)
+
+
+@pytest.mark.parametrize("boundary", [Boundary.INDEX_POSTINGS, Boundary.INDEX_ARTICLE])
+def test_a_create_that_crashed_before_naming_its_article_is_undone_when_its_retry_comes_after_a_delete(
+    harness: Any, article_factory: Any, boundary: Boundary
+) -> None:
+    # Given a create whose first attempt crashed after writing the article but before the object's item named it
+    indexer = Indexer(harness.index)
+    create = parsed(
+        harness, article_factory, "NATO met. NATO agreed.", key="incoming/a.txt", version="v1", sequencer="01"
+    )
+    with crash_once_at(boundary), pytest.raises(SimulatedCrash):
+        indexer.apply(create)
+    # When the object's delete (a later event) is applied, and then the create's retry
+    deleted = article_deleted_event(
+        SourceRef(bucket=harness.bucket, key="incoming/a.txt", sequencer="02"), received_at=T0 + timedelta(seconds=1)
+    )
+    assert indexer.apply(deleted) is Outcome.UNKNOWN_SOURCE  # the object's item never named the article
+    assert indexer.apply(create) is Outcome.STALE
+    # Then nothing of the article is left: no article item, no posting
+    assert harness.index.get_article(create.data.article_id) is None
+    assert harness.index.query_postings("organization:nato").items == []
+    assert harness.stats("organization:nato") is None
+
+
+def test_a_stale_create_leaves_the_article_when_the_newer_version_holds_the_same_text(
+    harness: Any, article_factory: Any
+) -> None:
+    # Given a create that crashed after its article item, then a newer version with the same text indexed
+    indexer = Indexer(harness.index)
+    text = "NATO met. NATO agreed."
+    first = parsed(harness, article_factory, text, key="incoming/b.txt", version="v1", sequencer="01")
+    second = parsed(harness, article_factory, text, key="incoming/b.txt", version="v2", sequencer="02")
+    with crash_once_at(Boundary.INDEX_ARTICLE), pytest.raises(SimulatedCrash):
+        indexer.apply(first)
+    indexer.apply(second)
+    # When the first create's retry comes, late
+    assert indexer.apply(first) is Outcome.STALE
+    # Then the article stays, held by the object
+    assert harness.index.get_article_sources(first.data.article_id) == [f"{harness.bucket}/incoming/b.txt"]
+    assert harness.stats("organization:nato") == (1, 2)
+
+
+def test_a_stale_create_leaves_another_keys_copy_of_the_text(harness: Any, article_factory: Any) -> None:
+    # Given the same text indexed under a second key, and a create of the first key that crashed, then its delete
+    indexer = Indexer(harness.index)
+    text = "NATO met. NATO agreed."
+    other = parsed(harness, article_factory, text, key="incoming/copy.txt", version="v9", sequencer="09")
+    indexer.apply(other)
+    create = parsed(harness, article_factory, text, key="incoming/c.txt", version="v1", sequencer="01")
+    with crash_once_at(Boundary.INDEX_ARTICLE), pytest.raises(SimulatedCrash):
+        indexer.apply(create)
+    deleted = article_deleted_event(
+        SourceRef(bucket=harness.bucket, key="incoming/c.txt", sequencer="02"), received_at=T0 + timedelta(seconds=1)
+    )
+    indexer.apply(deleted)
+    # When the create's retry comes
+    assert indexer.apply(create) is Outcome.STALE
+    # Then the article stays with the other key alone
+    assert harness.index.get_article_sources(create.data.article_id) == [f"{harness.bucket}/incoming/copy.txt"]
+    assert harness.stats("organization:nato") == (1, 2)

@@ -141,7 +141,9 @@ def variant_html(text: str, title: str | None, keep: float, rng: random.Random) 
 def page_urls(data: Path) -> dict[str, str]:
     """Each page's URL from the set's labels, without scheme, `www.` and trailing slash: two pages of
     one URL are one article fetched twice (the set holds such a pair), so copies, not distinct."""
-    urls = {}
+    urls: dict[str, str] = {}
+    if not (data / "truth.jsonl").exists():
+        return urls  # pages without labels: each its own article
     with (data / "truth.jsonl").open(encoding="utf-8") as lines:
         labels = [json.loads(line) for line in lines if line.strip()]  # not splitlines(): texts hold U+2028
     for label in labels:

@@ -54,3 +54,21 @@ def test_the_fault_bench_prints_its_tables_and_a_clean_audit(tmp_path: Path) -> 
     assert finished.returncode == 0, finished.stdout + finished.stderr[-3000:]
     assert "| fault | injected (attempts) |" in finished.stdout
     assert "| lost | 0 |" in finished.stdout and "| entity totals off | 0 |" in finished.stdout
+
+
+@pytest.mark.slow
+def test_the_dedup_bench_prints_precision_recall_and_costs(tmp_path: Path) -> None:
+    (tmp_path / "html").mkdir()
+    for page in PAGES:
+        shutil.copy(page, tmp_path / "html" / page.name)
+    printed = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "dedup.py"), "--data", str(tmp_path), "--keep", "0.7,1.0"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    ).stdout
+    assert f"| distinct pages ({len(PAGES)}) |" in printed
+    assert "Precision: 1.0000 at the least" in printed
+    assert "Recall on variants keeping >= 70% of the text: 1.000" in printed
+    assert "| story write units (band and member items), every article |" in printed

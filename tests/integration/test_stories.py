@@ -4,18 +4,20 @@ and the same text under two keys stays one article (docs/design.md#stories)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from newsingest import crashpoints
 from newsingest.adapters.dynamodb import DynamoIndex
-from newsingest.events import article_parsed_event
+from newsingest.crashpoints import Boundary, SimulatedCrash
+from newsingest.events import article_deleted_event, article_parsed_event
 from newsingest.handlers import api
 from newsingest.indexing.items import BAND_PK_PREFIX, STORY_PK_PREFIX
-from newsingest.indexing.service import Indexer
+from newsingest.indexing.service import Indexer, Outcome
 from newsingest.local.http import call_api
-from newsingest.models import Article
+from newsingest.models import Article, SourceRef
 
 PARAGRAPHS = [
     "Ministers from the Baltic states met in Tallinn on Tuesday to agree a joint plan for the protection of "
@@ -250,3 +252,41 @@ def test_a_retry_after_a_crash_keeps_the_story_its_band_items_name(harness: Any,
     # Then the copy is in the original's story once
     assert _story_of(copy)["id"] == original.id and _story_of(original)["copy_count"] == 2
     assert _count(harness, STORY_PK_PREFIX) == 1
+
+
+def test_a_copy_whose_create_crashed_leaves_no_trace_in_the_story_when_its_retry_comes_late(
+    harness: Any, article_factory: Any
+) -> None:
+    # Given an indexed article, and a copy whose create died after filing it in the story (its member
+    # and band items) but before its article item
+    original = _article(article_factory, harness, ORIGINAL, "incoming/a.txt", "2024-06-04T08:00:00+00:00")
+    harness.parsed(original)
+    harness.drain()
+    indexer = Indexer(harness.index)
+    copy = _article(article_factory, harness, COPY.replace("Tuesday", "Monday"), "incoming/b.txt", "2024-06-04T09:00Z")
+    copy = copy.model_copy(update={"source": copy.source.model_copy(update={"version_id": "v1", "sequencer": "01"})})
+    create = article_parsed_event(copy, parsed_uri="s3://b/p.ndjson", parsed_range="bytes=0-9", received_at=RECEIVED)
+    crashed: list[str] = []
+
+    def crash(boundary: str) -> None:
+        if boundary == Boundary.INDEX_POSTINGS and not crashed:
+            crashed.append(boundary)
+            raise SimulatedCrash(boundary)
+
+    with crashpoints.installed(crash), pytest.raises(SimulatedCrash):
+        indexer.apply(create)
+    assert _count(harness, STORY_PK_PREFIX) == 1
+    # When the object is deleted, and then the create's retry arrives
+    deleted = SourceRef(bucket=harness.bucket, key="incoming/b.txt", sequencer="02")
+    indexer.apply(article_deleted_event(deleted, received_at=RECEIVED + timedelta(seconds=1)))
+    assert indexer.apply(create) is Outcome.STALE
+    # Then the copy's member and band items are gone with it: the story is the original alone
+    assert _count(harness, STORY_PK_PREFIX) == 0
+    assert original.signature is not None
+    assert _count(harness, BAND_PK_PREFIX) == len(original.signature.bands)
+    assert _story_of(original) == {
+        "id": original.id,
+        "copy_count": 1,
+        "canonical_id": original.id,
+        "is_canonical": True,
+    }

@@ -509,7 +509,7 @@ class Indexer:
         reached(Boundary.INDEX_SOURCE_REMOVED)
         article = self._store.get_article(article_id)
         if article is None and written_by is not None:
-            article = ArticleItem.of(written_by, self._policy)
+            article = self._as_written(written_by)
         if article is not None:
             self._remove_article(article)
 
@@ -524,6 +524,17 @@ class Indexer:
         self._delete_entries(
             [posting for posting in postings_for(own) if (posting.pk, posting.sk) not in filed],
             [key for key in quote_keys_for(own) if key not in set(quote_keys_for(article))],
+        )
+
+    def _as_written(self, data: ArticleParsed) -> ArticleItem:
+        """The article item an attempt at `data` that died before writing it would have written,
+        with the story it chose and the band items it filed (the same reads give the same choice,
+        and its own band items name it), so removing it finds its member and band items too."""
+        article = ArticleItem.of(data, self._policy)
+        story = self._choose_story(article, data, None)
+        joined = story.story_id if story.story_id != article.article_id else None
+        return article.model_copy(
+            update={"story_id": joined, "band_keys": band_keys_of([band.pk for band in story.bands])}
         )
 
     def _remove_article(self, article: ArticleItem) -> None:

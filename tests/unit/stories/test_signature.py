@@ -101,3 +101,10 @@ def test_short_texts_get_no_band_keys_so_never_join_a_story() -> None:
     # Then it has a sketch but no band keys; at the limit it has them
     assert signature_of(brief).bands == []
     assert len(signature_of(" ".join(STORY.split()[:MIN_STORY_WORDS])).bands) == LSH_BANDS
+
+
+def test_any_text_parsing_lets_through_has_a_signature() -> None:
+    # Lone surrogates and control characters are not words: they never reach the MinHash library
+    assert len(signature_of("abc \ud800 def \x00 ghi " * 20).bands) == LSH_BANDS
+    assert signature_of("\x00\x01" * 50).bands == []
+    assert signature_of("").bands == []

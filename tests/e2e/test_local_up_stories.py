@@ -4,7 +4,6 @@ of it uploaded with boto3 become one story, which the HTTP API and `newsingest q
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ import pytest
 
 from newsingest.adapters.api_client import QueryClient
 from newsingest.cli import main
-from newsingest.local.up import LocalEndpoints, local_stack
+from newsingest.local.up import LocalEndpoints
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "articles"
 ENTITY = "person:priya-natarajan"
@@ -24,12 +23,6 @@ def syndicated(text: str) -> str:
     """The copy another site runs: a wire credit, the last paragraphs cut, an editor's note."""
     lines = [line for line in text.splitlines() if line.strip()]
     return "\n\n".join(["RIVERTON (Reuters) - " + lines[0], *lines[1:-3], "Editor's note: updated with the vote."])
-
-
-@pytest.fixture(scope="module")
-def endpoints() -> Iterator[LocalEndpoints]:
-    with local_stack(aws_port=0, api_port=0) as running:
-        yield running
 
 
 @pytest.fixture

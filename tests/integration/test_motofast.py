@@ -1,11 +1,15 @@
-"""The local stack's faster moto Query answers exactly what moto's own does."""
+"""The local stack's faster moto (DynamoDB Query, S3 version listings, SQS) answers exactly what
+moto's own does."""
 
 from __future__ import annotations
 
+import json
+import time
 from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from newsingest.local import motofast
@@ -124,3 +128,69 @@ def test_version_listings_answer_as_moto_does_and_leave_the_bodies_alone() -> No
     ]
     assert strip(after) == strip(before)
     assert len(after[-1]) == 41
+
+
+def queue_answers(sqs: Any) -> list[Any]:
+    """Sends, receives, moves to a dead-letter queue after two receives, counts, deletes and an
+    attribute name moto refuses, on a standard queue: what a run of the pipeline asks of SQS."""
+    dlq = sqs.create_queue(QueueName="dead")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 2})
+    url = sqs.create_queue(QueueName="work", Attributes={"RedrivePolicy": redrive, "MessageRetentionPeriod": "600"})[
+        "QueueUrl"
+    ]
+    counts = [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+    ]
+    for start in range(0, 30, 10):
+        entries = [{"Id": str(n), "MessageBody": f"m{start + n}"} for n in range(10)]
+        entries[0]["DelaySeconds"] = 900 if start == 0 else 0  # type: ignore[assignment]
+        sqs.send_message_batch(QueueUrl=url, Entries=entries)
+    answers: list[Any] = []
+
+    def attributes(queue: str, names: list[str]) -> dict[str, str]:
+        found = dict(sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=names)["Attributes"])
+        for moment in ("CreatedTimestamp", "LastModifiedTimestamp"):
+            found.pop(moment, None)
+        return found
+
+    answers.append(attributes(url, counts))
+    for _ in range(3):  # each message received twice (visible again at once), then dead-lettered
+        for _ in range(3):
+            got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=30)
+            messages = got.get("Messages", [])
+            answers.append(sorted(message["Body"] for message in messages))
+            answers.append(attributes(url, counts))
+            if messages:
+                sqs.change_message_visibility_batch(
+                    QueueUrl=url,
+                    Entries=[{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0}
+                             for n, m in enumerate(messages)],
+                )  # fmt: skip
+        time.sleep(0.01)
+    answers.append(attributes(url, ["All"]))
+    answers.append(attributes(dlq, counts))
+    got = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10, VisibilityTimeout=30)["Messages"]
+    answers.append(sorted(message["Body"] for message in got))
+    sqs.delete_message_batch(
+        QueueUrl=dlq, Entries=[{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(got)]
+    )
+    answers.append(attributes(dlq, counts))
+    with pytest.raises(ClientError) as refused:
+        sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["NoSuchAttribute"])
+    answers.append(refused.value.response["Error"]["Code"])
+    return answers
+
+
+@pytest.mark.usefixtures("aws_environment")
+def test_queues_answer_as_moto_does() -> None:
+    assert motofast.install()
+    with motofast.moto_own_queues(), mock_aws():
+        before = queue_answers(boto3.client("sqs"))
+    with mock_aws():
+        after = queue_answers(boto3.client("sqs"))
+    assert after == before
+    assert before[0]["ApproximateNumberOfMessagesDelayed"] == "1" and "m0" not in str(before)
+    assert any(len(answer) == 10 for answer in before if isinstance(answer, list))  # the DLQ got messages

@@ -20,6 +20,7 @@ from newsingest.events import EntitySummary
 from newsingest.indexing.items import (
     ARTICLE_SK,
     MEMBER_SK_PREFIX,
+    NAME_SK_PREFIX,
     POSTING_SHARDS,
     POSTING_SK_PREFIX,
     PROFILE_SK,
@@ -266,6 +267,19 @@ class DynamoIndex:
             if items:
                 dropped.append(entity_id)
         return dropped
+
+    def entity_names(self, entity_id: str) -> list[NameItem]:
+        items = self._query_all(
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues={":pk": {"S": entity_pk(entity_id)}, ":prefix": {"S": NAME_SK_PREFIX}},
+            ConsistentRead=True,
+        )
+        return [NameItem.model_validate(item) for item in items]
+
+    def delete_names(self, items: list[NameItem]) -> None:
+        keys = [(item.pk, item.sk) for item in items]
+        self._batch_write([{"DeleteRequest": {"Key": _key(pk, sk)}} for pk, sk in keys])
+        self._keys_written.difference_update(keys)
 
     def _in_use(self, entity_ids: list[str]) -> list[bool]:
         """Whether any posting or quote is filed under each entity: one consistent read per shard."""

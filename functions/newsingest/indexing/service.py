@@ -9,12 +9,14 @@ article it copies, found through its LSH band items (docs/design.md#stories).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
 from newsingest.crashpoints import Boundary, reached
+from newsingest.entities import aliases as alias_tables
 from newsingest.events import (
     ArticleDeletedEvent,
     ArticleParsed,
@@ -30,6 +32,7 @@ from newsingest.indexing.items import (
     ArticleItem,
     BandItem,
     IndexPolicy,
+    NameItem,
     ObjectState,
     PostingItem,
     QuoteItem,
@@ -53,7 +56,12 @@ from newsingest.indexing.items import (
     source_pk,
 )
 from newsingest.models import Fingerprint, SourceRef
+from newsingest.provenance import Provenance
 from newsingest.stories.similarity import SAME_STORY_JACCARD, estimated_jaccard
+
+NAMES_CHECKED_CACHE_SIZE = 100_000
+"""Entities whose name keys a process has checked after an alias-table change (~15 MB at ~150
+bytes each): a re-index of every article checks each entity once per warm indexer, not per article."""
 
 
 class Outcome(StrEnum):
@@ -104,6 +112,14 @@ class IndexStore(Protocol):
     def drop_unused_entities(self, entity_ids: list[str]) -> list[str]:
         """Delete the profile and name keys of each entity no posting or quote is filed under any
         more (so look-up stops suggesting it); returns those dropped."""
+        ...
+
+    def entity_names(self, entity_id: str) -> list[NameItem]:
+        """The entity's name keys (a consistent read)."""
+        ...
+
+    def delete_names(self, items: list[NameItem]) -> None:
+        """Delete these name keys; a later article giving one of them writes it again."""
         ...
 
     def put_article(self, article: ArticleItem, source: str) -> None:
@@ -221,10 +237,14 @@ class Indexer:
         policy: IndexPolicy = IndexPolicy.EVIDENCE,
         *,
         story_window: timedelta = timedelta(days=DEFAULT_STORY_WINDOW_DAYS),
+        aliases: Callable[[], alias_tables.AliasTable] | None = None,
     ) -> None:
         self._store = store
         self._policy = policy
         self._story_window = story_window
+        self._aliases = aliases
+        self._names_checked: set[tuple[str, str]] = set()
+        """(entity id, alias-table version) whose name keys this process has checked."""
 
     def apply(self, event: IndexEvent) -> Outcome:
         """Apply one event; raising leaves the index consistent and the event safe to retry."""
@@ -302,8 +322,19 @@ class Indexer:
         else:
             article = existing  # made earlier by other versions: its parsed copy is not the item's
         indexed = {entity.id for entity in article.entities}
-        # The event's entities, not the article item's: only the event carries their aliases.
-        self._store.put_profiles([entity for entity in data.entities if entity.id in indexed], article.made_by)
+        # The event's entities, not the article item's: only the event carries their aliases. An event
+        # made with other versions than the item (delivered late) has another table's aliases.
+        same_versions = data.made_by == article.made_by
+        self._store.put_profiles(
+            [
+                entity if same_versions else entity.model_copy(update={"aliases": []})
+                for entity in data.entities
+                if entity.id in indexed
+            ],
+            article.made_by,
+        )
+        if reindexing:
+            self._drop_names_given_elsewhere(data, sorted(indexed))
         self._store.put_postings(postings_for(article))
         self._store.put_quotes(quotes_for(article, data.quotes))
         if story is not None:
@@ -525,6 +556,30 @@ class Indexer:
             [posting for posting in postings_for(own) if (posting.pk, posting.sk) not in filed],
             [key for key in quote_keys_for(own) if key not in set(quote_keys_for(article))],
         )
+
+    def _drop_names_given_elsewhere(self, data: ArticleParsed, entity_ids: list[str]) -> None:
+        """After a re-index under a new alias table, the name keys an older table gave these entities
+        that the new one gives another (a split: "Kiev" leaves Kyiv's keys once Kiev is a place of its
+        own). Checked once per entity and table in a process, and only when the event was made with
+        the table this process has (a deploy in progress may run two)."""
+        version = Provenance.parse(data.made_by).aliases
+        table = self._aliases() if self._aliases is not None else alias_tables.alias_table()
+        if version is None or version != table.version:
+            return
+        for entity_id in entity_ids:
+            if (entity_id, version) in self._names_checked:
+                continue
+            foreign = []
+            for item in self._store.entity_names(entity_id):
+                if Provenance.parse(item.made_by or "").aliases == version:
+                    continue
+                known = table.lookup(item.name)
+                if known is not None and known.id != entity_id:
+                    foreign.append(item)
+            self._store.delete_names(foreign)
+            if len(self._names_checked) >= NAMES_CHECKED_CACHE_SIZE:
+                self._names_checked.clear()
+            self._names_checked.add((entity_id, version))
 
     def _as_written(self, data: ArticleParsed) -> ArticleItem:
         """The article item an attempt at `data` that died before writing it would have written,

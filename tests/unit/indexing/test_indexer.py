@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from newsingest.entities.aliases import AliasTable
 from newsingest.errors import ConcurrentChange, RejectReason
 from newsingest.events import (
     ArticleParsedEvent,
@@ -26,6 +27,7 @@ from newsingest.indexing.items import (
     SOURCE_SK,
     ArticleItem,
     BandItem,
+    NameItem,
     ObjectState,
     PostingItem,
     QuoteItem,
@@ -35,6 +37,7 @@ from newsingest.indexing.items import (
     StoryMemberItem,
     article_pk,
     member_sk,
+    names_for,
     source_pk,
     story_pk,
 )
@@ -52,7 +55,9 @@ class MemoryIndex:
         self.items: dict[tuple[str, str], Any] = {}
         self.sources: dict[str, set[str]] = {}
         self.profiles: dict[str, str] = {}
-        """Entity id -> the made_by of its profile (and name keys)."""
+        """Entity id -> the made_by of its profile."""
+        self.names: dict[str, dict[str, NameItem]] = {}
+        """Entity id -> its name keys by key."""
 
     def get_object(self, bucket: str | None, key: str) -> ObjectState:
         pk = source_pk(bucket, key)
@@ -92,12 +97,22 @@ class MemoryIndex:
     def put_profiles(self, entities: list[EntitySummary], made_by: str) -> None:
         for entity in entities:
             self.profiles.setdefault(entity.id, made_by)
+            for name in names_for(entity, made_by):
+                self.names.setdefault(entity.id, {}).setdefault(name.key, name)
 
     def drop_unused_entities(self, entity_ids: list[str]) -> list[str]:
         unused = [entity for entity in entity_ids if not self.entries(entity) and entity in self.profiles]
         for entity in unused:
             del self.profiles[entity]
+            self.names.pop(entity, None)
         return unused
+
+    def entity_names(self, entity_id: str) -> list[NameItem]:
+        return list(self.names.get(entity_id, {}).values())
+
+    def delete_names(self, items: list[NameItem]) -> None:
+        for item in items:
+            self.names.get(item.entity_id, {}).pop(item.key, None)
 
     def put_article(self, article: ArticleItem, source: str) -> None:
         held = self.items.setdefault((article.pk, article.sk), article)
@@ -333,6 +348,41 @@ def test_a_split_moves_only_the_articles_that_name_the_new_entity(world: World) 
     assert world.index.postings("location:kyiv") == {one.id}
     assert world.index.postings("location:kiev") == {two.id}
     assert {"location:kyiv", "location:kiev"} <= set(world.index.profiles)
+
+
+def test_a_split_takes_the_name_the_old_table_gave_to_the_new_entity(world: World) -> None:
+    # Given "Kiev" as another name of Kyiv under alias table 1: Kyiv's name keys include "kiev"
+    def known_as_kyiv(event: ArticleParsedEvent) -> ArticleParsedEvent:
+        entities = [entity.model_copy(update={"aliases": ["Kiev"], "known": True}) for entity in event.data.entities]
+        return event.model_copy(update={"data": event.data.model_copy(update={"entities": entities})})
+
+    one_event, one = world.put("a.txt", "Kyiv thanked Warsaw.", "Kyiv", version="v1")
+    two_event, two = world.put("b.txt", "Kiev thanked Rome.", "Kyiv", version="w1")
+    world.apply(known_as_kyiv(one_event), known_as_kyiv(two_event))
+    assert set(world.index.names["location:kyiv"]) == {"kyiv", "kiev"}
+    # When alias table 2 makes Kiev a place of its own and both articles are processed again
+    split = AliasTable("# version: 2\nlocation\tKyiv\tQ1899\nlocation\tKiev\t-\n")
+    world.indexer = Indexer(world.index, aliases=lambda: split)
+    world.apply(
+        world.remade(one_event, one, [("Kyiv", "location", 1)], aliases="2"),
+        world.remade(two_event, two, [("Kiev", "location", 1)], aliases="2"),
+    )
+    # Then "kiev" finds only Kiev: Kyiv lost the key the old table gave it
+    assert set(world.index.names["location:kyiv"]) == {"kyiv"}
+    assert set(world.index.names["location:kiev"]) == {"kiev"}
+
+
+def test_a_late_event_made_with_the_old_table_gives_back_no_alias(world: World) -> None:
+    # Given an article about Kyiv re-indexed under table 2
+    event, article = world.put("a.txt", "Kyiv thanked Warsaw.", "Kyiv", version="v1")
+    world.apply(world.remade(event, article, [("Kyiv", "location", 1)], aliases="2"))
+    keys = set(world.index.names["location:kyiv"])
+    # When the first event, made with table 1, which also called Kyiv "Kijów", is delivered late
+    entities = [entity.model_copy(update={"aliases": ["Kijów"]}) for entity in event.data.entities]
+    late = event.model_copy(update={"data": event.data.model_copy(update={"entities": entities})})
+    assert world.apply(late) == [Outcome.ALREADY_INDEXED]
+    # Then Kyiv's name keys are those of the table the article was last made with
+    assert set(world.index.names["location:kyiv"]) == keys and "kijow" not in keys
 
 
 def test_quotes_follow_their_speaker_to_the_new_id(world: World) -> None:

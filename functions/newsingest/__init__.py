@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from newsingest.entities import extract_entities
+    from newsingest.entities.extract import extract_entities
     from newsingest.parsing import parse_article
 
 
@@ -35,7 +35,7 @@ def __getattr__(name: str) -> Any:
 
         return parse_article
     if name == "extract_entities":
-        from newsingest.entities import extract_entities
+        from newsingest.entities.extract import extract_entities
 
         return extract_entities
     raise AttributeError(f"module 'newsingest' has no attribute {name!r}")

@@ -239,7 +239,7 @@ class IngestService:
     ) -> IngestService:
         """The service with the real parser and analyser, as the ingest function runs it (the
         handler, `newsingest parse` and the benchmarks build it here, so they cannot drift)."""
-        from newsingest.entities import analyse_texts
+        from newsingest.entities.analysis import analyse_texts
         from newsingest.parsing import parse_articles
 
         return cls(

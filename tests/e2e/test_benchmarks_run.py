@@ -14,13 +14,19 @@ ROOT = Path(__file__).parents[2]
 PAGES = sorted((ROOT / "tests" / "fixtures" / "articles").glob("wcxb-*.html.gz"))
 
 
-@pytest.mark.slow
-def test_the_ingest_cpu_bench_prints_both_ratios(tmp_path: Path) -> None:
+@pytest.fixture
+def eval_pages(tmp_path: Path) -> Path:
+    """A data folder laid out as the eval set's, holding the fixture pages."""
     (tmp_path / "html").mkdir()
     for page in PAGES:
         shutil.copy(page, tmp_path / "html" / page.name)
+    return tmp_path
+
+
+@pytest.mark.slow
+def test_the_ingest_cpu_bench_prints_both_ratios(eval_pages: Path) -> None:
     printed = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "ingest.py"), "--data", str(tmp_path), "--passes", "1", "--batch", "2"],
+        [sys.executable, str(ROOT / "bench" / "ingest.py"), "--data", str(eval_pages), "--passes", "1", "--batch", "2"],
         capture_output=True,
         text=True,
         check=True,
@@ -32,16 +38,13 @@ def test_the_ingest_cpu_bench_prints_both_ratios(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_the_fault_bench_prints_its_tables_and_a_clean_audit(tmp_path: Path) -> None:
-    (tmp_path / "html").mkdir()
-    for page in PAGES:
-        shutil.copy(page, tmp_path / "html" / page.name)
+def test_the_fault_bench_prints_its_tables_and_a_clean_audit(eval_pages: Path) -> None:
     finished = subprocess.run(
         [
             sys.executable,
             str(ROOT / "bench" / "faults.py"),
             "--data",
-            str(tmp_path),
+            str(eval_pages),
             "--operations",
             "25",
             "--ingest-timeout",
@@ -57,12 +60,9 @@ def test_the_fault_bench_prints_its_tables_and_a_clean_audit(tmp_path: Path) -> 
 
 
 @pytest.mark.slow
-def test_the_dedup_bench_prints_precision_recall_and_costs(tmp_path: Path) -> None:
-    (tmp_path / "html").mkdir()
-    for page in PAGES:
-        shutil.copy(page, tmp_path / "html" / page.name)
+def test_the_dedup_bench_prints_precision_recall_and_costs(eval_pages: Path) -> None:
     printed = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "dedup.py"), "--data", str(tmp_path), "--keep", "0.7,1.0"],
+        [sys.executable, str(ROOT / "bench" / "dedup.py"), "--data", str(eval_pages), "--keep", "0.7,1.0"],
         capture_output=True,
         text=True,
         check=True,

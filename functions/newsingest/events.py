@@ -35,6 +35,7 @@ from newsingest.models import (
     WordCount,
 )
 from newsingest.provenance import made_by
+from newsingest.version import __version__
 
 EVENT_SOURCE = "newsingest/ingest"
 """CloudEvents `source` of every event the ingest function emits."""
@@ -229,6 +230,10 @@ class ArticleRejected(Record):
     received_at: datetime
     reason: RejectReason
     message: str
+    extractor_version: Annotated[
+        str | None,
+        Field(description="The newsingest version that rejected it, so a later one can re-process it"),
+    ] = None
 
 
 class ArticleDeleted(Record):
@@ -369,7 +374,9 @@ def article_rejected_event(
         id=event_id_for(EventType.ARTICLE_REJECTED, source, reason),
         time=received_at,
         subject=source.key,
-        data=ArticleRejected(source=source, received_at=received_at, reason=reason, message=message),
+        data=ArticleRejected(
+            source=source, received_at=received_at, reason=reason, message=message, extractor_version=__version__
+        ),
     )
 
 

@@ -240,6 +240,29 @@ def test_the_command_on_a_stack_dry_run_first_then_for_real(
     assert stack.totals("location:kyiv") == (1, 3) and stack.totals("location:kiev") is None
 
 
+def test_an_object_an_older_extractor_rejected_goes_through_the_pipeline_again(stack: Stack) -> None:
+    # Given an object rejected by an older extractor version (the current one rejects it too: empty)
+    stack.upload("incoming/blank.txt", "   \n")
+    stack.pipeline.run()
+    rejection_key = {"pk": {"S": f"SOURCE#{stack.bucket}/incoming/blank.txt"}, "sk": {"S": "REJECTED"}}
+    dynamodb, table_name = stack.clients["dynamodb"], stack.pipeline.stack.table_name
+    dynamodb.update_item(
+        TableName=table_name,
+        Key=rejection_key,
+        UpdateExpression="SET extractor_version = :old",
+        ExpressionAttributeValues={":old": {"S": "0.0.1"}},
+    )
+    # When the reindex runs for the installed versions
+    result, shown = stack.reindex()
+    stack.pipeline.run()
+    # Then the object was sent and rejected again by this version, so the next run selects nothing
+    assert result.sent == 1 and "1 of 1 rejected object(s) rejected by an older extractor" in shown
+    item = from_attribute_values(dynamodb.get_item(TableName=table_name, Key=rejection_key)["Item"])
+    assert item["extractor_version"] == installed_versions().extractor and item["reason"] == "empty"
+    again, shown = stack.reindex(dry_run=True)
+    assert again.plan.objects == [] and "0 of 1 rejected object(s)" in shown
+
+
 def test_the_command_names_a_stack_it_cannot_find(capsys: pytest.CaptureFixture[str], clients: dict[str, Any]) -> None:
     assert main(["reindex", "--stack", "nosuchstack", "--dry-run"]) == 2
     assert "nosuchstack" in capsys.readouterr().err

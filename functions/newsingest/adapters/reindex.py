@@ -1,4 +1,4 @@
-"""The AWS side of `newsingest reindex`: the index's article and object items, only the attributes
+"""The AWS side of `newsingest reindex`: the index's article, object and rejection items, only the attributes
 re-indexing needs, read with one parallel Scan. A Scan reads (and bills) every item of the table,
 whatever its filter keeps: half a read unit per 4 KB, eventually consistent (docs/operations.md#re-indexing)."""
 
@@ -10,7 +10,7 @@ from typing import Any
 
 from newsingest.adapters.dynamodb import from_attribute_values
 from newsingest.adapters.ops import SCAN_SEGMENTS
-from newsingest.ops.reindex import IndexedObject, MadeArticle, ScanResult
+from newsingest.ops.reindex import IndexedObject, MadeArticle, RejectedObject, ScanResult
 from newsingest.provenance import made_by
 
 _ATTRIBUTES = (
@@ -41,10 +41,14 @@ class IndexVersionScan:
             "TableName": self._table,
             "Segment": segment,
             "TotalSegments": SCAN_SEGMENTS,
-            "FilterExpression": "#a0 IN (:article, :source)",
+            "FilterExpression": "#a0 IN (:article, :source, :rejection)",
             "ProjectionExpression": ", ".join(names),
             "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": {":article": {"S": "article"}, ":source": {"S": "source"}},
+            "ExpressionAttributeValues": {
+                ":article": {"S": "article"},
+                ":source": {"S": "source"},
+                ":rejection": {"S": "rejection"},
+            },
             "ReturnConsumedCapacity": "TOTAL",
         }
         items: list[dict[str, Any]] = []
@@ -62,6 +66,7 @@ class IndexVersionScan:
             segments = list(pool.map(self._segment, range(SCAN_SEGMENTS)))
         articles: list[MadeArticle] = []
         objects: list[IndexedObject] = []
+        rejections: list[RejectedObject] = []
         for items, _ in segments:
             for item in items:
                 if item.get("kind") == "article":
@@ -76,6 +81,14 @@ class IndexVersionScan:
                             sources=frozenset(item.get("sources") or []),
                         )
                     )
+                elif item.get("kind") == "rejection":
+                    rejections.append(
+                        RejectedObject(
+                            bucket=item.get("bucket"),
+                            key=str(item["key"]),
+                            extractor_version=item.get("extractor_version"),
+                        )
+                    )
                 elif not item.get("deleted"):
                     objects.append(
                         IndexedObject(
@@ -85,4 +98,9 @@ class IndexVersionScan:
                             record_count=int(item.get("record_count", 1)),
                         )
                     )
-        return ScanResult(articles=articles, objects=objects, read_units=sum(units for _, units in segments))
+        return ScanResult(
+            articles=articles,
+            objects=objects,
+            read_units=sum(units for _, units in segments),
+            rejections=rejections,
+        )

@@ -432,6 +432,7 @@ class RejectionItem(_Item):
     reason: RejectReason
     message: str
     received_at: str
+    extractor_version: str | None = None
 
     @classmethod
     def of(cls, event: ArticleRejected) -> RejectionItem:
@@ -447,6 +448,7 @@ class RejectionItem(_Item):
             reason=event.reason,
             message=event.message,
             received_at=event.received_at.isoformat(),
+            extractor_version=event.extractor_version,
         )
 
 

@@ -1,8 +1,9 @@
 """`newsingest reindex`: re-process the articles that older versions of the extractor, the entity
 model or the alias table made, through the pipeline's own path.
 
-One Scan of the index reads what made each article item and which objects hold it; every object
-holding an article made by versions older than the target is sent to the ingest queue as a replay
+One Scan of the index reads what made each article item and rejection and which objects hold them;
+every object holding an article made by versions older than the target, or rejected by an older
+extractor, is sent to the ingest queue as a replay
 (the S3 notification `newsingest backfill` sends, `ops/messages.py`), so the ingest function parses
 what the key holds now and the indexer replaces the article's entries: the re-indexing rule and
 why queries stay right meanwhile are in docs/design.md#re-indexing, when and what it costs in
@@ -67,10 +68,21 @@ class IndexedObject:
 
 
 @dataclass(frozen=True)
+class RejectedObject:
+    """An object the index holds a rejection for, and the extractor version that rejected it (None
+    for a rejection recorded before versions were)."""
+
+    bucket: str | None
+    key: str
+    extractor_version: str | None
+
+
+@dataclass(frozen=True)
 class ScanResult:
     articles: list[MadeArticle]
     objects: list[IndexedObject]
     read_units: float = 0.0
+    rejections: list[RejectedObject] = field(default_factory=list)
 
 
 class IndexVersions(Protocol):
@@ -118,6 +130,11 @@ class VersionFloor:
     def __str__(self) -> str:
         return ", ".join(f"{kind} {self.floor[kind]}" for kind in COMPONENTS if kind in self.floor)
 
+    def selects_rejection(self, extractor_version: str | None) -> bool:
+        """A rejection depends on the extractor alone: older than the floor's extractor, or unrecorded."""
+        wanted = self.floor.get("extractor")
+        return wanted is not None and (extractor_version is None or _older(extractor_version, wanted, kind="extractor"))
+
     def selects(self, made_by: str) -> bool:
         made = Provenance.parse(made_by)
         held = {"extractor": made.extractor, "model": made.model, "aliases": made.aliases}
@@ -156,6 +173,9 @@ class ReindexPlan:
     objects: list[IndexedObject] = field(default_factory=list)
     unplaced: list[str] = field(default_factory=list)
     """Selected articles no live object lists: their objects are gone (reconcile finds them)."""
+    rejections: int = 0
+    selected_rejections: int = 0
+    """Rejected objects an older extractor rejected: a newer one may make articles of them."""
 
     @property
     def selected(self) -> int:
@@ -177,6 +197,15 @@ def plan_reindex(scanned: ScanResult, floor: VersionFloor) -> ReindexPlan:
             plan.unplaced.append(article.article_id)
         for obj in holders:
             chosen[(obj.bucket, obj.key)] = obj
+    live = {(obj.bucket, obj.key): obj for obj in scanned.objects}
+    for rejection in scanned.rejections:
+        held = live.get((rejection.bucket, rejection.key))
+        if held is None:
+            continue  # deleted since: nothing to re-process
+        plan.rejections += 1
+        if floor.selects_rejection(rejection.extractor_version):
+            plan.selected_rejections += 1
+            chosen[(held.bucket, held.key)] = held
     plan.objects = sorted(chosen.values(), key=lambda obj: (obj.bucket or "", obj.key))
     return plan
 
@@ -200,7 +229,13 @@ def describe(plan: ReindexPlan, floor: VersionFloor, *, scanned: ScanResult, out
     print(f"{'made by'.ljust(width)}  {'articles':>8}  re-process", file=out)
     for made_by, count in sorted(plan.by_made_by.items()):
         print(f"{made_by.ljust(width)}  {count:>8,}  {'yes' if plan.selected_by_made_by[made_by] else 'no'}", file=out)
-    print(f"{plan.selected:,} article(s) to re-process, from {len(plan.objects):,} object(s)", file=out)
+    if plan.rejections:
+        print(
+            f"{plan.selected_rejections:,} of {plan.rejections:,} rejected object(s) rejected by an older extractor",
+            file=out,
+        )
+    rejected = f" and {plan.selected_rejections:,} rejected object(s)" if plan.selected_rejections else ""
+    print(f"{plan.selected:,} article(s){rejected} to re-process, from {len(plan.objects):,} object(s)", file=out)
     for obj in plan.objects[:SAMPLE_KEYS]:
         print(f"  s3://{obj.bucket or ''}/{obj.key}", file=out)
     if len(plan.objects) > SAMPLE_KEYS:
@@ -294,7 +329,8 @@ def add_parser(commands: Any) -> None:
             "holding one to the stack's ingest queue again, as a replay. The ingest function parses what the\n"
             "key holds now, and the indexer replaces the article's postings, quotations and name entries: when\n"
             "an alias-table change merges or splits entities, their articles move to the new ids and nothing\n"
-            "is left under the old ones. Queries keep answering while it runs.\n"
+            "is left under the old ones. Objects an older extractor rejected are sent again too: a newer one\n"
+            "may make articles of them. Queries keep answering while it runs.\n"
             "\n"
             "Try --dry-run first: it prints the articles by the versions that made them and the keys it would\n"
             "send. A stopped run is resumed by running it again (what was re-processed is not selected\n"

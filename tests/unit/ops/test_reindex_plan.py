@@ -13,6 +13,7 @@ from newsingest.cli import main
 from newsingest.ops.reindex import (
     IndexedObject,
     MadeArticle,
+    RejectedObject,
     ScanResult,
     VersionFloor,
     plan_reindex,
@@ -84,6 +85,35 @@ def test_the_plan_names_each_object_holding_a_selected_article_once() -> None:
     assert [obj.key for obj in plan.objects] == ["incoming/feed.json", "incoming/one.txt", "incoming/same-text.txt"]
     assert plan.selected == 3 and plan.by_made_by == {OLD: 3, NEW: 2}
     assert plan.unplaced == ["a4"]
+
+
+@pytest.mark.parametrize(
+    ("floor", "selected"),
+    [
+        (["extractor=0.2.0"], ["incoming/empty.txt", "incoming/unrecorded.txt"]),
+        (["extractor=0.1.0"], ["incoming/unrecorded.txt"]),
+        (["aliases=2027.1.0", "model=en_core_web_sm-3.9.0"], []),  # neither ran for a rejection
+    ],
+)
+def test_rejections_an_older_extractor_made_are_re_processed(floor: list[str], selected: list[str]) -> None:
+    scanned = ScanResult(
+        articles=[],
+        objects=[
+            IndexedObject("b", "incoming/empty.txt", WRITTEN),
+            IndexedObject("b", "incoming/unrecorded.txt", WRITTEN),
+        ],
+        rejections=[
+            RejectedObject("b", "incoming/empty.txt", "0.1.0"),
+            RejectedObject("b", "incoming/unrecorded.txt", None),  # recorded before versions were
+            RejectedObject("b", "incoming/deleted-since.txt", None),  # no live object: nothing to read
+        ],
+    )
+    plan = plan_reindex(scanned, VersionFloor.parse(floor))
+    assert [obj.key for obj in plan.objects] == selected
+    assert (plan.rejections, plan.selected_rejections) == (2, len(selected))
+    out = io.StringIO()
+    run_reindex(type("Index", (), {"scan": lambda self: scanned})(), None, floor=VersionFloor.parse(floor), out=out)
+    assert f"{len(selected)} of 2 rejected object(s) rejected by an older extractor" in out.getvalue()
 
 
 class Index:

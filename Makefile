@@ -92,8 +92,8 @@ bench: venv ## Every benchmark but cold start (see bench/README.md); EVAL_DATA=p
 	$(PY) bench/dedup.py --data $(EVAL_DATA)
 	mkdir -p build && $(PY) bench/pipeline.py --data $(EVAL_DATA) --count 1000 --json build/bench-pipeline.json
 	$(PY) bench/pipeline.py --data $(EVAL_DATA) --count 500 --text-chars 4000:6000 --json build/bench-pipeline-5k.json
-	$(PY) bench/cost.py --measured build/bench-pipeline-5k.json --index-wcu 15.4
-	$(PY) bench/cost.py --measured build/bench-pipeline.json --index-wcu 20.9
+	$(PY) bench/cost.py --measured build/bench-pipeline-5k.json --index-wcu 18.6
+	$(PY) bench/cost.py --measured build/bench-pipeline.json --index-wcu 24.1
 	$(PY) bench/load.py --data $(EVAL_DATA) --count 5000
 	$(PY) bench/faults.py --data $(EVAL_DATA) --operations 2000 --fault-rate 0.1 --seed 7
 

@@ -107,6 +107,27 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
+def _article_update(
+    article: ArticleItem, source: str, *, keep_first: bool
+) -> tuple[dict[str, Any], dict[str, str], dict[str, Any], list[str]]:
+    """The article item's attributes as SET assignments (`source` added to its sources): with
+    `keep_first`, only LATEST_ARTICLE_ATTRIBUTES overwrite what an earlier write put there."""
+    item = _to_attribute_values(article.to_item())
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {":source": {"SS": [source]}}
+    assignments = []
+    for index, (name, value) in enumerate(item.items()):
+        if name in ("pk", "sk"):
+            continue
+        names[f"#a{index}"] = name
+        values[f":v{index}"] = value
+        if keep_first and name not in LATEST_ARTICLE_ATTRIBUTES:
+            assignments.append(f"#a{index} = if_not_exists(#a{index}, :v{index})")
+        else:
+            assignments.append(f"#a{index} = :v{index}")
+    return item, names, values, assignments
+
+
 def _key(pk: str, sk: str) -> dict[str, Any]:
     return {"pk": {"S": pk}, "sk": {"S": sk}}
 
@@ -182,19 +203,7 @@ class DynamoIndex:
         self._keys_written.update(wanted)
 
     def put_article(self, article: ArticleItem, source: str) -> None:
-        item = _to_attribute_values(article.to_item())
-        names: dict[str, str] = {}
-        values: dict[str, Any] = {":source": {"SS": [source]}}
-        assignments = []
-        for index, (name, value) in enumerate(item.items()):
-            if name in ("pk", "sk"):
-                continue
-            names[f"#a{index}"] = name
-            values[f":v{index}"] = value
-            if name in LATEST_ARTICLE_ATTRIBUTES:
-                assignments.append(f"#a{index} = :v{index}")
-            else:
-                assignments.append(f"#a{index} = if_not_exists(#a{index}, :v{index})")
+        _, names, values, assignments = _article_update(article, source, keep_first=True)
         self._client.update_item(
             TableName=self._table,
             Key=_key(article.pk, article.sk),
@@ -206,16 +215,7 @@ class DynamoIndex:
     def replace_article(self, article: ArticleItem, source: str, *, previous: ArticleItem) -> None:
         """Every attribute from `article` (those it lacks removed), its sources kept and `source` added,
         on condition that the versions and `processed_at` are still `previous`'s."""
-        item = _to_attribute_values(article.to_item())
-        names: dict[str, str] = {}
-        values: dict[str, Any] = {":source": {"SS": [source]}}
-        assignments = []
-        for index, (name, value) in enumerate(item.items()):
-            if name in ("pk", "sk"):
-                continue
-            names[f"#a{index}"] = name
-            values[f":v{index}"] = value
-            assignments.append(f"#a{index} = :v{index}")
+        item, names, values, assignments = _article_update(article, source, keep_first=False)
         removed = [name for name in ArticleItem.model_fields if name not in item]
         names.update({f"#r{index}": name for index, name in enumerate(removed)})
         conditions = []

@@ -43,6 +43,16 @@ EVENT_SOURCE = "newsingest/ingest"
 RECONCILE_EVENT_SOURCE = "newsingest/reconcile"
 """CloudEvents `source` of the events `newsingest reconcile --fix` sends the index queue."""
 
+INDEXER_EVENT_SOURCE = "newsingest/indexer"
+"""CloudEvents `source` of the `EntitiesReleased` events the indexer sends its own queue."""
+
+ENTITIES_PER_RELEASE = 4
+"""Entities per `EntitiesReleased` event. Dropping one that no posting is left under costs about 10
+DynamoDB calls (a consistent Query of each of 4 shards before and after deleting, one to read its
+items); under the fault bench's 10% failure rate about 3% of calls still fail after botocore's
+retries (docs/benchmarks.md#faults-and-kills), and ~40 calls is what an article's creation already
+makes and reliably completes within the queue's 5 receives."""
+
 MAX_EVENT_ENTITIES = 500
 """Most salient first: at ~150 bytes each, ~75 KB, a third of the SQS limit; the parsed JSON has all."""
 
@@ -68,6 +78,7 @@ class EventType(StrEnum):
     ARTICLE_REJECTED = "newsingest.ArticleRejected"
     ARTICLE_DELETED = "newsingest.ArticleDeleted"
     STRAY_INDEX_ENTRIES = "newsingest.StrayIndexEntries"
+    ENTITIES_RELEASED = "newsingest.EntitiesReleased"
 
 
 class EntitySummary(Record):
@@ -275,6 +286,17 @@ class StrayIndexEntries(Record):
     found_at: Annotated[datetime, Field(description="When the reconcile read the index")]
 
 
+class EntitiesReleased(Record):
+    """Entities whose postings or quotations an article's removal or re-index deleted: the indexer
+    drops the profile and name keys of each that has none left. The indexer sends these to its own
+    queue, a few entities each, so that removing an article naming hundreds of entities stays a
+    short event and each few entities fail and retry alone (docs/design.md#consistency)."""
+
+    article_id: Annotated[str, Field(description="The article whose entries were deleted")]
+    entity_ids: Annotated[list[str], Field(min_length=1, max_length=ENTITIES_PER_RELEASE)]
+    released_at: datetime
+
+
 class _CloudEvent(Record):
     specversion: Literal["1.0"] = "1.0"
     id: str
@@ -312,10 +334,18 @@ class StrayIndexEntriesEvent(_CloudEvent):
     data: StrayIndexEntries
 
 
-IndexEvent = Annotated[
-    ArticleParsedEvent | ArticleRejectedEvent | ArticleDeletedEvent | StrayIndexEntriesEvent,
-    Field(discriminator="type"),
-]
+class EntitiesReleasedEvent(_CloudEvent):
+    """CloudEvents envelope of `EntitiesReleased` (source `newsingest/indexer`)."""
+
+    type: Literal[EventType.ENTITIES_RELEASED] = EventType.ENTITIES_RELEASED
+    data: EntitiesReleased
+
+
+QueuedEvent = (
+    ArticleParsedEvent | ArticleRejectedEvent | ArticleDeletedEvent | StrayIndexEntriesEvent | EntitiesReleasedEvent
+)
+
+IndexEvent = Annotated[QueuedEvent, Field(discriminator="type")]
 """Any message on the index queue."""
 
 INDEX_EVENT_ADAPTER: TypeAdapter[IndexEvent] = TypeAdapter(IndexEvent)
@@ -399,3 +429,25 @@ def stray_index_entries_event(entries: StrayIndexEntries) -> StrayIndexEntriesEv
         subject=entries.article_id,
         data=entries,
     )
+
+
+def entities_released_events(
+    article_id: str, entity_ids: list[str], *, released_at: datetime
+) -> list[EntitiesReleasedEvent]:
+    """`entity_ids` in events of `ENTITIES_PER_RELEASE`; the same entities of the same article give
+    the same ids, so a retry of the removal that sent them sends the same events."""
+    ordered = sorted(set(entity_ids))
+    events = []
+    for start in range(0, len(ordered), ENTITIES_PER_RELEASE):
+        chunk = ordered[start : start + ENTITIES_PER_RELEASE]
+        identity = "|".join([EventType.ENTITIES_RELEASED, article_id, *chunk])
+        events.append(
+            EntitiesReleasedEvent(
+                id=hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32],
+                source=INDEXER_EVENT_SOURCE,
+                time=released_at,
+                subject=article_id,
+                data=EntitiesReleased(article_id=article_id, entity_ids=chunk, released_at=released_at),
+            )
+        )
+    return events

@@ -9,7 +9,13 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from newsingest.api_models import API_MODELS
-from newsingest.events import ArticleDeletedEvent, ArticleParsedEvent, ArticleRejectedEvent, StrayIndexEntriesEvent
+from newsingest.events import (
+    ArticleDeletedEvent,
+    ArticleParsedEvent,
+    ArticleRejectedEvent,
+    EntitiesReleasedEvent,
+    StrayIndexEntriesEvent,
+)
 from newsingest.indexing.items import (
     ArticleItem,
     BandItem,
@@ -31,6 +37,7 @@ CONTRACT_MODELS: dict[str, type[BaseModel]] = {
     "event-article-rejected": ArticleRejectedEvent,
     "event-article-deleted": ArticleDeletedEvent,
     "event-stray-index-entries": StrayIndexEntriesEvent,
+    "event-entities-released": EntitiesReleasedEvent,
     "index-article": ArticleItem,
     "index-source": SourceItem,
     "index-rejection": RejectionItem,

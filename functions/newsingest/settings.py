@@ -28,8 +28,16 @@ class IndexerSettings(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     table_name: Annotated[str, Field(alias="TABLE_NAME", min_length=3)]
+    index_queue_url: Annotated[str, Field(alias="INDEX_QUEUE_URL", min_length=1)]
+    """Its own queue, for the `EntitiesReleased` events it sends itself."""
     index_entities: Annotated[IndexPolicy, Field(alias="INDEX_ENTITIES")] = IndexPolicy.EVIDENCE
     story_window_days: Annotated[int, Field(alias="STORY_WINDOW_DAYS", ge=1, le=365)] = DEFAULT_STORY_WINDOW_DAYS
+
+
+class ApiSettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    table_name: Annotated[str, Field(alias="TABLE_NAME", min_length=3)]
 
 
 class ReconcileSettings(BaseModel):
@@ -51,6 +59,11 @@ def ingest_settings() -> IngestSettings:
 @process_singleton
 def indexer_settings() -> IndexerSettings:
     return IndexerSettings.model_validate(dict(os.environ))
+
+
+@process_singleton
+def api_settings() -> ApiSettings:
+    return ApiSettings.model_validate(dict(os.environ))
 
 
 @process_singleton

@@ -183,7 +183,7 @@ def test_function_environments(cfn: dict[str, Any], resources: dict[str, Any]) -
     assert ingest["MAX_OBJECT_BYTES"] == {"Ref": "MaxObjectBytes"}
     assert ingest["IDEMPOTENCY_TABLE_NAME"] == {"Ref": "IdempotencyTable"}
     for reader, expected in (
-        ("IndexerFunction", {"TABLE_NAME", "INDEX_ENTITIES", "STORY_WINDOW_DAYS"}),
+        ("IndexerFunction", {"TABLE_NAME", "INDEX_QUEUE_URL", "INDEX_ENTITIES", "STORY_WINDOW_DAYS"}),
         ("ApiFunction", {"TABLE_NAME"}),
     ):
         variables = props(resources, reader)["Environment"]["Variables"]
@@ -201,6 +201,7 @@ def test_function_environments(cfn: dict[str, Any], resources: dict[str, Any]) -
     }
     assert reconcile["RECONCILE_FIX"] == {"Ref": "ReconcileFix"}
     indexer = props(resources, "IndexerFunction")["Environment"]["Variables"]
+    assert indexer["INDEX_QUEUE_URL"] == {"Ref": "IndexQueue"}  # the EntitiesReleased events it sends itself
     assert indexer["INDEX_ENTITIES"] == {"Ref": "IndexEntities"}
     assert indexer["STORY_WINDOW_DAYS"] == {"Ref": "StoryWindowDays"}
     assert cfn["Parameters"]["StoryWindowDays"]["Default"] == DEFAULT_STORY_WINDOW_DAYS
@@ -457,6 +458,7 @@ EXPECTED_GRANTS: dict[str, dict[str, set[str]]] = {
         "sqs:ReceiveMessage": {"IndexQueue"},
         "sqs:DeleteMessage": {"IndexQueue"},
         "sqs:GetQueueAttributes": {"IndexQueue"},
+        "sqs:SendMessage": {"IndexQueue"},  # EntitiesReleased, to itself
         **{
             f"dynamodb:{action}": {"IndexTable"}
             for action in (

@@ -434,3 +434,68 @@ def test_entities_named_once_are_indexed_only_when_the_evidence_is_good(harness:
     harness.drain()
     assert harness.index.query_quotes("group:the-board").items == []
     assert all(harness.stats(entity_id) is None for entity_id in indexed)
+
+
+MANY_ENTITIES = 60
+"""Entities of the article the removal test deletes: enough that a cost per entity would show."""
+
+
+def test_removing_an_article_naming_many_entities_is_one_short_event_then_a_few_entities_per_event(
+    harness: Any, article_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A call that fails after botocore's retries repeats its whole event, so an event's calls must not
+    grow with the entities an article leaves: each few go in an `EntitiesReleased` event of their own."""
+    from newsingest.adapters.aws import client
+    from newsingest.events import ENTITIES_PER_RELEASE
+    from newsingest.handlers import indexer as indexer_handler
+
+    # Given an article naming many entities, indexed
+    names = [f"Townsville {chr(65 + index // 26)}{chr(65 + index % 26)}" for index in range(MANY_ENTITIES)]
+    article = article_factory(
+        " ".join(f"{name} voted." for name in names),
+        key="incoming/many.txt",
+        bucket=harness.bucket,
+        entities=[(name, "location", 1) for name in names],
+        published="2024-01-02T00:00:00+00:00",
+    )
+    harness.parsed(article)
+    harness.drain()
+    entity_ids = [entity.id for entity in article.entities]
+    assert all(harness.stats(entity_id) == (1, 1) for entity_id in entity_ids)
+    # (every call the indexer's own clients make, attributed to the event being applied)
+    calls: list[str] = []
+    per_event: list[tuple[str, int]] = []
+    done = 0
+
+    def count(event_name: str, **_: Any) -> None:
+        if event_name.startswith("before-call.dynamodb") or event_name == "before-call.sqs.SendMessageBatch":
+            calls.append(event_name)
+
+    def applied(event: Any, _outcome: Any) -> None:
+        nonlocal done
+        per_event.append((str(event.type), len(calls) - done))
+        done = len(calls)
+
+    for service in ("dynamodb", "sqs"):
+        client(service).meta.events.register("before-call", count)
+    monkeypatch.setattr(indexer_handler, "applied_listeners", [applied])
+    # When it is deleted
+    try:
+        harness.deleted("incoming/many.txt")
+        harness.drain()
+    finally:
+        for service in ("dynamodb", "sqs"):
+            client(service).meta.events.unregister("before-call", count)
+    print(per_event)
+    # Then the removal is one event of fewer calls than entities
+    removal = [made for kind, made in per_event if kind == "newsingest.ArticleDeleted"]
+    released = [made for kind, made in per_event if kind == "newsingest.EntitiesReleased"]
+    assert len(removal) == 1 and removal[0] < MANY_ENTITIES / 2, per_event
+    # and the entities went a few per event, each event's calls bounded by its few entities
+    assert len(released) == -(-MANY_ENTITIES // ENTITIES_PER_RELEASE)
+    calls_per_entity_dropped = 2 * 4 + 1 + 1  # 4 shards checked before and after, its items read, deleted
+    assert max(released) <= ENTITIES_PER_RELEASE * calls_per_entity_dropped, per_event
+    # and every entity left the index with its profile and names
+    assert all(harness.stats(entity_id) is None for entity_id in entity_ids)
+    assert harness.index.get_profiles(entity_ids) == {}
+    assert all(harness.index.entity_names(entity_id) == [] for entity_id in entity_ids)

@@ -243,30 +243,37 @@ class DynamoIndex:
             raise
 
     def drop_unused_entities(self, entity_ids: list[str]) -> list[str]:
-        """Each entity with no posting or quote left (a consistent one-item Query of each shard)
-        loses its profile and name keys. They are read before they are deleted and put back should
-        a posting appear meanwhile (another indexer filing an article under it), and this process
-        forgets it wrote them, so it writes them again for the next article that names it."""
-        dropped = []
-        for entity_id, used in zip(entity_ids, self._in_use(entity_ids), strict=True):
-            if used:
-                continue
-            items = list(
-                self._query_all(
-                    KeyConditionExpression="pk = :pk",
-                    ExpressionAttributeValues={":pk": {"S": entity_pk(entity_id)}},
-                    ConsistentRead=True,
-                )
+        """Each entity with no posting or quote left (`_in_use`) loses its profile and name keys, all
+        deleted in shared batches. They are read before they are deleted and put back should a posting
+        appear meanwhile (another indexer filing an article under it), and this process forgets it
+        wrote them, so it writes them again for the next article that names it."""
+        unused = [entity_id for entity_id, used in zip(entity_ids, self._in_use(entity_ids), strict=True) if not used]
+        held = {entity_id: self._entity_items(entity_id) for entity_id in unused}
+        held = {entity_id: items for entity_id, items in held.items() if items}
+        keys = [(item["pk"], item["sk"]) for items in held.values() for item in items]
+        self._batch_write([{"DeleteRequest": {"Key": _key(pk, sk)}} for pk, sk in keys])
+        self._keys_written.difference_update(keys)
+        candidates = list(held)
+        taken_back = {entity_id for entity_id, used in zip(candidates, self._in_use(candidates), strict=True) if used}
+        self._batch_write(
+            [
+                {"PutRequest": {"Item": _to_attribute_values(item)}}
+                for entity_id in candidates
+                if entity_id in taken_back
+                for item in held[entity_id]
+            ]
+        )
+        return [entity_id for entity_id in candidates if entity_id not in taken_back]
+
+    def _entity_items(self, entity_id: str) -> list[dict[str, Any]]:
+        """The entity's profile and name keys (a consistent read)."""
+        return list(
+            self._query_all(
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": {"S": entity_pk(entity_id)}},
+                ConsistentRead=True,
             )
-            keys = [(item["pk"], item["sk"]) for item in items]
-            self._batch_write([{"DeleteRequest": {"Key": _key(pk, sk)}} for pk, sk in keys])
-            self._keys_written.difference_update(keys)
-            if items and self._in_use([entity_id])[0]:
-                self._batch_write([{"PutRequest": {"Item": _to_attribute_values(item)}} for item in items])
-                continue
-            if items:
-                dropped.append(entity_id)
-        return dropped
+        )
 
     def entity_names(self, entity_id: str) -> list[NameItem]:
         items = self._query_all(
@@ -282,23 +289,27 @@ class DynamoIndex:
         self._keys_written.difference_update(keys)
 
     def _in_use(self, entity_ids: list[str]) -> list[bool]:
-        """Whether any posting or quote is filed under each entity: one consistent read per shard."""
+        """Whether any posting or quote is filed under each entity: a consistent one-item read of its
+        shards in turn, stopping at the first that holds one, a few entities at once."""
 
-        def any_item(pk: str) -> bool:
-            response = self._client.query(
-                TableName=self._table,
-                KeyConditionExpression="pk = :pk",
-                ExpressionAttributeValues={":pk": {"S": pk}},
-                ConsistentRead=True,
-                Select="COUNT",
-                Limit=1,
-            )
-            return int(response.get("Count", 0)) > 0
+        def any_item(entity_id: str) -> bool:
+            for shard in range(POSTING_SHARDS):
+                response = self._client.query(
+                    TableName=self._table,
+                    KeyConditionExpression="pk = :pk",
+                    ExpressionAttributeValues={":pk": {"S": entity_shard_pk(entity_id, shard)}},
+                    ConsistentRead=True,
+                    Select="COUNT",
+                    Limit=1,
+                )
+                if int(response.get("Count", 0)) > 0:
+                    return True
+            return False
 
-        shard_keys = [entity_shard_pk(entity_id, shard) for entity_id in entity_ids for shard in range(POSTING_SHARDS)]
+        if not entity_ids:
+            return []
         with ThreadPoolExecutor(max_workers=COUNT_THREADS) as pool:
-            found = list(pool.map(any_item, shard_keys))
-        return [any(found[index * POSTING_SHARDS : (index + 1) * POSTING_SHARDS]) for index in range(len(entity_ids))]
+            return list(pool.map(any_item, entity_ids))
 
     def remove_article_source(self, article_id: str, source: str) -> set[str]:
         try:

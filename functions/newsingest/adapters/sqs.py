@@ -1,4 +1,5 @@
-"""SQS as the EventPublisher: CloudEvents JSON, sent in batches of up to ten."""
+"""SQS as the EventPublisher (ingest's events, and the indexer's `EntitiesReleased` to its own queue):
+CloudEvents JSON, sent in batches of up to ten."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from newsingest.ingest import IngestEvent
+from newsingest.events import QueuedEvent
 
 SQS_BATCH_LIMIT = 10
 """SendMessageBatch takes at most ten entries."""
@@ -31,7 +32,7 @@ class SqsEventPublisher:
         self._client = client
         self._queue_url = queue_url
 
-    def publish(self, events: Sequence[IngestEvent]) -> None:
+    def publish(self, events: Sequence[QueuedEvent]) -> None:
         """Sends every event, then raises PublishFailed if SQS refused any, so the record is retried."""
         failed: list[str] = []
         codes: set[str] = set()
@@ -59,9 +60,9 @@ class SqsEventPublisher:
             raise PublishFailed(f"SQS refused {len(failed)} event(s): {', '.join(sorted(codes))}")
 
 
-def _batches(entries: list[tuple[IngestEvent, str]]) -> list[list[tuple[IngestEvent, str]]]:
+def _batches(entries: list[tuple[QueuedEvent, str]]) -> list[list[tuple[QueuedEvent, str]]]:
     """Entries cut into SendMessageBatch requests: at most ten, at most SQS_BATCH_MAX_BYTES."""
-    batches: list[list[tuple[IngestEvent, str]]] = []
+    batches: list[list[tuple[QueuedEvent, str]]] = []
     size = 0
     for entry in entries:
         entry_bytes = len(entry[1].encode("utf-8")) + _ATTRIBUTE_BYTES

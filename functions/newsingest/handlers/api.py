@@ -48,7 +48,7 @@ from newsingest.indexing.queries import (
 )
 from newsingest.models import Article, EntityType, Record
 from newsingest.observability import logger, tracer
-from newsingest.settings import indexer_settings
+from newsingest.settings import api_settings
 from newsingest.singletons import process_singleton
 
 ENTITY_ID_PATTERN = r"^(person|organization|location|group|event|other):[a-z0-9][a-z0-9-]{0,199}$"
@@ -87,7 +87,7 @@ def _responses(ok: type[Record], *errors: int) -> dict[int, OpenAPIResponse]:
 
 @process_singleton
 def _index() -> DynamoIndex:
-    return DynamoIndex(client("dynamodb"), indexer_settings().table_name)
+    return DynamoIndex(client("dynamodb"), api_settings().table_name)
 
 
 @process_singleton

@@ -1,12 +1,13 @@
 """Lambda handler of the index stage: CloudEvents from the index queue -> DynamoDB. A record that
 fails validation or indexing fails alone (partial batch response) and reaches the DLQ after five
-receives; the rest of the batch is kept.
+receives; the rest of the batch is kept. The entities a removal leaves go back to the same queue as
+`EntitiesReleased` events, a few each, so a removal stays short and each few retry alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -17,8 +18,9 @@ from pydantic import Json
 
 from newsingest.adapters.aws import client
 from newsingest.adapters.dynamodb import DynamoIndex
+from newsingest.adapters.sqs import SqsEventPublisher
 from newsingest.crashpoints import Boundary, reached
-from newsingest.events import IndexEvent
+from newsingest.events import IndexEvent, entities_released_events
 from newsingest.indexing.service import Indexer, Outcome
 from newsingest.observability import logger, metrics, tracer
 from newsingest.settings import indexer_settings
@@ -40,10 +42,16 @@ for each article indexed, rejected or deleted."""
 @process_singleton
 def _indexer() -> Indexer:
     settings = indexer_settings()
+    queue = SqsEventPublisher(client("sqs"), settings.index_queue_url)
+
+    def release(article_id: str, entity_ids: list[str]) -> None:
+        queue.publish(entities_released_events(article_id, entity_ids, released_at=datetime.now(UTC)))
+
     return Indexer(
         DynamoIndex(client("dynamodb"), settings.table_name),
         settings.index_entities,
         story_window=timedelta(days=settings.story_window_days),
+        release=release,
     )
 
 

@@ -22,6 +22,7 @@ from newsingest.events import (
     ArticleParsed,
     ArticleParsedEvent,
     ArticleRejectedEvent,
+    EntitiesReleasedEvent,
     EntitySummary,
     IndexEvent,
     StrayIndexEntriesEvent,
@@ -79,6 +80,14 @@ class Outcome(StrEnum):
     REJECTION_RECORDED = "rejection_recorded"
     STRAY_REMOVED = "stray_removed"
     NOTHING_STRAY = "nothing_stray"
+    ENTITIES_DROPPED = "entities_dropped"
+    NOTHING_DROPPED = "nothing_dropped"
+
+
+EntityReleaser = Callable[[str, list[str]], None]
+"""Told the entities an article's removal or re-index deleted postings or quotations of (the article
+id, the entity ids), to drop those left with none later; the Lambda handler sends them to the index
+queue as `EntitiesReleased` events. Without one, the indexer drops them at once."""
 
 
 class IndexStore(Protocol):
@@ -238,8 +247,10 @@ class Indexer:
         *,
         story_window: timedelta = timedelta(days=DEFAULT_STORY_WINDOW_DAYS),
         aliases: Callable[[], alias_tables.AliasTable] | None = None,
+        release: EntityReleaser | None = None,
     ) -> None:
         self._store = store
+        self._release = release
         self._policy = policy
         self._story_window = story_window
         self._aliases = aliases
@@ -254,6 +265,9 @@ class Indexer:
             return self._on_article_deleted(event)
         if isinstance(event, StrayIndexEntriesEvent):
             return self._on_stray_entries(event)
+        if isinstance(event, EntitiesReleasedEvent):
+            dropped = self._store.drop_unused_entities(event.data.entity_ids)
+            return Outcome.ENTITIES_DROPPED if dropped else Outcome.NOTHING_DROPPED
         return self._on_article_rejected(event)
 
     def _on_article_parsed(self, event: ArticleParsedEvent) -> Outcome:
@@ -484,7 +498,7 @@ class Indexer:
         if data.unsourced and article is not None and not self._store.get_article_sources(data.article_id):
             self._remove_article(article)
             return Outcome.STRAY_REMOVED
-        self._delete_entries(postings, quotes)
+        self._delete_entries(data.article_id, postings, quotes)
         return Outcome.STRAY_REMOVED if removed or postings or quotes else Outcome.NOTHING_STRAY
 
     def _unless_stale(self, source: SourceRef, received_at: datetime) -> ObjectState | None:
@@ -553,6 +567,7 @@ class Indexer:
             return
         filed = {(posting.pk, posting.sk) for posting in postings_for(article)}
         self._delete_entries(
+            data.article_id,
             [posting for posting in postings_for(own) if (posting.pk, posting.sk) not in filed],
             [key for key in quote_keys_for(own) if key not in set(quote_keys_for(article))],
         )
@@ -610,15 +625,21 @@ class Indexer:
         kept_quotes = set(quote_keys_for(keep)) if keep else set()
         postings = [posting for posting in postings_for(article) if (posting.pk, posting.sk) not in kept_postings]
         quotes = [key for key in quote_keys_for(article) if key not in kept_quotes]
-        self._delete_entries(postings, quotes)
+        self._delete_entries(article.article_id, postings, quotes)
 
-    def _delete_entries(self, postings: list[PostingItem], quotes: list[tuple[str, str]]) -> None:
-        """Delete postings and quotes, then the profile and names of each entity left with none."""
+    def _delete_entries(self, article_id: str, postings: list[PostingItem], quotes: list[tuple[str, str]]) -> None:
+        """Delete postings and quotes, then release their entities: each left with none loses its
+        profile and names, at once or (with a releaser) in events of their own. Released before the
+        article item goes, so a retry after a crash releases them again."""
         self._store.delete_postings(postings)
         self._store.delete_quotes(quotes)
-        touched = {posting.entity_id for posting in postings} | {entity_of_pk(pk) for pk, _ in quotes}
-        if touched:
-            self._store.drop_unused_entities(sorted(touched))
+        touched = sorted({posting.entity_id for posting in postings} | {entity_of_pk(pk) for pk, _ in quotes})
+        if not touched:
+            return
+        if self._release is None:
+            self._store.drop_unused_entities(touched)
+        else:
+            self._release(article_id, touched)
 
 
 def _posting_key(article_id: str, entity_id: str, sort_time: str) -> PostingItem:

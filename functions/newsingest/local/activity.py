@@ -14,7 +14,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import TextIO
 
-from newsingest.events import ArticleDeletedEvent, ArticleParsedEvent, IndexEvent, StrayIndexEntriesEvent
+from newsingest.events import (
+    ArticleDeletedEvent,
+    ArticleParsedEvent,
+    EntitiesReleasedEvent,
+    IndexEvent,
+    StrayIndexEntriesEvent,
+)
 from newsingest.indexing.service import Outcome
 
 TITLE_CHARS = 60
@@ -43,8 +49,8 @@ def _shorten(text: str, width: int) -> str:
 def describe(event: IndexEvent, outcome: Outcome) -> str | None:
     """The line for one applied event; None for an event that changed nothing because a newer
     one for its object was applied first (its own line said what the object holds now)."""
-    if outcome is Outcome.STALE:
-        return None
+    if outcome is Outcome.STALE or isinstance(event, EntitiesReleasedEvent):
+        return None  # housekeeping after a removal, whose own line said what left
     if isinstance(event, StrayIndexEntriesEvent):
         if outcome is not Outcome.STRAY_REMOVED:
             return None

@@ -33,6 +33,7 @@ from typing import Any
 from newsingest import crashpoints
 from newsingest.adapters import faults
 from newsingest.adapters.ops import DynamoIndexScan, S3Listing, SqsDeadLetterQueue
+from newsingest.events import EventType
 from newsingest.local.audit import Expectations, Findings, audit
 from newsingest.local.demo import INDEX_BATCH_SIZE, INGEST_BATCH_SIZE, LOCAL_ENVIRONMENT, reset_caches
 from newsingest.local.esm import Handler, LocalContext, QueuePump
@@ -332,7 +333,9 @@ class ChaosRun:
 
     def _applied(self, event: Any, outcome: Any) -> None:
         data = event.data
-        source = data.source
+        source = getattr(data, "source", None)
+        if source is None:
+            return  # about no object: entities released by a removal, stray entries
         article = getattr(data, "article_id", None)
         self.history[source.key].append(
             f"indexed {event.type.removeprefix('newsingest.')} v={source.version_id} seq={source.sequencer}"
@@ -568,8 +571,8 @@ def _key_of(body: str) -> str:
         return ""
     if not isinstance(message, dict):
         return ""
-    if isinstance(message.get("subject"), str):  # a CloudEvent
-        return str(message["subject"])
+    if isinstance(message.get("subject"), str):  # a CloudEvent; EntitiesReleased's is an article id
+        return "" if message.get("type") == EventType.ENTITIES_RELEASED else str(message["subject"])
     records = message.get("Records")
     if isinstance(records, list) and records and isinstance(records[0], dict):
         obj = records[0].get("s3", {}).get("object", {})

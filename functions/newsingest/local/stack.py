@@ -71,6 +71,7 @@ class LocalStack:
         """The indexer function's environment, as the template sets it."""
         return {
             "TABLE_NAME": self.table_name,
+            "INDEX_QUEUE_URL": self.index_queue_url,
             "INDEX_ENTITIES": "evidence",
             "STORY_WINDOW_DAYS": str(DEFAULT_STORY_WINDOW_DAYS),
         }

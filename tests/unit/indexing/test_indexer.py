@@ -13,12 +13,14 @@ import pytest
 from newsingest.entities.aliases import AliasTable
 from newsingest.errors import ConcurrentChange, RejectReason
 from newsingest.events import (
+    ENTITIES_PER_RELEASE,
     ArticleParsedEvent,
     EntitySummary,
     IndexEvent,
     article_deleted_event,
     article_parsed_event,
     article_rejected_event,
+    entities_released_events,
 )
 from newsingest.indexing.items import (
     ARTICLE_SK,
@@ -485,3 +487,47 @@ def test_a_deleted_articles_entities_leave_with_it(world: World) -> None:
     again, _ = world.put("a.txt", "Kiev thanked Warsaw.", "Kiev", version="v2")
     world.apply(again)
     assert "location:kiev" in world.index.profiles
+
+
+def test_with_a_releaser_a_removal_hands_over_its_entities_and_their_event_drops_them(world: World) -> None:
+    # Given an indexer that hands released entities on (the Lambda handler queues them)
+    released: list[tuple[str, list[str]]] = []
+    world.indexer = Indexer(world.index, release=lambda article_id, ids: released.append((article_id, ids)))
+    event, article = world.put("a.txt", "Kiev thanked Warsaw.", "Kiev", version="v1")
+    world.apply(event)
+    # When the article is deleted
+    assert world.apply(world.delete("a.txt")) == [Outcome.DELETED]
+    # Then its entity is handed over, not dropped yet
+    assert released == [(article.id, ["location:kiev"])]
+    assert "location:kiev" in world.index.profiles
+    # When the handed-over entities' events are applied (twice: SQS delivers at least once)
+    events = entities_released_events(article.id, ["location:kiev"], released_at=T0)
+    # Then the entity goes, and the second delivery finds nothing left to drop
+    assert world.apply(*events, *events) == [Outcome.ENTITIES_DROPPED, Outcome.NOTHING_DROPPED]
+    assert "location:kiev" not in world.index.profiles
+
+
+def test_an_entity_named_again_before_its_release_is_applied_stays(world: World) -> None:
+    world.indexer = Indexer(world.index, release=lambda article_id, ids: None)
+    event, article = world.put("a.txt", "Kiev thanked Warsaw.", "Kiev", version="v1")
+    world.apply(event, world.delete("a.txt"))
+    again, _ = world.put("b.txt", "Kiev thanked Vilnius.", "Kiev", version="v1")
+    world.apply(again)
+    events = entities_released_events(article.id, ["location:kiev"], released_at=T0)
+    assert world.apply(*events) == [Outcome.NOTHING_DROPPED]
+    assert "location:kiev" in world.index.profiles
+
+
+def test_released_entities_go_a_few_per_event_with_ids_a_retry_repeats() -> None:
+    ids = [f"location:town-{index:02d}" for index in range(2 * ENTITIES_PER_RELEASE + 1)]
+    events = entities_released_events("a1", list(reversed(ids)), released_at=T0)
+    assert [event.data.entity_ids for event in events] == [
+        ids[:ENTITIES_PER_RELEASE],
+        ids[ENTITIES_PER_RELEASE : 2 * ENTITIES_PER_RELEASE],
+        ids[2 * ENTITIES_PER_RELEASE :],
+    ]
+    later = entities_released_events("a1", ids, released_at=T0 + timedelta(minutes=5))
+    assert [event.id for event in later] == [event.id for event in events]
+    assert (
+        len({event.id for event in entities_released_events("a2", ids, released_at=T0)} & {e.id for e in events}) == 0
+    )

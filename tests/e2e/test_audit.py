@@ -87,6 +87,15 @@ def point_at_the_wrong_line(clients: dict[str, Any], index: DynamoIndex, table: 
     put(clients, table, article | {"parsed_range": "bytes=0-1"})
 
 
+def lose_a_profile(clients: dict[str, Any], index: DynamoIndex, table: str) -> None:
+    delete(clients, table, items_of(index, "entity")[0])
+
+
+def leave_an_entity_behind(clients: dict[str, Any], index: DynamoIndex, table: str) -> None:
+    name = items_of(index, "name")[0]
+    put(clients, table, name | {"pk": "ENTITY#person:nobody-named", "entity_id": "person:nobody-named"})
+
+
 @pytest.mark.parametrize(
     ("damage", "finding"),
     [
@@ -95,6 +104,8 @@ def point_at_the_wrong_line(clients: dict[str, Any], index: DynamoIndex, table: 
         (forget_a_delete, "stale"),
         (count_a_posting_twice, "duplicated"),
         (change_a_mention_count, "totals_off"),
+        (lose_a_profile, "lost"),
+        (leave_an_entity_behind, "stale"),
     ],
 )
 def test_each_kind_of_drift_is_found(

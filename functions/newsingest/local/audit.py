@@ -240,7 +240,20 @@ def audit(s3: Any, index: Any, bucket: str, expectations: Expectations) -> Findi
             found.add("duplicated", f"{held_source}: a source of {len(articles)} articles {sorted(articles)}")
 
     _check_postings(found, items, wanted_entities)
+    _check_profiles(found, items)
     return found
+
+
+def _check_profiles(found: Findings, items: dict[str, list[dict[str, Any]]]) -> None:
+    """Every entity with a posting or quotation has its profile, and no other entity keeps a profile
+    or name key (look-up would suggest an entity no article names)."""
+    filed = {item["entity_id"] for item in items["posting"]} | {item["speaker_id"] for item in items["quote"]}
+    profiled = {item["entity_id"] for item in items["entity"]}
+    named = {item["entity_id"] for item in items["name"]}
+    for entity_id in sorted(filed - profiled):
+        found.add("lost", f"entity {entity_id}: postings or quotations, no profile")
+    for entity_id in sorted((profiled | named) - filed):
+        found.add("stale", f"entity {entity_id}: a profile or name keys left, no posting or quotation")
 
 
 def _check_postings(

@@ -161,3 +161,54 @@ def test_a_stale_retry_removes_the_postings_it_wrote_under_its_own_time(harness:
     # Then only the newer version's posting is left
     assert [p.sort_time for p in harness.index.query_postings("organization:nato").items] == ["2024-03-18T18:00:00Z"]
     assert harness.stats("organization:nato") == (1, 2)
+
+
+def test_an_entity_drop_whose_delete_response_is_lost_leaves_the_next_article_its_profile(
+    harness: Any, article_factory: Any
+) -> None:
+    """Found by the chaos run's audit: the process went on believing it had written the profile."""
+    from botocore.exceptions import ReadTimeoutError
+
+    # Given an article naming NATO, indexed by a warm indexer (which remembers writing NATO's profile)
+    indexer = Indexer(harness.index)
+    first = parsed(
+        harness, article_factory, "NATO met. NATO agreed.", key="incoming/a.txt", version="v1", sequencer="01"
+    )
+    indexer.apply(first)
+    # (DynamoDB deletes NATO's profile, and the indexer never hears back)
+    armed: list[bool] = []
+
+    def spot(params: dict[str, Any], **_: Any) -> None:
+        requests = params["RequestItems"][harness.pipeline.stack.table_name]
+        keys = [request["DeleteRequest"]["Key"]["pk"]["S"] for request in requests if "DeleteRequest" in request]
+        if "ENTITY#organization:nato" in keys and not armed:
+            armed.append(True)
+
+    def lose(**_: Any) -> None:
+        if armed == [True]:
+            armed.append(False)
+            raise ReadTimeoutError(endpoint_url="moto")
+
+    events = harness.dynamodb.meta.events
+    events.register("provide-client-params.dynamodb.BatchWriteItem", spot)
+    events.register("after-call.dynamodb.BatchWriteItem", lose)
+    try:
+        deleted = article_deleted_event(
+            SourceRef(bucket=harness.bucket, key="incoming/a.txt", version_id="v1", sequencer="02"),
+            received_at=T0 + timedelta(seconds=1),
+        )
+        # When its delete is applied, fails on the lost response, and is retried
+        with pytest.raises(ReadTimeoutError):
+            indexer.apply(deleted)
+        assert indexer.apply(deleted) is Outcome.DELETED
+    finally:
+        events.unregister("provide-client-params.dynamodb.BatchWriteItem", spot)
+        events.unregister("after-call.dynamodb.BatchWriteItem", lose)
+    assert armed == [True, False]
+    assert harness.index.get_profiles(["organization:nato"]) == {}
+    # When the same indexer files another article naming NATO
+    second = parsed(harness, article_factory, "NATO met again.", key="incoming/b.txt", version="v1", sequencer="03")
+    indexer.apply(second)
+    # Then NATO has its profile and name keys again
+    assert list(harness.index.get_profiles(["organization:nato"])) == ["organization:nato"]
+    assert harness.index.entity_names("organization:nato")

@@ -251,8 +251,10 @@ class DynamoIndex:
         held = {entity_id: self._entity_items(entity_id) for entity_id in unused}
         held = {entity_id: items for entity_id, items in held.items() if items}
         keys = [(item["pk"], item["sk"]) for items in held.values() for item in items]
-        self._batch_write([{"DeleteRequest": {"Key": _key(pk, sk)}} for pk, sk in keys])
+        # Forgotten before they are deleted: a delete that fails after some batches, or whose
+        # response is lost, must not leave this process skipping keys it believes written.
         self._keys_written.difference_update(keys)
+        self._batch_write([{"DeleteRequest": {"Key": _key(pk, sk)}} for pk, sk in keys])
         candidates = list(held)
         taken_back = {entity_id for entity_id, used in zip(candidates, self._in_use(candidates), strict=True) if used}
         self._batch_write(
@@ -285,8 +287,8 @@ class DynamoIndex:
 
     def delete_names(self, items: list[NameItem]) -> None:
         keys = [(item.pk, item.sk) for item in items]
+        self._keys_written.difference_update(keys)  # first, as in drop_unused_entities
         self._batch_write([{"DeleteRequest": {"Key": _key(pk, sk)}} for pk, sk in keys])
-        self._keys_written.difference_update(keys)
 
     def _in_use(self, entity_ids: list[str]) -> list[bool]:
         """Whether any posting or quote is filed under each entity: a consistent one-item read of its

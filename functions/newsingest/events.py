@@ -49,7 +49,7 @@ INDEXER_EVENT_SOURCE = "newsingest/indexer"
 ENTITIES_PER_RELEASE = 4
 """Entities per `EntitiesReleased` event. Dropping one that no posting is left under costs about 10
 DynamoDB calls (a consistent Query of each of 4 shards before and after deleting, one to read its
-items); under the fault bench's 10% failure rate about 3% of calls still fail after botocore's
+items); under the fault bench's 10% failure rate about 2.4% of calls still fail after botocore's
 retries (docs/benchmarks.md#faults-and-kills), and ~40 calls is what an article's creation already
 makes and reliably completes within the queue's 5 receives."""
 
@@ -290,7 +290,7 @@ class EntitiesReleased(Record):
     """Entities whose postings or quotations an article's removal or re-index deleted: the indexer
     drops the profile and name keys of each that has none left. The indexer sends these to its own
     queue, a few entities each, so that removing an article naming hundreds of entities stays a
-    short event and each few entities fail and retry alone (docs/design.md#consistency)."""
+    short event and each few entities fail and retry alone (docs/design.md#re-indexing)."""
 
     article_id: Annotated[str, Field(description="The article whose entries were deleted")]
     entity_ids: Annotated[list[str], Field(min_length=1, max_length=ENTITIES_PER_RELEASE)]

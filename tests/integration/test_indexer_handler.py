@@ -486,7 +486,6 @@ def test_removing_an_article_naming_many_entities_is_one_short_event_then_a_few_
     finally:
         for service in ("dynamodb", "sqs"):
             client(service).meta.events.unregister("before-call", count)
-    print(per_event)
     # Then the removal is one event of fewer calls than entities
     removal = [made for kind, made in per_event if kind == "newsingest.ArticleDeleted"]
     released = [made for kind, made in per_event if kind == "newsingest.EntitiesReleased"]

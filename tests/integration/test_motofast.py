@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 import boto3
@@ -14,6 +16,18 @@ from moto import mock_aws
 
 from newsingest.local import motofast
 from newsingest.local.stack import INDEX_TABLE_KEYS
+
+
+def answered_both_ways(
+    moto_own: Callable[[], AbstractContextManager[Any]], ask: Callable[[Any], Any], service: str
+) -> tuple[Any, Any]:
+    """What `ask` got from a fresh moto with moto's own code for the part motofast replaces, then with motofast's."""
+    assert motofast.install()
+    with moto_own(), mock_aws():
+        before = ask(boto3.client(service))
+    with mock_aws():
+        after = ask(boto3.client(service))
+    return before, after
 
 
 def queries(dynamodb: Any) -> list[Any]:
@@ -56,11 +70,7 @@ def queries(dynamodb: Any) -> list[Any]:
 
 @pytest.mark.usefixtures("aws_environment")
 def test_partition_queries_answer_as_moto_does() -> None:
-    assert motofast.install()
-    with motofast.moto_own_query(), mock_aws():
-        before = queries(boto3.client("dynamodb"))
-    with mock_aws():
-        after = queries(boto3.client("dynamodb"))
+    before, after = answered_both_ways(motofast.moto_own_query, queries, "dynamodb")
     assert after == before and len(before) > 8
 
 
@@ -113,11 +123,7 @@ def listings(s3: Any) -> list[Any]:
 
 @pytest.mark.usefixtures("aws_environment")
 def test_version_listings_answer_as_moto_does_and_leave_the_bodies_alone() -> None:
-    assert motofast.install()
-    with motofast.moto_own_listing(), mock_aws():
-        before = listings(boto3.client("s3"))
-    with mock_aws():
-        after = listings(boto3.client("s3"))
+    before, after = answered_both_ways(motofast.moto_own_listing, listings, "s3")
     version_ids = {entry["VersionId"] for answer in before[:-1] for entry in answer["Versions"] or []}
     assert len(version_ids) > 20  # version ids differ between the runs: compare the rest
     strip = lambda answers: [  # noqa: E731
@@ -186,11 +192,7 @@ def queue_answers(sqs: Any) -> list[Any]:
 
 @pytest.mark.usefixtures("aws_environment")
 def test_queues_answer_as_moto_does() -> None:
-    assert motofast.install()
-    with motofast.moto_own_queues(), mock_aws():
-        before = queue_answers(boto3.client("sqs"))
-    with mock_aws():
-        after = queue_answers(boto3.client("sqs"))
+    before, after = answered_both_ways(motofast.moto_own_queues, queue_answers, "sqs")
     assert after == before
     assert before[0]["ApproximateNumberOfMessagesDelayed"] == "1" and "m0" not in str(before)
     assert any(len(answer) == 10 for answer in before if isinstance(answer, list))  # the DLQ got messages

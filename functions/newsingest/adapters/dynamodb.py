@@ -248,8 +248,7 @@ class DynamoIndex:
         appear meanwhile (another indexer filing an article under it), and this process forgets it
         wrote them, so it writes them again for the next article that names it."""
         unused = [entity_id for entity_id, used in zip(entity_ids, self._in_use(entity_ids), strict=True) if not used]
-        held = {entity_id: self._entity_items(entity_id) for entity_id in unused}
-        held = {entity_id: items for entity_id, items in held.items() if items}
+        held = {entity_id: items for entity_id in unused if (items := self._entity_items(entity_id))}
         keys = [(item["pk"], item["sk"]) for items in held.values() for item in items]
         # Forgotten before they are deleted: a delete that fails after some batches, or whose
         # response is lost, must not leave this process skipping keys it believes written.

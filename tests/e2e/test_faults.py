@@ -56,8 +56,8 @@ def test_under_injected_faults_and_kills_nothing_is_lost_duplicated_or_stale() -
     assert (found.lost, found.duplicated, found.stale, found.totals_off) == (0, 0, 0, 0), printed
     assert report.reconcile == {"lost": 0, "duplicated": 0, "stale": 0, "orphaned": 0, "totals_off": 0}, printed
     assert report.dead_letters_left == 0 and report.poison_dead_lettered == report.poison_sent > 0, printed
-    # (a run that did something: seed 7 has left 36 live objects once and more than 40 otherwise, the mix drifting with the
-    # thread order of the indexer's pooled reads, docs/development.md#faults-kills-and-the-chaos-run)
+    # (a run that did something: seed 7 has left 36 live objects once, more than 40 otherwise; the
+    # mix drifts with the thread order of the indexer's pooled reads, docs/development.md)
     assert found.live_objects > 30 and found.live_articles > 20, printed
     # and the run did exercise every operation, every kind of fault, up to the functions' code, and kills
     assert all(report.operations[operation] > 0 for operation in Operation if operation != Operation.DELETE_CURRENT)
